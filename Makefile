@@ -1,0 +1,71 @@
+# GANscope: build, run and test.
+#
+#   make run    create .venv with the runtime packages, then serve the app on localhost:8501
+#   make test   install the dev packages (and Debian's chromium if missing), then run pytest
+#
+# Stamp files inside .venv record which requirements were installed, so repeated runs
+# skip pip until a requirements file changes (or .venv is removed).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+PYTEST_ARGS ?=
+
+RUNTIME_STAMP := $(VENV)/.runtime.stamp
+DEV_STAMP     := $(VENV)/.dev.stamp
+
+CHROMIUM := /usr/bin/chromium
+# apt-get needs root: use sudo only when not already root.
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: venv dev run test chromium lint bench clean distclean
+
+venv: $(RUNTIME_STAMP)
+
+dev: $(DEV_STAMP)
+
+# Debian's python3 needs the python3-venv package for `-m venv`; install it if that fails.
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) || { \
+	  echo "python3 -m venv failed; installing python3-venv with apt-get"; \
+	  rm -rf $(VENV); \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv && \
+	  $(PYTHON) -m venv $(VENV); }
+
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install -r requirements-dev.txt
+	@touch $(RUNTIME_STAMP) $@
+
+run: $(RUNTIME_STAMP)
+	$(BIN)/streamlit run dashboard.py --server.address localhost --server.port $(PORT)
+
+# Browser tests drive Debian's chromium (Playwright cannot download its own browsers here).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "$(CHROMIUM) not found; installing Debian's chromium"; \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+test: $(DEV_STAMP) chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+
+bench: $(DEV_STAMP)
+	$(BIN)/python -m benchmarks.run_all
+
+# Remove caches and test output; keeps .venv (see distclean).
+clean:
+	rm -rf .pytest_cache .ruff_cache test-results
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,39 @@
+"""Shared pytest setup for every test directory.
+
+Nothing here knows about the engine: only the repository layout and test-wide settings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # hypothesis is a dev dependency; tests that need it import it themselves
+    settings = None
+
+if settings is not None:
+    # Torch calls have a slow first run (lazy init, thread pools), which trips Hypothesis'
+    # per-example deadline at random. Turn the deadline off; timeouts are pytest-timeout's job.
+    settings.register_profile(
+        "dev",
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.register_profile(
+        "ci",
+        parent=settings.get_profile("dev"),
+        print_blob=True,
+    )
+    settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """Absolute path of the repository root."""
+    return REPO_ROOT
