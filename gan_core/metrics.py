@@ -153,7 +153,7 @@ def sliced_wasserstein(x, y, n_projections: int = 256, seed: int = 0) -> float:
     block = max(1, _CHUNK_BYTES // (8 * 3 * (n + m + len(steps))))
     total = 0.0
     for start in range(0, n_projections, block):
-        d = dirs[:, start:start + block]
+        d = dirs[:, start : start + block]
         px, py = np.sort(x @ d, axis=0), np.sort(y @ d, axis=0)
         total += float((widths @ (px[ix] - py[iy]) ** 2).sum())
     return total / n_projections
@@ -164,7 +164,7 @@ def _mean_pairwise_distance(a: np.ndarray, b: np.ndarray) -> float:
     rows = max(1, _CHUNK_BYTES // (8 * 3 * len(b)))
     total = 0.0
     for start in range(0, len(a), rows):
-        blk = a[start:start + rows]
+        blk = a[start : start + rows]
         dist = np.hypot(blk[:, 0, None] - b[None, :, 0], blk[:, 1, None] - b[None, :, 1])
         total += dist.sum()
     return total / (len(a) * len(b))
@@ -178,8 +178,11 @@ def energy_distance(x, y) -> float:
     in 1-D, equals the square of ``scipy.stats.energy_distance``.
     """
     x, y = _samples(x), _samples(y)
-    value = (2 * _mean_pairwise_distance(x, y) - _mean_pairwise_distance(x, x)
-             - _mean_pairwise_distance(y, y))
+    value = (
+        2 * _mean_pairwise_distance(x, y)
+        - _mean_pairwise_distance(x, x)
+        - _mean_pairwise_distance(y, y)
+    )
     return max(value, 0.0)
 
 

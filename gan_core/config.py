@@ -1,0 +1,284 @@
+"""The one configuration object: every setting of a run, validated, immutable.
+
+The sidebar, the URL, the CLI, JSON files and the sweep all build a `GanConfig` and
+nothing else. Construction validates, so a `GanConfig` that exists is a runnable one;
+every refusal is a `ConfigError` naming the field, the value and what is allowed.
+Serialisation (JSON, URL) lives in `serialize.py`; named presets in `presets.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CONFIG_VERSION = 1
+
+TARGET_KINDS = ("gaussian", "ring", "grid", "points")
+NOISE_KINDS = ("normal", "uniform")
+ACTIVATIONS = ("tanh", "relu", "leaky_relu", "elu", "sigmoid")
+LOSSES = ("cross_entropy", "minimax", "least_squares", "wasserstein_gp", "hinge")
+OPTIMIZERS = ("adam", "sgd")
+
+# Bounds that keep any single request within what one small shared machine can serve.
+MAX_ABS_COORD = 1e4  # means and data coordinates
+MAX_VARIANCE = 1e6
+MIN_SAMPLES, MAX_SAMPLES = 2, 100_000
+MAX_POINTS = 20_000  # a user's own data set
+MAX_NOISE_DIM = 64
+MAX_LAYERS, MAX_WIDTH = 4, 256
+MAX_BATCH = 4096
+MAX_EPOCHS = 1_000_000
+MAX_TOTAL_STEPS = 5_000_000
+MAX_D_STEPS = 10
+MAX_LR = 10.0
+MAX_GP_WEIGHT = 1000.0
+MAX_SEED = 2**31 - 1
+SYMMETRY_TOL = 1e-6  # relative tolerance for a "symmetric" covariance
+PSD_TOL = 1e-9  # relative tolerance for "positive semi-definite"
+
+
+class ConfigError(ValueError):
+    """A setting that is not allowed. `field` names the setting, `str()` says why."""
+
+    def __init__(self, field_name: str, message: str):
+        self.field = field_name
+        super().__init__(f"{field_name}: {message}")
+
+
+def _fmt(value) -> str:
+    return repr(value) if isinstance(value, str) else f"{value}"
+
+
+def _number(field_name: str, value, low: float, high: float, *, low_open=False) -> float:
+    """A finite float within [low, high] (or (low, high] when low_open)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise ConfigError(field_name, f"{_fmt(value)} is not a number")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ConfigError(field_name, f"{value} is not allowed: it must be a finite number")
+    too_low = value <= low if low_open else value < low
+    if too_low or value > high:
+        bracket = "(" if low_open else "["
+        raise ConfigError(
+            field_name, f"{value:g} is out of range: allowed {bracket}{low:g}, {high:g}]"
+        )
+    return value
+
+
+def _integer(field_name: str, value, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)):
+        raise ConfigError(field_name, f"{_fmt(value)} is not a whole number")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ConfigError(field_name, f"{value} is not a whole number")
+    value = int(value)
+    if not low <= value <= high:
+        raise ConfigError(field_name, f"{value} is out of range: allowed {low} to {high}")
+    return value
+
+
+def _choice(field_name: str, value, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(field_name, f"{_fmt(value)} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _layers(field_name: str, value) -> tuple[int, ...]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ConfigError(field_name, f"{_fmt(value)} is not a list of layer widths")
+    widths = tuple(value)
+    if len(widths) > MAX_LAYERS:
+        raise ConfigError(field_name, f"{len(widths)} hidden layers: at most {MAX_LAYERS} allowed")
+    return tuple(_integer(f"{field_name}[{i}]", w, 1, MAX_WIDTH) for i, w in enumerate(widths))
+
+
+def covariance_problem(cov) -> str | None:
+    """Why `cov` is not a valid 2x2 covariance, or None if it is.
+
+    Symmetric within a small relative tolerance and positive semi-definite; a singular
+    (degenerate) covariance is allowed. The message gives the eigenvalues so a person
+    can see how far off an indefinite matrix is.
+    """
+    try:
+        matrix = np.array(cov, dtype=float)
+    except (TypeError, ValueError):
+        return f"{_fmt(cov)} is not a 2x2 matrix of numbers"
+    if matrix.shape != (2, 2):
+        return f"must be a 2x2 matrix, got shape {matrix.shape}"
+    if not np.all(np.isfinite(matrix)):
+        return f"{matrix.tolist()} contains a value that is not finite"
+    if np.abs(matrix).max() > MAX_VARIANCE:
+        return f"entries must be within ±{MAX_VARIANCE:g}, got {matrix.tolist()}"
+    scale = max(np.abs(matrix).max(), 1e-300)
+    if abs(matrix[0, 1] - matrix[1, 0]) > SYMMETRY_TOL * scale:
+        return (
+            f"{matrix.tolist()} is not symmetric: the off-diagonal entries "
+            f"{matrix[0, 1]:g} and {matrix[1, 0]:g} differ"
+        )
+    eigenvalues = np.linalg.eigvalsh((matrix + matrix.T) / 2)
+    if eigenvalues.min() < -PSD_TOL * scale:
+        return (
+            f"{matrix.tolist()} is not positive semi-definite: its eigenvalues are "
+            f"{eigenvalues[0]:.4g} and {eigenvalues[1]:.4g} (both must be ≥ 0)"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the generator must learn to imitate.
+
+    gaussian: N(mean, cov). ring / grid: the 8- and 25-mode Gaussian mixtures used by
+    VEEGAN and PacGAN (fixed geometry, see targets.py). points: the user's own x,y data.
+    """
+
+    kind: str = "gaussian"
+    mean: tuple[float, float] = (1.0, 2.0)
+    cov: tuple[tuple[float, float], tuple[float, float]] = ((1.01, 1.95), (1.95, 4.25))
+    points: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self):
+        _choice("target.kind", self.kind, TARGET_KINDS)
+        if isinstance(self.mean, (str, bytes)) or len(tuple(self.mean)) != 2:
+            raise ConfigError("target.mean", f"{_fmt(self.mean)} must be two numbers (x, y)")
+        mean = tuple(
+            _number(f"target.mean[{i}]", v, -MAX_ABS_COORD, MAX_ABS_COORD)
+            for i, v in enumerate(self.mean)
+        )
+        problem = covariance_problem(self.cov)
+        if problem:
+            raise ConfigError("target.cov", problem)
+        matrix = np.array(self.cov, dtype=float)
+        symmetric = (matrix + matrix.T) / 2
+        cov = tuple(tuple(float(v) for v in row) for row in symmetric)
+        points = self._validated_points()
+        object.__setattr__(self, "mean", mean)
+        object.__setattr__(self, "cov", cov)
+        object.__setattr__(self, "points", points)
+
+    def _validated_points(self) -> tuple[tuple[float, float], ...]:
+        if self.kind != "points":
+            if len(self.points):
+                raise ConfigError("target.points", "only allowed when target.kind is 'points'")
+            return ()
+        try:
+            array = np.array(self.points, dtype=float)
+        except (TypeError, ValueError):
+            raise ConfigError("target.points", "must be a list of [x, y] number pairs") from None
+        if array.ndim != 2 or array.shape[1] != 2:
+            raise ConfigError(
+                "target.points", f"must be a list of [x, y] pairs, got shape {array.shape}"
+            )
+        if not MIN_SAMPLES <= len(array) <= MAX_POINTS:
+            raise ConfigError(
+                "target.points", f"{len(array)} points: allowed {MIN_SAMPLES} to {MAX_POINTS}"
+            )
+        if not np.all(np.isfinite(array)):
+            bad = int(np.argwhere(~np.isfinite(array))[0][0])
+            raise ConfigError("target.points", f"row {bad} holds a value that is not finite")
+        if np.abs(array).max() > MAX_ABS_COORD:
+            raise ConfigError("target.points", f"coordinates must be within ±{MAX_ABS_COORD:g}")
+        return tuple((float(x), float(y)) for x, y in array)
+
+
+@dataclass(frozen=True)
+class GanConfig:
+    """Every setting of one training run. Defaults are the seed's `tutorial` setup."""
+
+    target: Target = field(default_factory=Target)
+    n_samples: int = 1000  # real samples drawn once per run (ignored for kind 'points')
+    noise_dim: int = 2
+    noise: str = "normal"  # normal N(0, I) or uniform U(-1, 1)
+    g_hidden: tuple[int, ...] = ()  # empty: the seed's affine generator
+    g_activation: str = "tanh"
+    d_hidden: tuple[int, ...] = (5, 3)
+    d_activation: str = "tanh"
+    loss: str = "cross_entropy"
+    optimizer: str = "adam"
+    lr_d: float = 0.05
+    lr_g: float = 0.01
+    beta1: float = 0.9  # Adam's beta1; SGD's momentum
+    beta2: float = 0.999
+    batch_size: int = 4
+    epochs: int = 10
+    d_steps: int = 1  # discriminator updates per generator update
+    ema: float = 0.0  # decay of the generator's exponential moving average; 0 = off
+    init_std: float = 0.02  # weights ~ N(0, init_std); biases keep PyTorch's default
+    gp_weight: float = 10.0  # gradient-penalty weight, used by wasserstein_gp only
+    seed: int = 0
+
+    def __post_init__(self):
+        if not isinstance(self.target, Target):
+            raise ConfigError("target", f"{_fmt(self.target)} is not a target")
+        checks = {
+            "n_samples": lambda v: _integer("n_samples", v, MIN_SAMPLES, MAX_SAMPLES),
+            "noise_dim": lambda v: _integer("noise_dim", v, 1, MAX_NOISE_DIM),
+            "noise": lambda v: _choice("noise", v, NOISE_KINDS),
+            "g_hidden": lambda v: _layers("g_hidden", v),
+            "g_activation": lambda v: _choice("g_activation", v, ACTIVATIONS),
+            "d_hidden": lambda v: _layers("d_hidden", v),
+            "d_activation": lambda v: _choice("d_activation", v, ACTIVATIONS),
+            "loss": lambda v: _choice("loss", v, LOSSES),
+            "optimizer": lambda v: _choice("optimizer", v, OPTIMIZERS),
+            "lr_d": lambda v: _number("lr_d", v, 0.0, MAX_LR, low_open=True),
+            "lr_g": lambda v: _number("lr_g", v, 0.0, MAX_LR, low_open=True),
+            "beta1": lambda v: _number("beta1", v, 0.0, 0.999),
+            "beta2": lambda v: _number("beta2", v, 0.0, 0.99999),
+            "batch_size": lambda v: _integer("batch_size", v, 1, MAX_BATCH),
+            "epochs": lambda v: _integer("epochs", v, 1, MAX_EPOCHS),
+            "d_steps": lambda v: _integer("d_steps", v, 1, MAX_D_STEPS),
+            "ema": lambda v: _number("ema", v, 0.0, 0.9999),
+            "init_std": lambda v: _number("init_std", v, 0.0, 1.0, low_open=True),
+            "gp_weight": lambda v: _number("gp_weight", v, 0.0, MAX_GP_WEIGHT),
+            "seed": lambda v: _integer("seed", v, 0, MAX_SEED),
+        }
+        for name, check in checks.items():
+            object.__setattr__(self, name, check(getattr(self, name)))
+        if self.batch_size > self.data_size:
+            raise ConfigError(
+                "batch_size",
+                f"{self.batch_size} is larger than the data ({self.data_size} real samples): "
+                f"allowed 1 to {self.data_size}",
+            )
+        if self.total_steps > MAX_TOTAL_STEPS:
+            raise ConfigError(
+                "epochs",
+                f"{self.epochs} epochs make {self.total_steps:,} steps: at most "
+                f"{MAX_TOTAL_STEPS:,} steps allowed ({MAX_TOTAL_STEPS // self.steps_per_epoch:,} "
+                "epochs at this batch size)",
+            )
+
+    # Derived quantities: never stored, so they can never disagree with the settings.
+    @property
+    def data_size(self) -> int:
+        return len(self.target.points) if self.target.kind == "points" else self.n_samples
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(self.data_size / self.batch_size)
+
+    @property
+    def total_steps(self) -> int:
+        return self.epochs * self.steps_per_epoch
+
+    @property
+    def generator_is_affine(self) -> bool:
+        return not self.g_hidden
+
+    @property
+    def has_exact_metrics(self) -> bool:
+        """G's output law is known in closed form: affine G of Gaussian noise, Gaussian target."""
+        return (
+            self.generator_is_affine and self.noise == "normal" and self.target.kind == "gaussian"
+        )
+
+    def replace(self, **changes) -> GanConfig:
+        """A copy with some settings changed (validated again). `target_*` keys edit the target."""
+        target_changes = {
+            k[len("target_") :]: changes.pop(k) for k in list(changes) if k.startswith("target_")
+        }
+        if target_changes:
+            changes["target"] = dataclasses.replace(self.target, **target_changes)
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,204 @@
+"""`GanConfig` to and from JSON (files, CLI) and flat URL query parameters (share links).
+
+Both forms carry a version number and refuse unknown keys, so a typo never silently
+falls back to a default. Every failure is a `ConfigError` naming the field.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import json
+import zlib
+from collections.abc import Mapping
+
+import numpy as np
+
+from gan_core.config import CONFIG_VERSION, MAX_POINTS, ConfigError, GanConfig, Target
+
+MAX_JSON_BYTES = 2_000_000  # a config file with the largest allowed point set fits well within
+MAX_LINK_POINTS_CHARS = 6000  # keep share links short enough for every browser and proxy
+
+_RUN_FIELDS = [f.name for f in dataclasses.fields(GanConfig) if f.name != "target"]
+_TARGET_FIELDS = [f.name for f in dataclasses.fields(Target)]
+_LAYER_FIELDS = ("g_hidden", "d_hidden")
+
+
+# ---------------------------------------------------------------- JSON / plain dict
+
+
+def to_dict(config: GanConfig) -> dict:
+    """Plain JSON-ready data. The target's points appear only for a `points` target."""
+    target = {
+        "kind": config.target.kind,
+        "mean": list(config.target.mean),
+        "cov": [list(row) for row in config.target.cov],
+    }
+    if config.target.kind == "points":
+        target["points"] = [list(p) for p in config.target.points]
+    data = {"version": CONFIG_VERSION, "target": target}
+    for name in _RUN_FIELDS:
+        value = getattr(config, name)
+        data[name] = list(value) if name in _LAYER_FIELDS else value
+    return data
+
+
+def from_dict(data) -> GanConfig:
+    if not isinstance(data, Mapping):
+        raise ConfigError("config", f"must be a JSON object, got {type(data).__name__}")
+    data = dict(data)
+    version = data.pop("version", CONFIG_VERSION)
+    if version != CONFIG_VERSION:
+        raise ConfigError(
+            "version", f"{version!r} is not supported: this version reads {CONFIG_VERSION}"
+        )
+    unknown = sorted(set(data) - set(_RUN_FIELDS) - {"target"})
+    if unknown:
+        raise ConfigError(
+            unknown[0], f"unknown setting (allowed: target, {', '.join(_RUN_FIELDS)})"
+        )
+    target_data = data.pop("target", {})
+    if not isinstance(target_data, Mapping):
+        raise ConfigError("target", "must be an object with kind, mean, cov (and points)")
+    unknown = sorted(set(target_data) - set(_TARGET_FIELDS))
+    if unknown:
+        raise ConfigError(
+            f"target.{unknown[0]}", f"unknown setting (allowed: {', '.join(_TARGET_FIELDS)})"
+        )
+    for name in _LAYER_FIELDS:
+        if name in data and not isinstance(data[name], list):
+            raise ConfigError(name, f"{data[name]!r} must be a list of layer widths")
+    target = Target(**{k: _as_tuple(v) for k, v in target_data.items()})
+    return GanConfig(target=target, **{k: _as_tuple(v) for k, v in data.items()})
+
+
+def _as_tuple(value):
+    """JSON lists become tuples (frozen config); everything else passes through for validation."""
+    if isinstance(value, list):
+        return tuple(_as_tuple(v) for v in value)
+    return value
+
+
+def to_json(config: GanConfig) -> str:
+    return json.dumps(to_dict(config), indent=2)
+
+
+def from_json(text: str | bytes) -> GanConfig:
+    if len(text) > MAX_JSON_BYTES:
+        raise ConfigError(
+            "config", f"file is {len(text):,} bytes: at most {MAX_JSON_BYTES:,} allowed"
+        )
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError("config", f"not valid JSON ({error})") from None
+    return from_dict(data)
+
+
+# ---------------------------------------------------------------- URL query
+
+
+def to_query(config: GanConfig) -> dict[str, str]:
+    """Flat string parameters; every setting, the seed included, so a link reproduces a run."""
+    query = {
+        "v": str(CONFIG_VERSION),
+        "target": config.target.kind,
+        "mean": _join(config.target.mean),
+        "cov": _join(np.ravel(config.target.cov)),
+    }
+    if config.target.kind == "points":
+        query["points"] = _encode_points(config.target.points)
+    for name in _RUN_FIELDS:
+        value = getattr(config, name)
+        query[name] = _join(value) if name in _LAYER_FIELDS else _scalar(value)
+    return query
+
+
+def from_query(params: Mapping[str, str]) -> GanConfig:
+    """Inverse of `to_query`. Missing keys keep their defaults; unknown keys are refused."""
+    params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+    version = params.pop("v", str(CONFIG_VERSION))
+    if version != str(CONFIG_VERSION):
+        raise ConfigError("v", f"{version!r} is not supported: this version reads {CONFIG_VERSION}")
+    target_keys = {"target": "kind", "mean": "mean", "cov": "cov", "points": "points"}
+    unknown = sorted(set(params) - set(target_keys) - set(_RUN_FIELDS))
+    if unknown:
+        raise ConfigError(unknown[0], "unknown link parameter")
+    target = {}
+    if "target" in params:
+        target["kind"] = params["target"]
+    if "mean" in params:
+        target["mean"] = tuple(_floats("mean", params["mean"], 2))
+    if "cov" in params:
+        a, b, c, d = _floats("cov", params["cov"], 4)
+        target["cov"] = ((a, b), (c, d))
+    if "points" in params:
+        target["points"] = _decode_points(params["points"])
+    defaults = GanConfig()
+    run = {}
+    for name in _RUN_FIELDS:
+        if name in params:
+            run[name] = _parse_like(name, params[name], getattr(defaults, name))
+    return GanConfig(target=Target(**target), **run)
+
+
+def _scalar(value) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _join(values) -> str:
+    return ",".join(_scalar(float(v) if not isinstance(v, int) else v) for v in values)
+
+
+def _floats(name: str, text: str, count: int) -> list[float]:
+    parts = text.split(",")
+    if len(parts) != count:
+        raise ConfigError(name, f"{text!r} must be {count} comma-separated numbers")
+    try:
+        return [float(p) for p in parts]
+    except ValueError:
+        raise ConfigError(name, f"{text!r} must be {count} comma-separated numbers") from None
+
+
+def _parse_like(name: str, text: str, default):
+    """Parse a link value with the type of the setting's default; validation does the rest."""
+    try:
+        if isinstance(default, tuple):
+            return tuple(int(p) for p in text.split(",") if p.strip())
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+    except ValueError:
+        kind = (
+            "comma-separated whole numbers"
+            if isinstance(default, tuple)
+            else type(default).__name__
+        )
+        raise ConfigError(name, f"{text!r} is not a valid value ({kind} expected)") from None
+    return text
+
+
+def _encode_points(points) -> str:
+    raw = np.asarray(points, dtype="<f4").tobytes()
+    text = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii")
+    if len(text) > MAX_LINK_POINTS_CHARS:
+        raise ConfigError(
+            "target.points",
+            f"{len(points):,} points are too many for a link; share the config file instead",
+        )
+    return text
+
+
+def _decode_points(text: str) -> tuple[tuple[float, float], ...]:
+    limit = MAX_POINTS * 8  # two float32 per point: refuse anything that inflates further
+    try:
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(base64.urlsafe_b64decode(text.encode("ascii")), limit + 1)
+    except (binascii.Error, zlib.error, UnicodeEncodeError, ValueError):
+        raise ConfigError("points", "the link's point data is damaged") from None
+    if len(raw) > limit or len(raw) % 8:
+        raise ConfigError("points", "the link's point data is damaged or too large")
+    array = np.frombuffer(raw, dtype="<f4").reshape(-1, 2).astype(float)
+    return tuple((float(x), float(y)) for x, y in array)
