@@ -39,7 +39,12 @@ class Trainer:
         self.step_count = 0  # completed steps
         self.loss_d = math.nan
         self.loss_g = math.nan
-        self._sums = [0.0, 0.0, 0, 0]  # loss_d sum, loss_g sum, and their counts since the last row
+        self.interval_sums = [
+            0.0,
+            0.0,
+            0,
+            0,
+        ]  # loss_d sum, loss_g sum, and their counts since the last row
         self.log_every = log_every or max(1, config.total_steps // ROWS_PER_RUN)
         self.history = History(history_cap)
 
@@ -71,13 +76,13 @@ class Trainer:
         if part != "g":
             for _ in range(self.config.d_steps if part == "both" else 1):
                 self.loss_d = self._finite(self.engine.d_step().item(), "loss_d")
-                self._sums[0] += self.loss_d
-                self._sums[2] += 1
+                self.interval_sums[0] += self.loss_d
+                self.interval_sums[2] += 1
         if part != "d":
             z = self.engine.last_z if part == "both" else None
             self.loss_g = self._finite(self.engine.g_step(z).item(), "loss_g")
-            self._sums[1] += self.loss_g
-            self._sums[3] += 1
+            self.interval_sums[1] += self.loss_g
+            self.interval_sums[3] += 1
         self._check_parameters()
         self.step_count += 1
         if self.step_count % self.log_every == 0 or self.finished:
@@ -124,7 +129,7 @@ class Trainer:
         )
 
     def log_row(self) -> None:
-        loss_d_sum, loss_g_sum, n_d, n_g = self._sums
+        loss_d_sum, loss_g_sum, n_d, n_g = self.interval_sums
         acc_real, acc_fake = self.d_accuracy()
         self.history.append(
             step=self.step_count,
@@ -137,7 +142,7 @@ class Trainer:
             lr_d=self.config.lr_d,
             lr_g=self.config.lr_g,
         )
-        self._sums = [0.0, 0.0, 0, 0]
+        self.interval_sums = [0.0, 0.0, 0, 0]
 
     # ------------------------------------------------------------------ looking at the run
 

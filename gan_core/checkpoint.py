@@ -1,0 +1,99 @@
+"""Save and load a run: config, weights, optimiser state, random state and history.
+
+The file is a `torch.save` of plain tensors, numbers and strings, and loading uses
+`torch.load(weights_only=True)`, which refuses anything else: a crafted file cannot make
+the loader build arbitrary objects or run code.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+
+import torch
+
+from gan_core.config import ConfigError
+from gan_core.history import History
+from gan_core.serialize import from_json, to_json
+from gan_core.trainer import Trainer
+
+FORMAT = "ganscope-checkpoint"
+VERSION = 1
+MAX_CHECKPOINT_BYTES = 50_000_000
+
+
+def checkpoint_state(trainer: Trainer) -> dict:
+    history = trainer.history.to_columns()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": to_json(trainer.config),
+        "step": trainer.step_count,
+        "losses": [trainer.loss_d, trainer.loss_g],
+        "sums": [float(v) for v in trainer.interval_sums],
+        "log_every": trainer.log_every,
+        "engine": trainer.engine.state(),
+        "eval_rng": trainer.eval_rng.get_state(),
+        "history": {
+            name: torch.tensor(values, dtype=torch.float64) for name, values in history.items()
+        },
+        "history_cap": trainer.history.cap,
+    }
+
+
+def checkpoint_bytes(trainer: Trainer) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(checkpoint_state(trainer), buffer)
+    return buffer.getvalue()
+
+
+def save_checkpoint(trainer: Trainer, path) -> None:
+    with open(path, "wb") as handle:
+        handle.write(checkpoint_bytes(trainer))
+
+
+def load_checkpoint(source) -> Trainer:
+    """A trainer restored from bytes, a path or a binary file; it continues the run exactly.
+
+    Anything that is not a checkpoint of ours raises ConfigError with a plain message.
+    """
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        data = source.read(MAX_CHECKPOINT_BYTES + 1)
+    else:
+        with open(source, "rb") as handle:
+            data = handle.read(MAX_CHECKPOINT_BYTES + 1)
+    if len(data) > MAX_CHECKPOINT_BYTES:
+        raise ConfigError("checkpoint", f"larger than {MAX_CHECKPOINT_BYTES:,} bytes")
+    try:
+        state = torch.load(io.BytesIO(data), weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, TypeError) as error:
+        first_line = (
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        )
+        raise ConfigError(
+            "checkpoint", f"not a GANscope checkpoint, or unsafe ({first_line[:200]})"
+        ) from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise ConfigError("checkpoint", "not a GANscope checkpoint")
+    if state.get("version") != VERSION:
+        raise ConfigError("checkpoint", f"version {state.get('version')!r} is not supported")
+    try:
+        trainer = Trainer(
+            from_json(state["config"]),
+            history_cap=int(state["history_cap"]),
+            log_every=int(state["log_every"]),
+        )
+        trainer.engine.load_state(state["engine"])
+        trainer.eval_rng.set_state(state["eval_rng"])
+        trainer.step_count = int(state["step"])
+        trainer.loss_d, trainer.loss_g = (float(v) for v in state["losses"])
+        trainer.interval_sums = [float(v) for v in state["sums"]]
+        columns = {name: values.tolist() for name, values in state["history"].items()}
+        trainer.history = History.from_columns(columns, cap=int(state["history_cap"]))
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as error:
+        raise ConfigError(
+            "checkpoint", f"damaged or incompatible ({type(error).__name__}: {error})"
+        ) from None
+    return trainer

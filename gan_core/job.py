@@ -1,0 +1,284 @@
+"""A training job: one run on a worker thread, steered and watched from other threads.
+
+The page (or any caller) never touches the trainer. It sends commands (pause, resume,
+step, stop, new learning rates, speed) and reads the latest published `Frame`: a snapshot,
+the history so far, the status and the speed. The worker publishes a frame a few times a
+second and whenever something changes, under a lock, so a reader always sees a consistent
+one. When the run diverges, the frame before the divergence stays published.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from gan_core.checkpoint import checkpoint_bytes
+from gan_core.config import ConfigError, GanConfig
+from gan_core.snapshot import Snapshot
+from gan_core.targets import plot_bounds
+from gan_core.trainer import Diverged, Trainer
+
+STATUSES = ("starting", "running", "paused", "finished", "diverged", "stopped", "error")
+ENDED = ("finished", "diverged", "stopped", "error")
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """What each published frame carries (more detail costs the worker more time)."""
+
+    n_points: int = 500
+    field_resolution: int = 40
+    n_arrows: int = 40
+    frame_interval: float = 0.1  # seconds between frames while running
+
+
+@dataclass(frozen=True)
+class Frame:
+    status: str
+    message: str
+    snapshot: Snapshot | None
+    history: pd.DataFrame
+    steps_per_second: float
+    eta_seconds: float
+    number: int  # frames published so far: rises with every new frame
+    config: GanConfig
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED
+
+
+class TrainingJob:
+    def __init__(
+        self,
+        config: GanConfig,
+        view: ViewOptions | None = None,
+        steps_per_second: float | None = None,
+        start_paused: bool = False,
+        heartbeat_timeout: float | None = None,
+        on_frame=None,
+        on_end=None,
+    ):
+        self.config = config
+        self.view = view or ViewOptions()
+        self.bounds = plot_bounds(config.target)
+        self._commands: queue.Queue = queue.Queue()
+        self._wake = threading.Event()
+        self._stop_requested = threading.Event()
+        self._lock = threading.Lock()
+        self._frame = Frame("starting", "", None, pd.DataFrame(), 0.0, math.nan, 0, config)
+        self._paused = start_paused
+        self._steps_per_second = steps_per_second
+        self._heartbeat_timeout = heartbeat_timeout
+        self._last_heartbeat = time.monotonic()
+        self._on_frame, self._on_end = on_frame, on_end
+        self.trainer: Trainer | None = None  # worker-owned; read only after the thread ends
+        self._thread = threading.Thread(target=self._work, name="gan-training", daemon=True)
+        self._rate_mark = (time.monotonic(), 0)  # (time, step) of the last speed reading
+        self._speed = 0.0
+
+    # ------------------------------------------------------------------ steering (any thread)
+
+    def start(self) -> TrainingJob:
+        self._thread.start()
+        return self
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def resume(self) -> None:
+        self._send("resume")
+
+    def step(self, part: str = "both") -> None:
+        """One step while paused: 'both', or only a 'd' or 'g' update."""
+        if part not in ("both", "d", "g"):
+            raise ValueError(f"part must be 'both', 'd' or 'g', not {part!r}")
+        self._send("step", part)
+
+    def stop(self) -> None:
+        self._stop_requested.set()
+        self._wake.set()
+
+    def set_learning_rates(self, lr_d: float | None = None, lr_g: float | None = None) -> None:
+        # Validate here, in the caller's thread, so a bad value is refused to the caller.
+        self.config.replace(**{k: v for k, v in (("lr_d", lr_d), ("lr_g", lr_g)) if v is not None})
+        self._send("lr", (lr_d, lr_g))
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """Cap the training speed (None: as fast as possible), so a class can watch slowly."""
+        if steps_per_second is not None and not 0 < steps_per_second <= 1e6:
+            raise ConfigError("steps_per_second", f"{steps_per_second} is out of range (0, 1e6]")
+        self._send("speed", steps_per_second)
+
+    def checkpoint(self, timeout: float = 10.0) -> bytes:
+        """The run saved as checkpoint bytes, taken by the worker between two steps."""
+        if not self.alive:
+            if self.trainer is None:
+                raise RuntimeError("the run never started")
+            return checkpoint_bytes(self.trainer)
+        reply: queue.Queue = queue.Queue(maxsize=1)
+        self._send("checkpoint", reply)
+        try:
+            result = reply.get(timeout=timeout)
+        except queue.Empty:
+            if not self.alive and self.trainer is not None:
+                return checkpoint_bytes(self.trainer)
+            raise TimeoutError("the training worker did not answer in time") from None
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def heartbeat(self) -> None:
+        """The page is still there. Without one for `heartbeat_timeout` s, the job stops itself."""
+        self._last_heartbeat = time.monotonic()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the worker has ended (True) or the timeout passed (False)."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def frame(self) -> Frame:
+        with self._lock:
+            return self._frame
+
+    def _send(self, command: str, value=None) -> None:
+        self._commands.put((command, value))
+        self._wake.set()
+
+    # ------------------------------------------------------------------ the worker
+
+    def _work(self) -> None:
+        try:
+            self.trainer = Trainer(self.config)
+            self._publish("paused" if self._paused else "running")
+            self._loop()
+        except Diverged as error:
+            self._publish("diverged", str(error), snapshot=False)
+        except Exception as error:  # a crash ends this job only, and says why
+            self._publish("error", f"{type(error).__name__}: {error}", snapshot=False)
+        finally:
+            if self._on_end is not None:
+                try:
+                    self._on_end(self)
+                except Exception:  # an observer's failure must not hide the run's own end
+                    pass
+
+    def _loop(self) -> None:
+        trainer = self.trainer
+        last_frame = time.monotonic()
+        rate_clock, rate_steps = time.monotonic(), trainer.step_count
+        while True:
+            changed = self._apply_commands()
+            if self._stop_requested.is_set():
+                self._publish("stopped", "stopped on request")
+                return
+            if self._orphaned():
+                self._publish("stopped", "stopped: the page that started it went away")
+                return
+            if trainer.finished:
+                self._publish("finished", full_metrics=True)
+                return
+            if self._paused:
+                if changed:
+                    self._publish("paused")
+                self._wake.wait(0.05)
+                self._wake.clear()
+                rate_clock, rate_steps = time.monotonic(), trainer.step_count
+                continue
+            deadline = time.monotonic() + self.view.frame_interval
+            while time.monotonic() < deadline and not trainer.finished:
+                if self._stop_requested.is_set() or not self._commands.empty():
+                    break
+                trainer.step()
+                if self._steps_per_second:
+                    self._throttle(rate_clock, trainer.step_count - rate_steps)
+            now = time.monotonic()
+            if now - last_frame >= self.view.frame_interval or changed:
+                self._publish("running")
+                last_frame = now
+
+    def _throttle(self, since: float, steps: int) -> None:
+        ahead = steps / self._steps_per_second - (time.monotonic() - since)
+        if ahead > 0:
+            self._wake.wait(min(ahead, 0.05))
+
+    def _apply_commands(self) -> bool:
+        changed = False
+        while True:
+            try:
+                command, value = self._commands.get_nowait()
+            except queue.Empty:
+                return changed
+            changed = True
+            if command == "pause":
+                self._paused = True
+            elif command == "resume":
+                self._paused = False
+            elif command == "step" and self._paused and not self.trainer.finished:
+                self.trainer.step(value)
+            elif command == "lr":
+                self.trainer.set_learning_rates(*value)
+                self.config = self.trainer.config
+            elif command == "speed":
+                self._steps_per_second = value
+            elif command == "checkpoint":
+                try:
+                    value.put(checkpoint_bytes(self.trainer))
+                except Exception as error:  # hand the failure to the caller, keep training
+                    value.put(error)
+
+    def _orphaned(self) -> bool:
+        return (
+            self._heartbeat_timeout is not None
+            and time.monotonic() - self._last_heartbeat > self._heartbeat_timeout
+        )
+
+    def _publish(
+        self, status: str, message: str = "", snapshot: bool = True, full_metrics: bool = False
+    ) -> None:
+        trainer = self.trainer
+        previous = self.frame()
+        snap, history = previous.snapshot, previous.history
+        if trainer is not None and snapshot:
+            view = self.view
+            snap = trainer.snapshot(
+                view.n_points,
+                view.field_resolution,
+                self.bounds,
+                view.n_arrows,
+                full_metrics=full_metrics,
+            )
+            history = trainer.history.to_frame()
+        steps = trainer.step_count if trainer else 0
+        speed = self._measure_speed(steps, running=status == "running")
+        remaining = (self.config.total_steps - steps) / speed if speed > 0 else math.nan
+        frame = Frame(
+            status, message, snap, history, speed, remaining, previous.number + 1, self.config
+        )
+        with self._lock:
+            self._frame = frame
+        if self._on_frame is not None:
+            try:
+                self._on_frame(self, frame)
+            except Exception:  # an observer's failure must not stop the training
+                pass
+
+    def _measure_speed(self, steps: int, running: bool) -> float:
+        """Steps per second over recent frames (smoothed), not counting paused time."""
+        now = time.monotonic()
+        then, steps_then = self._rate_mark
+        if running and now > then and steps > steps_then:
+            recent = (steps - steps_then) / (now - then)
+            self._speed = recent if self._speed == 0 else 0.7 * self._speed + 0.3 * recent
+        self._rate_mark = (now, steps)
+        return self._speed
