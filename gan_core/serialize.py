@@ -124,7 +124,8 @@ def from_query(params: Mapping[str, str]) -> GanConfig:
     target_keys = {"target": "kind", "mean": "mean", "cov": "cov", "points": "points"}
     unknown = sorted(set(params) - set(target_keys) - set(_RUN_FIELDS))
     if unknown:
-        raise ConfigError(unknown[0], "unknown link parameter")
+        allowed = ", ".join([*target_keys, *_RUN_FIELDS])
+        raise ConfigError(unknown[0], f"unknown setting (allowed: {allowed})")
     target = {}
     if "target" in params:
         target["kind"] = params["target"]

@@ -1,0 +1,7 @@
+"""`python -m gan_core ...`: see cli.py."""
+
+import sys
+
+from gan_core.cli import main
+
+sys.exit(main())

@@ -1,0 +1,218 @@
+"""Command line: `python -m gan_core train|presets|sweep`.
+
+Settings are resolved in one order: a preset or a config file, then the named options
+(`--seed`, `--lr-d`, ...), then `--set KEY=VALUE` (the same keys as a share link). Every
+value goes through the one config validation, so the CLI refuses exactly what the app
+refuses, with the same message. Bad input: one line on stderr, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from gan_core.checkpoint import save_checkpoint
+from gan_core.config import ConfigError, GanConfig
+from gan_core.presets import PRESETS, preset_config
+from gan_core.progress import ProgressBar
+from gan_core.serialize import from_json, from_query, to_dict, to_json, to_query
+from gan_core.trainer import Diverged, Trainer
+
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 3
+
+
+class CliError(Exception):
+    """Bad input from the command line: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line instead of usage + message
+        raise CliError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m gan_core", description="Train and inspect tiny 2-D GANs.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    train = commands.add_parser("train", help="train one run")
+    source = train.add_mutually_exclusive_group()
+    source.add_argument("--preset", default="tutorial", help="preset name (default: tutorial)")
+    source.add_argument("--config", type=Path, help="a config JSON file")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--lr-d", type=float)
+    train.add_argument("--lr-g", type=float)
+    train.add_argument("--mean", type=float, nargs=2, metavar=("X", "Y"))
+    train.add_argument(
+        "--cov", type=float, nargs=4, metavar=("A", "B", "C", "D"), help="covariance, row-major 2x2"
+    )
+    train.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any setting, with the keys of a share link (repeatable)",
+    )
+    train.add_argument(
+        "--out", type=Path, help="write config.json, history.csv, checkpoint.pt here"
+    )
+    train.add_argument("--store", action="store_true", help="record the run in the run store")
+    train.add_argument("--json", action="store_true", help="print one JSON summary at the end")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (1 is fastest for these small networks)",
+    )
+    commands.add_parser("presets", help="list the presets")
+    try:
+        from gan_core.sweep_cli import add_sweep_arguments
+    except ImportError:  # the sweep is optional for the rest of the CLI
+        pass
+    else:
+        add_sweep_arguments(commands.add_parser("sweep", help="train a grid of runs at once"))
+    return parser
+
+
+def resolve_config(args) -> GanConfig:
+    """Preset or file, then named options, then --set: all validated by GanConfig."""
+    if args.config is not None:
+        try:
+            base = from_json(args.config.read_bytes())
+        except OSError as error:
+            raise CliError(f"cannot read config file {args.config}: {error.strerror}") from None
+    else:
+        base = preset_config(args.preset)
+    query = to_query(base)
+    named = {
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "lr_d": args.lr_d,
+        "lr_g": args.lr_g,
+    }
+    query.update({key: repr(value) for key, value in named.items() if value is not None})
+    if args.mean is not None:
+        query["mean"] = ",".join(repr(v) for v in args.mean)
+    if args.cov is not None:
+        query["cov"] = ",".join(repr(v) for v in args.cov)
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CliError(f"--set {item!r}: expected KEY=VALUE")
+        query[key.strip()] = value.strip()
+    return from_query(query)
+
+
+def train_command(args) -> int:
+    config = resolve_config(args)
+    torch.set_num_threads(max(1, args.threads))
+    trainer = Trainer(config)
+    progress = None if args.quiet else ProgressBar(config.total_steps, sys.stderr)
+    started = time.perf_counter()
+    status, message = "finished", ""
+    try:
+        while not trainer.finished:
+            trainer.run(n_steps=max(1, config.total_steps // 200))
+            if progress:
+                progress.update(trainer.step_count, trainer.history.last())
+    except Diverged as error:
+        status, message = "diverged", str(error)
+    seconds = time.perf_counter() - started
+    if progress:
+        progress.close()
+    if status == "diverged":
+        print(f"diverged: {message}", file=sys.stderr)
+    if args.out is not None:
+        write_outputs(trainer, args.out)
+    if args.store:
+        record_in_store(trainer, status, message, preset=None if args.config else args.preset)
+    if args.json:
+        print(json.dumps(summary(trainer, status, message, seconds), default=_json_default))
+    elif status == "finished":
+        last = trainer.snapshot(n_points=0).metrics
+        print(
+            f"finished {trainer.step_count} steps in {seconds:.2f} s; "
+            f"squared Fréchet distance {last['frechet']:.5g}"
+        )
+    return 0 if status == "finished" else EXIT_DIVERGED
+
+
+def summary(trainer: Trainer, status: str, message: str, seconds: float) -> dict:
+    metrics = (
+        trainer.snapshot(n_points=0, full_metrics=True).metrics if status == "finished" else {}
+    )
+    acc_real, acc_fake = trainer.d_accuracy() if status == "finished" else (math.nan, math.nan)
+    return {
+        "status": status,
+        "message": message,
+        "config": to_dict(trainer.config),
+        "steps": trainer.step_count,
+        "train_seconds": seconds,
+        "steps_per_second": trainer.step_count / seconds if seconds > 0 else None,
+        "loss_d": trainer.loss_d,
+        "loss_g": trainer.loss_g,
+        "d_accuracy": (acc_real + acc_fake) / 2,
+        "d_accuracy_real": acc_real,
+        "d_accuracy_fake": acc_fake,
+        "frechet": metrics.get("frechet"),
+        "metrics": metrics,
+    }
+
+
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def write_outputs(trainer: Trainer, out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out {out}: exists and is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(to_json(trainer.config))
+    trainer.history.to_frame().to_csv(out / "history.csv", index=False)
+    save_checkpoint(trainer, out / "checkpoint.pt")
+
+
+def record_in_store(trainer: Trainer, status: str, message: str, preset: str | None) -> None:
+    from gan_core.recorder import record_trainer
+    from gan_core.store import store_from_environment
+
+    record_trainer(store_from_environment(), trainer, status, message=message, preset=preset)
+
+
+def presets_command(_args) -> int:
+    width = max(len(name) for name in PRESETS)
+    for preset in PRESETS.values():
+        print(f"{preset.name:<{width}}  {preset.explanation}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "train":
+            return train_command(args)
+        if args.command == "presets":
+            return presets_command(args)
+        from gan_core.sweep_cli import sweep_command
+
+        return sweep_command(args)
+    except (CliError, ConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to say
+        sys.stderr.close()
+        return 0
