@@ -1,0 +1,493 @@
+"""The run store and the recorder, on a real SQLite file and real (short) training runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
+from gan_core.config import ConfigError, GanConfig
+from gan_core.history import COLUMNS
+from gan_core.job import TrainingJob, ViewOptions
+from gan_core.recorder import RunRecorder, record_trainer
+from gan_core.serialize import to_dict
+from gan_core.store import RunNotFound, RunStore, store_from_environment
+from gan_core.store_bundle import MAX_BUNDLE_BYTES
+from gan_core.trainer import Trainer
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SMALL = GanConfig(n_samples=200, batch_size=20, epochs=3)  # 30 steps, one log row each
+SMALL_VIEW = ViewOptions(n_points=50, field_resolution=8, n_arrows=4, frame_interval=0.02)
+
+
+@pytest.fixture
+def store(tmp_path) -> RunStore:
+    store = RunStore(tmp_path / "data")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def trained() -> Trainer:
+    trainer = Trainer(SMALL)
+    trainer.run()
+    return trainer
+
+
+def saved_run(store: RunStore, trainer: Trainer, **kwargs) -> int:
+    run_id = store.create_run(trainer.config, **kwargs)
+    store.append_history(run_id, trainer.history.to_frame())
+    metrics = trainer.snapshot(n_points=0, full_metrics=True).metrics
+    store.finish(run_id, "finished", metrics, checkpoint_bytes(trainer))
+    return run_id
+
+
+def history_rows(store: RunStore, run_id: int) -> int:
+    return len(store.get_run(run_id).history)
+
+
+# ---------------------------------------------------------------------- round trip
+
+
+def test_a_run_reads_back_as_written(store, trained):
+    before = datetime.now(UTC)
+    run_id = saved_run(store, trained, preset="tutorial", session_id="s1")
+    run = store.get_run(run_id)
+
+    assert run.config == SMALL
+    assert (run.preset, run.session_id, run.source, run.status) == (
+        "tutorial",
+        "s1",
+        "dashboard",
+        "finished",
+    )
+    pd.testing.assert_frame_equal(run.history, trained.history.to_frame())
+    assert run.metrics["frechet"] == pytest.approx(trained.snapshot(n_points=0).metrics["frechet"])
+    assert before <= run.created <= run.updated and run.finished == run.updated
+    assert run.label == f"#{run_id} tutorial"
+    restored = load_checkpoint(store.checkpoint(run_id))
+    assert restored.step_count == trained.step_count == SMALL.total_steps
+
+
+def test_history_rows_are_idempotent_by_step(store, trained):
+    run_id = store.create_run(SMALL)
+    frame = trained.history.to_frame()
+    store.append_history(run_id, frame.iloc[:20])
+    store.append_history(run_id, frame.iloc[10:])  # overlaps rows 10-19
+    assert history_rows(store, run_id) == len(frame)
+    changed = frame.iloc[[5]].assign(loss_d=123.0)
+    store.append_history(run_id, changed.to_dict("records"))  # mappings work too
+    assert store.get_run(run_id).history.loss_d.iloc[5] == 123.0
+    assert history_rows(store, run_id) == len(frame)
+
+
+def test_missing_losses_survive_as_nan(store):
+    run_id = store.create_run(SMALL)
+    store.append_history(run_id, [(1, 0, float("nan"), 0.7, 0.5, 0.5, 2.0, 0.05, 0.01)])
+    assert store.get_run(run_id).history.loss_d.isna().all()
+
+
+def test_list_filters_by_preset_status_and_date(store, trained):
+    tutorial = saved_run(store, trained, preset="tutorial")
+    other = store.create_run(SMALL, preset="high_lr")
+    store.set_status(other, "paused")
+
+    assert store.list_runs().id.tolist() == [other, tutorial]  # newest first
+    assert store.list_runs(preset="tutorial").id.tolist() == [tutorial]
+    assert store.list_runs(status=["paused"]).id.tolist() == [other]
+    assert store.list_runs(since=date.today() - timedelta(days=1)).shape[0] == 2
+    assert store.list_runs(until=date.today() - timedelta(days=1)).empty
+    assert store.list_runs(since=datetime.now(UTC) + timedelta(hours=1)).empty
+    row = store.list_runs(preset="tutorial").iloc[0]
+    assert (row.steps, row.total_steps, row.target, row.loss) == (30, 30, "gaussian", SMALL.loss)
+    assert row.created.tzinfo is not None
+
+
+def test_last_run_for_session(store):
+    first = store.create_run(SMALL, session_id="a")
+    store.create_run(SMALL, session_id="b")
+    assert store.last_run_for_session("a").id == first
+    newer = store.create_run(SMALL, session_id="a")
+    assert store.last_run_for_session("a").id == newer
+    assert store.last_run_for_session("nobody") is None
+
+
+def test_delete_removes_log_and_weights(store, trained):
+    run_id = saved_run(store, trained)
+    keep = saved_run(store, trained)
+    assert store.delete_run(run_id) is True
+    assert store.delete_run(run_id) is False
+    with pytest.raises(RunNotFound):
+        store.get_run(run_id)
+    with sqlite3.connect(store.path) as db:
+        counts = [
+            db.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?", (run_id,)).fetchone()[0]
+            for table in ("history", "checkpoints")
+        ]
+    assert counts == [0, 0]
+    assert history_rows(store, keep) == 30
+
+
+def test_writes_to_a_missing_run_fail_clearly(store):
+    with pytest.raises(RunNotFound, match="no run #99"):
+        store.append_history(99, [(1, 0, 1.0, 1.0, 0.5, 0.5, 1.0, 0.1, 0.1)])
+    with pytest.raises(RunNotFound):
+        store.finish(99, "finished", {})
+
+
+def test_bad_arguments_are_refused(store):
+    with pytest.raises(ValueError, match="status"):
+        store.create_run(SMALL, status="exploded")
+    with pytest.raises(ValueError, match="run name"):
+        store.create_run(SMALL, name="bad\nname")
+    with pytest.raises(TypeError):
+        store.create_run(to_dict(SMALL))
+    run_id = store.create_run(SMALL)
+    with pytest.raises(ValueError, match="whole number"):
+        store.append_history(run_id, [(-1, 0, 1.0, 1.0, 0.5, 0.5, 1.0, 0.1, 0.1)])
+    with pytest.raises(ValueError, match="values"):
+        store.append_history(run_id, [(1, 0, 1.0)])
+
+
+# ---------------------------------------------------------------------- where it writes
+
+
+@pytest.mark.parametrize(
+    "name", ["../runs.sqlite3", "a/b.sqlite3", "..", "", ".hidden", "x\\y", "/abs.sqlite3"]
+)
+def test_store_names_cannot_leave_the_data_directory(tmp_path, name):
+    with pytest.raises(ConfigError, match="store name"):
+        RunStore(tmp_path / "data", name)
+    assert not (tmp_path / "runs.sqlite3").exists()
+
+
+def test_a_symlink_out_of_the_data_directory_is_refused(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "evil.sqlite3").symlink_to(tmp_path / "elsewhere.sqlite3")
+    with pytest.raises(ConfigError, match="outside the data directory"):
+        RunStore(data, "evil.sqlite3")
+    assert not (tmp_path / "elsewhere.sqlite3").exists()
+
+
+def test_data_directory_must_be_a_directory(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ConfigError, match="not a directory"):
+        RunStore(tmp_path / "file")
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path):
+    (tmp_path / "runs.sqlite3").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(ConfigError, match="not a run store"):
+        RunStore(tmp_path)
+
+
+def test_store_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANSCOPE_DATA_DIR", str(tmp_path / "from-env"))
+    assert store_from_environment().path == (tmp_path / "from-env" / "runs.sqlite3").resolve()
+    monkeypatch.delenv("GANSCOPE_DATA_DIR")
+    monkeypatch.chdir(tmp_path)
+    assert store_from_environment().path == (tmp_path / "data" / "runs.sqlite3").resolve()
+
+
+# ---------------------------------------------------------------------- crashes, threads
+
+
+def test_two_threads_write_at_once(store):
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def writer(name: str) -> None:
+        try:
+            run_id = store.create_run(SMALL, name=name)
+            barrier.wait()
+            for start in range(1, 401, 8):
+                rows = [
+                    (s, 0, 1.0, 1.0, 0.5, 0.5, 1.0 / s, 0.1, 0.1) for s in range(start, start + 8)
+                ]
+                store.append_history(run_id, rows)
+            store.finish(run_id, "finished", {"frechet": 0.0})
+        except Exception as error:  # surfaced below: a thread's exception is otherwise lost
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in ("left", "right")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    runs = store.list_runs()
+    assert sorted(runs.name) == ["left", "right"]
+    assert set(runs.status) == {"finished"} and set(runs.steps) == {400}
+    for run_id in runs.id:
+        assert store.get_run(run_id).history.step.tolist() == list(range(1, 401))
+    assert store.integrity_check() == "ok"
+
+
+WRITER = """
+import sys
+from gan_core.config import GanConfig
+from gan_core.store import RunStore
+store = RunStore(sys.argv[1])
+run_id = store.create_run(GanConfig(), name="doomed")
+step = 0
+while True:
+    rows = [(step + i, 0, 1.0, 1.0, 0.5, 0.5, 1.0, 0.1, 0.1) for i in range(1, 26)]
+    store.append_history(run_id, rows)
+    step += 25
+    print(step, flush=True)
+"""
+
+
+def test_a_killed_writer_leaves_a_sound_store(tmp_path):
+    data = tmp_path / "data"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(data)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        committed = 0
+        while committed < 2000:  # at least 80 transactions, then kill it mid-stream
+            line = writer.stdout.readline()
+            assert line, writer.stderr.read()
+            committed = int(line)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(30)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+        writer.stdout.close()
+        writer.stderr.close()
+    assert writer.returncode == -signal.SIGKILL
+
+    store = RunStore(data)
+    assert store.integrity_check() == "ok"
+    (run,) = store.list_runs().itertuples()
+    steps = store.get_run(run.id).history.step.tolist()
+    # Every transaction it reported is there, and only whole transactions (25 rows each).
+    assert len(steps) >= committed and len(steps) % 25 == 0
+    assert steps == list(range(1, len(steps) + 1))
+    assert run.status == "running"  # it never finished: the list says so
+    store.close()
+
+
+# ---------------------------------------------------------------------- bundles
+
+
+def test_export_import_round_trip(store, trained):
+    first = saved_run(store, trained, preset="tutorial")
+    second = store.create_run(SMALL.replace(seed=7), name="partial")
+    store.append_history(second, trained.history.to_frame().iloc[:5].assign(loss_d=float("nan")))
+    bundle = store.export_bundle([first, second])
+
+    other = RunStore(store.data_dir, "other.sqlite3")
+    ids = other.import_bundle(bundle)
+    assert len(ids) == 2
+    for source_id, new_id in zip((first, second), ids):
+        old, new = store.get_run(source_id), other.get_run(new_id)
+        assert (new.config, new.name, new.preset, new.status) == (
+            old.config,
+            old.name,
+            old.preset,
+            old.status,
+        )
+        assert new.source == "import" and new.created == old.created
+        assert new.metrics == pytest.approx(old.metrics)
+        pd.testing.assert_frame_equal(new.history, old.history)
+    assert other.checkpoint(ids[0]) is None  # weights stay where they were trained
+    other.close()
+
+
+def _bundle(store: RunStore, trained: Trainer) -> dict:
+    return json.loads(store.export_bundle([saved_run(store, trained)]))
+
+
+def _with(bundle: dict, change) -> bytes:
+    bundle = json.loads(json.dumps(bundle))
+    change(bundle)
+    return json.dumps(bundle).encode()
+
+
+MALFORMED = {
+    "bad JSON": (lambda b: b"{not json", "not valid JSON"),
+    "NaN token": (lambda b: json.dumps(b).replace("0.5", "NaN", 1).encode(), "NaN"),
+    "not a bundle": (lambda b: _with(b, lambda x: x.update(format="zip")), "not a GANscope"),
+    "wrong version": (lambda b: _with(b, lambda x: x.update(version=2)), "2 is not supported"),
+    "no runs": (lambda b: _with(b, lambda x: x.update(runs=[])), "1 to"),
+    "unknown config key": (
+        lambda b: _with(b, lambda x: x["runs"][0]["config"].update(learning_rate=1)),
+        "learning_rate: unknown setting",
+    ),
+    "invalid config value": (
+        lambda b: _with(b, lambda x: x["runs"][0]["config"].update(lr_d=99.0)),
+        "lr_d: 99 is out of range",
+    ),
+    "text in history": (
+        lambda b: _with(b, lambda x: x["runs"][0]["history"]["loss_d"].__setitem__(3, "high")),
+        "loss_d: row 3: 'high' is not a number",
+    ),
+    "huge value in history": (
+        lambda b: _with(b, lambda x: x["runs"][0]["history"]["frechet"].__setitem__(0, 1e300)),
+        "out of range",
+    ),
+    "missing column": (
+        lambda b: _with(b, lambda x: x["runs"][0]["history"].pop("lr_g")),
+        "missing column 'lr_g'",
+    ),
+    "ragged columns": (
+        lambda b: _with(b, lambda x: x["runs"][0]["history"]["epoch"].pop()),
+        "different lengths",
+    ),
+    "repeated step": (
+        lambda b: _with(b, lambda x: x["runs"][0]["history"]["step"].__setitem__(1, 1)),
+        "same step appears twice",
+    ),
+    "bad status": (
+        lambda b: _with(b, lambda x: x["runs"][0].update(status="won")),
+        "status",
+    ),
+    "unknown run key": (
+        lambda b: _with(b, lambda x: x["runs"][0].update(weights="...")),
+        "weights",
+    ),
+    "too large": (lambda b: b" " * (MAX_BUNDLE_BYTES + 1), "at most"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_malformed_bundles_are_refused_and_import_nothing(store, trained, case):
+    damage, expected = MALFORMED[case]
+    bad = damage(_bundle(store, trained))
+    before = store.list_runs().id.tolist()
+    with pytest.raises(ConfigError) as caught:
+        store.import_bundle(bad)
+    assert expected in str(caught.value)
+    assert store.list_runs().id.tolist() == before
+
+
+def test_one_bad_run_keeps_the_good_ones_out_too(store, trained):
+    bundle = _bundle(store, trained)
+    bundle["runs"] = [bundle["runs"][0], json.loads(json.dumps(bundle["runs"][0]))]
+    bundle["runs"][1]["config"]["batch_size"] = 0
+    before = len(store.list_runs())
+    with pytest.raises(ConfigError, match="run 2 config: batch_size"):
+        store.import_bundle(json.dumps(bundle).encode())
+    assert len(store.list_runs()) == before
+
+
+# ---------------------------------------------------------------------- the recorder
+
+
+def run_job(store: RunStore, config: GanConfig, **recorder_args) -> tuple[RunRecorder, TrainingJob]:
+    recorder = RunRecorder(store, config, **recorder_args)
+    job = TrainingJob(config, view=SMALL_VIEW, on_frame=recorder.on_frame, on_end=recorder.on_end)
+    job.start()
+    assert job.wait(120), "the training job did not end"
+    return recorder, job
+
+
+def test_recorder_saves_a_real_training_job(store):
+    recorder, job = run_job(store, SMALL, preset="tutorial", session_id="tab-1")
+    assert recorder.error is None
+    run = store.get_run(recorder.run_id)
+    assert run.status == job.frame().status == "finished"
+    pd.testing.assert_frame_equal(run.history, job.trainer.history.to_frame())
+    assert run.metrics["frechet"] == pytest.approx(job.frame().snapshot.metrics["frechet"])
+    assert "sliced_wasserstein" in run.metrics  # the final frame's full metrics
+    assert load_checkpoint(store.checkpoint(run.id)).step_count == SMALL.total_steps
+    assert store.last_run_for_session("tab-1").id == run.id
+
+
+class CountingStore(RunStore):
+    """A real store that counts its history writes."""
+
+    appends = 0
+
+    def append_history(self, run_id, rows):
+        self.appends += 1
+        return super().append_history(run_id, rows)
+
+
+def test_recorder_writes_while_training_in_batches(tmp_path):
+    store = CountingStore(tmp_path)
+    config = GanConfig(n_samples=400, batch_size=4, epochs=1)  # 100 steps
+    recorder = RunRecorder(store, config, flush_interval=0.3)
+    job = TrainingJob(
+        config,
+        view=SMALL_VIEW,
+        steps_per_second=50,  # about 2 s of training
+        on_frame=recorder.on_frame,
+        on_end=recorder.on_end,
+    ).start()
+    seen_while_running = 0
+    deadline = time.monotonic() + 30
+    while job.alive and time.monotonic() < deadline:
+        run = store.get_run(recorder.run_id)
+        if run.status == "running":
+            seen_while_running = max(seen_while_running, len(run.history))
+        time.sleep(0.1)
+    assert job.wait(60)
+    assert 0 < seen_while_running < config.total_steps  # rows land before the end
+    # Frames come every 20 ms but writes at most every 0.3 s: a handful, not a hundred.
+    assert 2 <= store.appends <= 15
+    assert len(store.get_run(recorder.run_id).history) == config.total_steps
+    store.close()
+
+
+def test_recorder_saves_a_stopped_run(store):
+    config = GanConfig(n_samples=400, batch_size=4, epochs=5)
+    recorder = RunRecorder(store, config, flush_interval=0.0)
+    job = TrainingJob(
+        config,
+        view=SMALL_VIEW,
+        start_paused=True,
+        on_frame=recorder.on_frame,
+        on_end=recorder.on_end,
+    ).start()
+    for _ in range(3):
+        job.step()
+    deadline = time.monotonic() + 30
+    while job.frame().snapshot is None or job.frame().snapshot.step < 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert store.get_run(recorder.run_id).status == "paused"
+    job.stop()
+    assert job.wait(30)
+    run = store.get_run(recorder.run_id)
+    assert (run.status, run.history.step.tolist()) == ("stopped", [1, 2, 3])
+    assert load_checkpoint(store.checkpoint(run.id)).step_count == 3
+
+
+def test_a_failing_store_never_stops_the_training(store):
+    recorder = RunRecorder(store, SMALL, flush_interval=0.0)
+    store.delete_run(recorder.run_id)  # the run vanishes under the recorder
+    job = TrainingJob(SMALL, view=SMALL_VIEW, on_frame=recorder.on_frame, on_end=recorder.on_end)
+    job.start()
+    assert job.wait(120)
+    assert job.frame().status == "finished"
+    assert "no run" in recorder.error
+    assert store.list_runs().empty
+
+
+def test_record_trainer_for_the_command_line(store, trained):
+    run_id = record_trainer(store, trained, "finished", preset="tutorial")
+    run = store.get_run(run_id)
+    assert (run.source, run.status, run.preset) == ("cli", "finished", "tutorial")
+    pd.testing.assert_frame_equal(run.history, trained.history.to_frame())
+    assert run.metrics["frechet"] >= 0 and run.has_checkpoint
+    assert list(run.history.columns) == list(COLUMNS)
