@@ -1,0 +1,195 @@
+"""The Compare page (AppTest) against a real run store seeded with real, short training runs."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gan_core.config import GanConfig
+from gan_core.recorder import record_trainer
+from gan_core.serialize import to_query
+from gan_core.store import RunStore
+from gan_core.trainer import Trainer
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL = GanConfig(n_samples=200, batch_size=20, epochs=3)
+FAST_LR = TUTORIAL.replace(lr_d=0.02, seed=3)
+
+
+@pytest.fixture(scope="module")
+def trainers() -> list[Trainer]:
+    trained = []
+    for config in (TUTORIAL, FAST_LR):
+        trainer = Trainer(config)
+        trainer.run()
+        trained.append(trainer)
+    return trained
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch) -> RunStore:
+    """An empty store in a fresh data directory, which the page finds through the env var."""
+    monkeypatch.setenv("GANSCOPE_DATA_DIR", str(tmp_path / "data"))
+    store = RunStore(tmp_path / "data")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def seeded(store, trainers) -> tuple[RunStore, list[int]]:
+    ids = [
+        record_trainer(store, trainers[0], preset="tutorial"),
+        record_trainer(store, trainers[1], name="slow D"),
+    ]
+    return store, ids
+
+
+def compare_page() -> AppTest:
+    # The page runs inside the whole app, so that switching to the dashboard works.
+    app = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    app.run()
+    app.switch_page("pages/2_Compare.py")
+    return app.run()
+
+
+def no_exceptions(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+
+
+def runs_chooser(app: AppTest):
+    return next(m for m in app.multiselect if m.label == "Runs to compare")
+
+
+def charts(app: AppTest) -> list[go.Figure]:
+    return [pio.from_json(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def values(array) -> list:
+    """Plotly sends numeric arrays base64-encoded ({'dtype', 'bdata'}); decode them."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def names(figure: go.Figure) -> list[str]:
+    return [trace.name for trace in figure.data]
+
+
+def test_lists_the_saved_runs(seeded):
+    _, ids = seeded
+    app = compare_page()
+    no_exceptions(app)
+    listed = app.dataframe[0].value
+    assert listed.label.tolist() == [f"#{ids[1]} slow D", f"#{ids[0]} tutorial"]
+    assert runs_chooser(app).value == [ids[1], ids[0]]  # the two newest, preselected
+
+
+def test_two_chosen_runs_are_overlaid(seeded):
+    _, ids = seeded
+    app = compare_page()
+    runs_chooser(app).set_value([ids[0]]).run()
+    assert len(charts(app)) == 2
+    assert names(charts(app)[1]) == [f"#{ids[0]} tutorial"]
+
+    runs_chooser(app).set_value(ids).run()
+    no_exceptions(app)
+    losses, distance = charts(app)
+    assert names(distance) == [f"#{ids[0]} tutorial", f"#{ids[1]} slow D"]
+    assert distance.layout.yaxis.type == "log"
+    assert names(losses) == [f"#{ids[0]} tutorial · D", f"#{ids[0]} tutorial · G"] + [
+        f"#{ids[1]} slow D · D",
+        f"#{ids[1]} slow D · G",
+    ]
+    assert values(distance.data[0].x) == list(range(1, TUTORIAL.total_steps + 1))
+
+
+def test_settings_side_by_side_mark_the_differences(seeded):
+    app = compare_page()
+    settings = app.dataframe[2].value
+    assert "≠ lr_d" in settings.index and "≠ seed" in settings.index
+    assert "lr_g" in settings.index  # the same in both: shown, not marked
+    app.toggle[0].set_value(True).run()
+    assert sorted(app.dataframe[2].value.index) == ["≠ lr_d", "≠ seed"]
+
+
+def test_filters_narrow_the_list(seeded):
+    _, ids = seeded
+    app = compare_page()
+    app.selectbox(key="filter_preset").set_value("tutorial").run()
+    assert app.dataframe[0].value.label.tolist() == [f"#{ids[0]} tutorial"]
+    app.selectbox(key="filter_preset").set_value("any").run()
+    app.multiselect(key="filter_status").set_value(["diverged"]).run()
+    no_exceptions(app)
+    assert app.dataframe[0].value.empty
+    assert any("Pick one or more runs" in i.value for i in app.info)
+
+
+def test_delete_asks_first(seeded):
+    store, ids = seeded
+    app = compare_page()
+    runs_chooser(app).set_value([ids[0]]).run()
+    app.button(key="delete").click().run()
+    assert "cannot be undone" in app.warning[0].value
+    app.button(key="delete_cancel").click().run()
+    assert len(store.list_runs()) == 2 and not app.warning
+
+    app.button(key="delete").click().run()
+    app.button(key="delete_confirm").click().run()
+    no_exceptions(app)
+    assert store.list_runs().id.tolist() == [ids[1]]
+    assert "Deleted 1 run" in app.success[0].value
+
+
+def test_a_bad_import_shows_an_error_and_adds_nothing(seeded):
+    store, _ = seeded
+    app = compare_page()
+    app.file_uploader(key="import_file").set_value(("runs.json", b"{oops", "application/json"))
+    app.run()
+    app.button(key="import_button").click().run()
+    no_exceptions(app)
+    assert "Could not import runs.json" in app.error[0].value
+    assert "not valid JSON" in app.error[0].value
+    assert len(store.list_runs()) == 2
+
+
+def test_an_exported_bundle_imports(seeded):
+    store, ids = seeded
+    bundle = store.export_bundle(ids)
+    app = compare_page()
+    app.file_uploader(key="import_file").set_value(("runs.json", bundle, "application/json"))
+    app.run()
+    app.button(key="import_button").click().run()
+    no_exceptions(app)
+    assert "Imported 2 run(s)" in app.success[0].value
+    assert sorted(store.list_runs().source) == ["cli", "cli", "import", "import"]
+
+
+def test_open_a_run_on_the_dashboard(seeded):
+    store, ids = seeded
+    app = compare_page()
+    app.button(key=f"open_{ids[1]}").click().run()
+    no_exceptions(app)
+    # The dashboard took the run's settings and wrote them back into the URL.
+    assert app.query_params == to_query(FAST_LR)
+    assert app.title[0].value == "GANscope"
+
+
+def test_an_empty_store_says_how_to_fill_it(store):
+    app = compare_page()
+    no_exceptions(app)
+    assert "No saved runs yet" in app.info[0].value
+    assert app.file_uploader  # importing is still possible
+
+
+def test_an_unusable_data_directory_is_an_error_not_a_crash(tmp_path, monkeypatch):
+    (tmp_path / "not-a-dir").write_text("x")
+    monkeypatch.setenv("GANSCOPE_DATA_DIR", str(tmp_path / "not-a-dir"))
+    app = compare_page()
+    no_exceptions(app)
+    assert "cannot be opened" in app.error[0].value
