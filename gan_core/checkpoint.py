@@ -33,7 +33,8 @@ def checkpoint_state(trainer: Trainer) -> dict:
         "sums": [float(v) for v in trainer.interval_sums],
         "log_every": trainer.log_every,
         "engine": trainer.engine.state(),
-        "eval_rng": trainer.eval_rng.get_state(),
+        "log_rng": trainer.log_rng.get_state(),
+        "view_rng": trainer.view_rng.get_state(),
         "history": {
             name: torch.tensor(values, dtype=torch.float64) for name, values in history.items()
         },
@@ -86,7 +87,8 @@ def load_checkpoint(source) -> Trainer:
             log_every=int(state["log_every"]),
         )
         trainer.engine.load_state(state["engine"])
-        trainer.eval_rng.set_state(state["eval_rng"])
+        trainer.log_rng.set_state(state["log_rng"])
+        trainer.view_rng.set_state(state["view_rng"])
         trainer.step_count = int(state["step"])
         trainer.loss_d, trainer.loss_g = (float(v) for v in state["losses"])
         trainer.interval_sums = [float(v) for v in state["sums"]]

@@ -180,6 +180,9 @@ class Target:
             raise ConfigError("target.points", f"row {bad} holds a value that is not finite")
         if np.abs(array).max() > MAX_ABS_COORD:
             raise ConfigError("target.points", f"coordinates must be within ±{MAX_ABS_COORD:g}")
+        # Training runs in float32: storing exactly those values makes every round trip
+        # (JSON, share link) reproduce the run bit for bit.
+        array = array.astype(np.float32).astype(float)
         return tuple((float(x), float(y)) for x, y in array)
 
 

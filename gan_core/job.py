@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
+import torch
 
 from gan_core.checkpoint import checkpoint_bytes
 from gan_core.config import ConfigError, GanConfig
@@ -158,6 +159,9 @@ class TrainingJob:
     # ------------------------------------------------------------------ the worker
 
     def _work(self) -> None:
+        # One thread per process: these networks are tiny, and with torch's default pool
+        # every concurrent job (and the server) would fight over the cores.
+        torch.set_num_threads(1)
         try:
             self.trainer = Trainer(self.config)
             self._publish("paused" if self._paused else "running")

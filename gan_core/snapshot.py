@@ -48,7 +48,7 @@ class Snapshot:
         return self.step / self.total_steps if self.total_steps else 1.0
 
 
-def generator_moments(trainer) -> tuple[np.ndarray, np.ndarray, bool]:
+def generator_moments(trainer, rng=None) -> tuple[np.ndarray, np.ndarray, bool]:
     """G's output mean and covariance: exact for an affine G of Gaussian noise, else fitted."""
     affine = trainer.generator_affine_map()
     if affine is not None and trainer.config.noise == "normal":
@@ -56,8 +56,15 @@ def generator_moments(trainer) -> tuple[np.ndarray, np.ndarray, bool]:
             affine[0], affine[1], noise_variance(trainer.config)
         )
         return mean, cov, True
-    mean, cov = metrics.gaussian_fit(trainer.generator_samples(FIT_SAMPLES))
+    mean, cov = metrics.gaussian_fit(trainer.generator_samples(FIT_SAMPLES, rng=rng))
     return mean, cov, False
+
+
+def gaussian_distance(trainer, rng=None) -> float:
+    """Squared Fréchet distance between G's (exact or fitted) Gaussian and the target's moments."""
+    target_mean, target_cov = target_moments(trainer.config.target)
+    gen_mean, gen_cov, _ = generator_moments(trainer, rng)
+    return metrics.frechet_gaussian(gen_mean, gen_cov, target_mean, target_cov)
 
 
 @torch.no_grad()
@@ -92,7 +99,7 @@ def take_snapshot(
     found["frechet_exact"] = exact and config.target.kind == "gaussian"
     if full_metrics:
         found.update(sample_metrics(trainer))
-    real = trainer.data[torch.randperm(len(trainer.data), generator=trainer.eval_rng)[:n_points]]
+    real = trainer.data[torch.randperm(len(trainer.data), generator=trainer.view_rng)[:n_points]]
     fake = trainer.generator_samples(n_points) if n_points else np.empty((0, 2))
     # Measured on the generator shown (the moving average when EMA is on).
     snap = dict(

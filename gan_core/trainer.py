@@ -17,7 +17,7 @@ from gan_core import losses
 from gan_core.config import GanConfig
 from gan_core.engine import StackedGAN
 from gan_core.history import History
-from gan_core.snapshot import Snapshot, take_snapshot
+from gan_core.snapshot import Snapshot, gaussian_distance, take_snapshot
 
 EVAL_SAMPLES = 100  # per side, for D accuracy: the seed's 100 real + 100 fake
 ROWS_PER_RUN = 1000  # default logging density: about this many history rows per run
@@ -35,7 +35,10 @@ class Trainer:
     def __init__(self, config: GanConfig, history_cap: int = 4000, log_every: int | None = None):
         self.config = config
         self.engine = StackedGAN([config])
-        self.eval_rng = torch.Generator().manual_seed(config.seed + 1_000_003)
+        # Looking at a run must never change it, nor its log: the log's own measurements
+        # and any viewer's samples each draw from a generator of their own.
+        self.log_rng = torch.Generator().manual_seed(config.seed + 1_000_003)
+        self.view_rng = torch.Generator().manual_seed(config.seed + 2_000_003)
         self.step_count = 0  # completed steps
         self.loss_d = math.nan
         self.loss_g = math.nan
@@ -121,8 +124,8 @@ class Trainer:
     @torch.no_grad()
     def d_accuracy(self) -> tuple[float, float]:
         """As the seed measures it: share of 100 real and of 100 fake samples D gets right."""
-        real = self.data[torch.randint(len(self.data), (EVAL_SAMPLES,), generator=self.eval_rng)]
-        fake = self.generator_samples(EVAL_SAMPLES, as_numpy=False)
+        real = self.data[torch.randint(len(self.data), (EVAL_SAMPLES,), generator=self.log_rng)]
+        fake = self.generator_samples(EVAL_SAMPLES, as_numpy=False, rng=self.log_rng)
         s = self.discriminator_score(torch.cat([real, fake]))
         return float((s[:EVAL_SAMPLES] > 0).float().mean()), float(
             (s[EVAL_SAMPLES:] < 0).float().mean()
@@ -138,7 +141,7 @@ class Trainer:
             loss_g=loss_g_sum / n_g if n_g else math.nan,
             acc_real=acc_real,
             acc_fake=acc_fake,
-            frechet=self.snapshot(n_points=0).metrics["frechet"],
+            frechet=self.distance(rng=self.log_rng),
             lr_d=self.config.lr_d,
             lr_g=self.config.lr_g,
         )
@@ -150,9 +153,13 @@ class Trainer:
         """D's score s(x) for (n, 2) points (D(x) = sigmoid(s) for the cross-entropy losses)."""
         return losses.score(self.engine.D(points.unsqueeze(0)))[0]
 
+    def distance(self, rng: torch.Generator | None = None) -> float:
+        """Squared Fréchet distance to the target: exact when G's law is known, else fitted."""
+        return gaussian_distance(self, rng or self.view_rng)
+
     @torch.no_grad()
-    def generator_samples(self, n: int, as_numpy: bool = True):
-        samples = self.engine.generator(self.engine.noise(n, self.eval_rng))[0]
+    def generator_samples(self, n: int, as_numpy: bool = True, rng: torch.Generator | None = None):
+        samples = self.engine.generator(self.engine.noise(n, rng or self.view_rng))[0]
         return samples.numpy().astype(float) if as_numpy else samples
 
     def generator_affine_map(self) -> tuple[np.ndarray, np.ndarray] | None:

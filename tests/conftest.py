@@ -33,6 +33,16 @@ if settings is not None:
     settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+# These networks are tiny: one thread is fastest, and several test processes on a small
+# machine with torch's default thread pool each would slow one another down many times over.
+try:
+    import torch
+except ImportError:
+    torch = None
+else:
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """Absolute path of the repository root."""
