@@ -11,12 +11,14 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import qualitative
 
 from gan_core.models import TWO_LOGIT_LOSSES
 from gan_core.run_record import RunRecord
 
-COLOURS = qualitative.D3  # distinct on a projector, and in colour-blind-safe order first
+# Okabe-Ito, the app's palette: told apart under common colour blindness and on a
+# washed-out projector. Yellow last: it is faint on white.
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+FONT_SIZE = 15  # readable from the back of a classroom
 MAX_POINTS_PER_TRACE = 1500  # a run logs about 1,000 rows; keep the page light regardless
 EQUILIBRIUM_D_LOSS = 2 * math.log(2)
 
@@ -35,12 +37,15 @@ def thinned(history: pd.DataFrame, limit: int = MAX_POINTS_PER_TRACE) -> pd.Data
 
 def _layout(figure: go.Figure, title: str, y_title: str, log_y: bool = False) -> go.Figure:
     figure.update_layout(
-        title=title,
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        template="plotly_white",
+        font={"size": FONT_SIZE},
         xaxis_title="step",
         yaxis_title=y_title,
         yaxis_type="log" if log_y else "linear",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2},
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        # Below the plot, where plotly makes room for however many runs wrap.
+        legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
         height=420,
         uirevision="compare",  # keep zoom when the page reruns
         hovermode="x unified",

@@ -69,8 +69,9 @@ def show_curves(records) -> None:
     left.plotly_chart(loss_figure(records), key="loss_chart")
     right.plotly_chart(distance_figure(records), key="distance_chart")
     st.caption(
-        "The distance is exact for an affine generator on a Gaussian target; otherwise it is "
-        "measured between Gaussians fitted to the generated and target samples."
+        "The distance is exact for an affine generator on a Gaussian target. Otherwise it "
+        "compares means and covariances only (the generator's estimated from samples when it "
+        "has hidden layers), so on the ring or the grid it cannot see the modes."
     )
 
 
