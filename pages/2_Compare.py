@@ -19,7 +19,8 @@ from gan_core.job import STATUSES
 from gan_core.serialize import to_query
 from gan_core.store import RunNotFound, RunStore
 from gan_core.store_paths import data_dir_from_environment
-from ui import url_state
+
+DASHBOARD_LINK_LOADED = "link_loaded"
 
 st.set_page_config(page_title="Compare runs · GANscope", layout="wide")
 
@@ -30,9 +31,9 @@ def open_store(data_dir: str) -> RunStore:
 
 
 def open_on_dashboard(config) -> None:
-    # The dashboard reads a link's settings on a session's first visit only; forget that
-    # visit so it reads the settings passed here.
-    st.session_state.pop(url_state.LOADED_KEY, None)
+    # The dashboard reads a link's settings on a session's first visit only (the flag is
+    # ui/url_state.py's LOADED_KEY); forget that visit so it reads the settings passed here.
+    st.session_state.pop(DASHBOARD_LINK_LOADED, None)
     st.switch_page("dashboard.py", query_params=to_query(config))
 
 

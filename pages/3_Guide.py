@@ -10,15 +10,16 @@ import streamlit as st
 
 from gan_core.guide_experiments import Experiment, experiments
 from gan_core.serialize import to_query
-from ui import url_state
+
+DASHBOARD_LINK_LOADED = "link_loaded"
 
 st.set_page_config(page_title="Guide · GANscope", layout="wide")
 
 
 def open_on_dashboard(config) -> None:
-    # The dashboard reads a link's settings on a session's first visit only; forget that
-    # visit so it reads the settings passed here.
-    st.session_state.pop(url_state.LOADED_KEY, None)
+    # The dashboard reads a link's settings on a session's first visit only (the flag is
+    # ui/url_state.py's LOADED_KEY); forget that visit so it reads the settings passed here.
+    st.session_state.pop(DASHBOARD_LINK_LOADED, None)
     st.switch_page("dashboard.py", query_params=to_query(config))
 
 
