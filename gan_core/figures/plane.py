@@ -1,0 +1,180 @@
+"""The plane: real points against fake points, with what D and G are doing underneath.
+
+Layers, each optional: D's view of the plane as a heatmap, the target's and the generator's
+1σ / 2σ ellipses, and arrows for the direction G's next update pushes each fake point.
+Every overlay is a WebGL trace like the points: plotly draws WebGL above SVG whatever the
+trace order, so an SVG ellipse would vanish under the point cloud.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gan_core.figures import style
+from gan_core.figures.ellipse import covariance_ellipse
+
+LAYERS = frozenset({"field", "ellipses", "arrows"})
+ARROW_FRACTION = 0.08  # the longest arrow spans this fraction of the plot width
+HEAD_FRACTION = 0.3  # arrow head barbs, as a fraction of the arrow's own length
+HEAD_ANGLE = np.deg2rad(25)
+# D(x) = 0 (sure it is fake) in the fakes' colour, 1/2 (undecided) white, 1 (sure it is real)
+# in the reals' colour: the plane is coloured by which side D would put a point on.
+FIELD_COLOURS = [[0.0, style.FAKE], [0.5, "#FFFFFF"], [1.0, style.REAL]]
+FIELD_OPACITY = 0.45  # pale enough that points of both colours stay visible on top
+
+
+def plane_figure(
+    snapshot,
+    bounds,
+    layers=LAYERS,
+    modes=None,
+    uirevision: str = "plane",
+    max_points: int = 1000,
+) -> go.Figure:
+    """The plane at one snapshot, axes fixed to `bounds` = (x0, x1, y0, y1)."""
+    unknown = set(layers) - LAYERS
+    if unknown:
+        raise ValueError(f"unknown layers {sorted(unknown)}: allowed {sorted(LAYERS)}")
+    x0, x1, y0, y1 = (float(b) for b in bounds)
+    traces = []
+    if "field" in layers and snapshot.field_values is not None:
+        traces.append(_field_trace(snapshot))
+    if modes is not None and len(modes):
+        # Under the points: a mode G covers is hidden by its fakes, a missed one stays bare.
+        traces.append(_modes_trace(modes))
+    traces.append(_points_trace(snapshot.real, "real", style.REAL, max_points))
+    traces.append(_points_trace(snapshot.fake, "fake", style.FAKE, max_points))
+    if "ellipses" in layers:
+        traces.append(
+            _ellipse_trace(
+                snapshot.target_mean, snapshot.target_cov, "target", style.TARGET_LINE, "solid"
+            )
+        )
+        how = "exact" if snapshot.gen_moments_exact else "fitted"
+        traces.append(
+            _ellipse_trace(
+                snapshot.gen_mean,
+                snapshot.gen_cov,
+                f"generator ({how})",
+                style.GENERATOR_LINE,
+                "dash",
+            )
+        )
+    if "arrows" in layers and snapshot.arrow_points is not None:
+        arrows = _arrow_trace(
+            snapshot.arrow_points[:max_points], snapshot.arrow_directions[:max_points], x1 - x0
+        )
+        traces.append(arrows)
+
+    figure = go.Figure(traces)
+    figure.update_layout(
+        **style.base_layout(f"Step {snapshot.step:,} of {snapshot.total_steps:,}", uirevision),
+        hovermode="closest",
+    )
+    # Fixed ranges: points must not jump as frames arrive. Equal aspect so circles look
+    # round and arrow angles are true; "domain" shrinks the plot area, not the ranges.
+    axis = dict(autorange=False, constrain="domain", zeroline=False, showgrid=False)
+    figure.update_xaxes(range=[x0, x1], title_text="x₁", **axis)
+    figure.update_yaxes(range=[y0, y1], title_text="x₂", scaleanchor="x", scaleratio=1, **axis)
+    return figure
+
+
+def _points_trace(points, name: str, colour: str, max_points: int) -> go.Scattergl:
+    # Snapshots hold independent draws in random order, so the first k are a fair sample.
+    points = style.compact(points[:max_points]).reshape(-1, 2)
+    return go.Scattergl(
+        x=points[:, 0],
+        y=points[:, 1],
+        mode="markers",
+        name=name,
+        marker=dict(color=colour, size=7, opacity=0.75, line=dict(color="white", width=0.5)),
+        hovertemplate=f"{name}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+    )
+
+
+def _field_trace(snapshot) -> go.Heatmap:
+    if snapshot.field_is_probability:
+        # A fixed 0..1 scale: the same colour means the same D(x) in every frame.
+        scale = dict(zmin=0.0, zmax=1.0, zmid=0.5)
+        label = "D(x)"
+    else:
+        # A critic's score has no fixed range or natural middle (only differences matter),
+        # so the scale follows this frame's values; high still means "looks real".
+        scale = dict(zauto=True)
+        label = "critic score"
+    return go.Heatmap(
+        x=style.compact(snapshot.field_x),
+        y=style.compact(snapshot.field_y),
+        z=style.compact(snapshot.field_values),
+        colorscale=FIELD_COLOURS,
+        opacity=FIELD_OPACITY,
+        zsmooth="best",
+        colorbar=dict(title=dict(text=label, side="right"), thickness=14, len=0.6),
+        hovertemplate=f"(%{{x:.2f}}, %{{y:.2f}})<br>{label} = %{{z:.3f}}<extra></extra>",
+        name=label,
+        **scale,
+    )
+
+
+def _ellipse_trace(mean, cov, name: str, colour: str, dash: str) -> go.Scattergl:
+    """The 1σ and 2σ ellipses in one trace, joined by a gap: one legend entry per Gaussian."""
+    xs, ys = [], []
+    for n_sigma in (1, 2):
+        ex, ey = covariance_ellipse(mean, cov, n_sigma)
+        xs += [*ex.tolist(), None]
+        ys += [*ey.tolist(), None]
+    return go.Scattergl(
+        x=xs,
+        y=ys,
+        mode="lines",
+        name=f"{name} 1σ, 2σ",
+        line=dict(color=colour, width=2.5, dash=dash),
+        hoverinfo="skip",
+    )
+
+
+def _arrow_trace(points, directions, plot_width: float) -> go.Scattergl:
+    """Every arrow in one trace: shaft and two head barbs as one polyline, arrows split by gaps.
+
+    Lengths are scaled together so the longest spans ARROW_FRACTION of the width: relative
+    sizes show where G is pushed hardest; absolute gradient sizes would vary wildly by loss.
+    """
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    directions = np.nan_to_num(np.asarray(directions, dtype=float).reshape(-1, 2))
+    longest = np.linalg.norm(directions, axis=1).max(initial=0.0)
+    scale = ARROW_FRACTION * plot_width / longest if longest > 0 else 0.0
+    tips = points + scale * directions
+    back = HEAD_FRACTION * (points - tips)  # from the tip towards the base
+    cos, sin = np.cos(HEAD_ANGLE), np.sin(HEAD_ANGLE)
+    left = tips + back @ np.array([[cos, sin], [-sin, cos]])
+    right = tips + back @ np.array([[cos, -sin], [sin, cos]])
+    gap = np.full_like(points, np.nan)
+    # Per arrow: base -> tip -> left barb -> tip -> right barb, then a gap.
+    path = np.stack((points, tips, left, tips, right, gap), axis=1).reshape(-1, 2)
+    return go.Scattergl(
+        x=_with_gaps(path[:, 0]),
+        y=_with_gaps(path[:, 1]),
+        mode="lines",
+        name="G's push",
+        line=dict(color=style.INK, width=2),
+        hoverinfo="skip",
+    )
+
+
+def _with_gaps(values: np.ndarray) -> list:
+    # Plain lists with None: plotly.js breaks a line at null on every trace type.
+    return [None if np.isnan(v) else round(float(v), 4) for v in values]
+
+
+def _modes_trace(modes) -> go.Scattergl:
+    modes = np.asarray(modes, dtype=float).reshape(-1, 2)
+    return go.Scattergl(
+        x=modes[:, 0],
+        y=modes[:, 1],
+        mode="markers",
+        name="mode centres",
+        legendrank=1001,  # listed after the points though drawn beneath them
+        marker=dict(symbol="x", size=13, color=style.INK, line=dict(color="white", width=1)),
+        hovertemplate="mode centre<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
+    )

@@ -1,0 +1,44 @@
+"""Colours, fonts and the layout every chart shares, so the charts read as one set.
+
+Colours are from the Okabe-Ito palette, which stays distinguishable under the common
+forms of colour blindness and on washed-out projectors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+REAL = "#0072B2"  # blue
+FAKE = "#D55E00"  # vermillion
+D_COLOUR = "#009E73"  # bluish green: the discriminator's curves
+G_COLOUR = "#CC79A7"  # reddish purple: the generator's curves
+INK = "#222222"  # arrows, mode crosses, reference lines: neutral and dark on any background
+# Both ellipses black, told apart by dash: any hue would sink into one of the point clouds.
+TARGET_LINE = "#000000"
+GENERATOR_LINE = "#000000"
+
+FONT_SIZE = 15  # readable from the back of a classroom
+MARGIN = dict(l=56, r=16, t=48, b=48)
+
+
+def base_layout(title: str, uirevision: str) -> dict:
+    """Layout keys every figure starts from.
+
+    `uirevision` stays the same from frame to frame, so plotly keeps the viewer's zoom, pan
+    and legend clicks when a new figure replaces the old one.
+    """
+    return dict(
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=FONT_SIZE + 2)),
+        template="plotly_white",
+        font=dict(size=FONT_SIZE),
+        margin=MARGIN,
+        uirevision=uirevision,
+        # Legend along the figure's bottom edge: out of the way of the title and the data,
+        # and plotly grows the bottom margin to fit it however many entries wrap.
+        legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom"),
+    )
+
+
+def compact(values) -> np.ndarray:
+    """float32 copy of an array: half the bytes per frame, far more precision than pixels."""
+    return np.asarray(values, dtype=np.float32)

@@ -1,0 +1,333 @@
+"""Tests for gan_core.figures on snapshots and histories of real training runs."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gan_core.config import GanConfig, Target
+from gan_core.figures import (
+    accuracy_figure,
+    covariance_ellipse,
+    distance_figure,
+    downsample,
+    loss_figure,
+    plane_figure,
+    sweep_heatmap,
+)
+from gan_core.history import History
+from gan_core.targets import mixture_modes, plot_bounds
+from gan_core.trainer import Trainer
+
+EQUILIBRIUM = 2 * math.log(2)
+
+
+@pytest.fixture(scope="module")
+def seed_run():
+    """The seed's setup (affine G, Gaussian target, cross-entropy) after one epoch."""
+    trainer = Trainer(GanConfig(epochs=1))
+    trainer.run()
+    bounds = plot_bounds(trainer.config.target)
+    return trainer, bounds, trainer.snapshot(500, 40, bounds, 40)
+
+
+@pytest.fixture(scope="module")
+def ring_run():
+    """A non-affine G on the 8-mode ring with a Wasserstein critic: fitted moments, raw score."""
+    config = GanConfig(
+        epochs=1,
+        target=Target(kind="ring"),
+        n_samples=200,
+        batch_size=20,
+        g_hidden=(16,),
+        d_hidden=(16,),
+        loss="wasserstein_gp",
+    )
+    trainer = Trainer(config)
+    trainer.run()
+    bounds = plot_bounds(config.target)
+    return trainer, bounds, trainer.snapshot(300, 30, bounds, 25)
+
+
+def named(figure, prefix):
+    return [t for t in figure.data if (t.name or "").startswith(prefix)]
+
+
+def rings(trace):
+    """Split a trace's points at its None gaps into (k, 2) arrays."""
+    groups, current = [], []
+    for x, y in zip(trace.x, trace.y):
+        if x is None:
+            groups.append(np.array(current, dtype=float))
+            current = []
+        else:
+            current.append((x, y))
+    if current:
+        groups.append(np.array(current, dtype=float))
+    return groups
+
+
+def mahalanobis_sq(points, mean, cov):
+    d = points - mean
+    return np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d)
+
+
+# --- the plane -------------------------------------------------------------------------------
+
+
+def test_plane_has_real_and_fake_points(seed_run):
+    _, bounds, snap = seed_run
+    figure = plane_figure(snap, bounds)
+    (real,) = named(figure, "real")
+    (fake,) = named(figure, "fake")
+    assert real.type == fake.type == "scattergl"
+    assert len(real.x) == len(real.y) == len(snap.real) == 500
+    assert len(fake.x) == len(snap.fake) == 500
+    np.testing.assert_allclose(real.x, snap.real[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(fake.y, snap.fake[:, 1], rtol=1e-6)
+    assert real.marker.color != fake.marker.color
+    assert figure.layout.font.size >= 14
+
+
+def test_plane_bounds_points_per_side(seed_run):
+    _, bounds, snap = seed_run
+    figure = plane_figure(snap, bounds, max_points=120)
+    assert len(named(figure, "real")[0].x) == 120
+    assert len(named(figure, "fake")[0].x) == 120
+
+
+def test_heatmap_only_with_field_layer(seed_run):
+    _, bounds, snap = seed_run
+    with_field = plane_figure(snap, bounds)
+    (heatmap,) = [t for t in with_field.data if t.type == "heatmap"]
+    assert with_field.data[0] is heatmap  # drawn underneath everything
+    assert np.shape(heatmap.z) == (40, 40)
+    assert (heatmap.zmin, heatmap.zmid, heatmap.zmax) == (0.0, 0.5, 1.0)
+    assert heatmap.colorbar.title.text == "D(x)"
+    without = plane_figure(snap, bounds, layers={"ellipses", "arrows"})
+    assert not [t for t in without.data if t.type == "heatmap"]
+
+
+def test_critic_field_is_labelled_as_a_score(ring_run):
+    _, bounds, snap = ring_run
+    assert not snap.field_is_probability
+    (heatmap,) = [t for t in plane_figure(snap, bounds).data if t.type == "heatmap"]
+    assert heatmap.colorbar.title.text == "critic score"
+    assert heatmap.zmid is None
+
+
+def test_plane_without_field_in_snapshot(seed_run):
+    trainer, bounds, _ = seed_run
+    snap = trainer.snapshot(50, 0, bounds, 0)  # no field, no arrows taken
+    figure = plane_figure(snap, bounds)
+    assert not [t for t in figure.data if t.type == "heatmap"]
+    assert not named(figure, "G's push")
+
+
+def test_ellipses_lie_on_n_sigma_contours(seed_run):
+    _, bounds, snap = seed_run
+    figure = plane_figure(snap, bounds)
+    (target,) = named(figure, "target")
+    (generator,) = named(figure, "generator")
+    assert target.line.dash == "solid" and generator.line.dash == "dash"
+    assert snap.gen_moments_exact and "exact" in generator.name
+    for trace, mean, cov in (
+        (target, snap.target_mean, snap.target_cov),
+        (generator, snap.gen_mean, snap.gen_cov),
+    ):
+        one, two = rings(trace)
+        np.testing.assert_allclose(mahalanobis_sq(one, mean, cov), 1.0, rtol=1e-6)
+        np.testing.assert_allclose(mahalanobis_sq(two, mean, cov), 4.0, rtol=1e-6)
+
+
+def test_fitted_generator_is_named_fitted(ring_run):
+    _, bounds, snap = ring_run
+    assert not snap.gen_moments_exact
+    (generator,) = named(plane_figure(snap, bounds), "generator")
+    assert "fitted" in generator.name
+
+
+def test_axes_fixed_to_bounds_with_equal_aspect(seed_run):
+    _, bounds, snap = seed_run
+    figure = plane_figure(snap, bounds, uirevision="run-7")
+    x0, x1, y0, y1 = bounds
+    assert tuple(figure.layout.xaxis.range) == pytest.approx((x0, x1))
+    assert tuple(figure.layout.yaxis.range) == pytest.approx((y0, y1))
+    assert figure.layout.xaxis.autorange is False and figure.layout.yaxis.autorange is False
+    assert figure.layout.yaxis.scaleanchor == "x" and figure.layout.yaxis.scaleratio == 1
+    assert figure.layout.uirevision == "run-7"
+
+
+def test_arrows_one_trace_scaled_to_the_plot(seed_run):
+    _, bounds, snap = seed_run
+    figure = plane_figure(snap, bounds)
+    (arrows,) = named(figure, "G's push")
+    groups = rings(arrows)
+    assert len(groups) == len(snap.arrow_points) == 40
+    bases = np.array([g[0] for g in groups])
+    tips = np.array([g[1] for g in groups])
+    np.testing.assert_allclose(bases, snap.arrow_points, atol=1e-3)
+    # Each arrow points along G's push; the longest spans 8% of the width.
+    shafts = tips - bases
+    lengths = np.linalg.norm(shafts, axis=1)
+    assert lengths.max() == pytest.approx(0.08 * (bounds[1] - bounds[0]), rel=1e-3)
+    long_enough = lengths > 0.01 * lengths.max()  # direction of a near-zero arrow is noise
+    shafts, push = shafts[long_enough], snap.arrow_directions[long_enough]
+    cosine = np.sum(shafts * push, axis=1) / np.linalg.norm(shafts, axis=1)
+    assert np.all(cosine / np.linalg.norm(push, axis=1) > 0.999)
+
+
+def test_arrows_absent_when_layer_off(seed_run):
+    _, bounds, snap = seed_run
+    figure = plane_figure(snap, bounds, layers={"field"})
+    assert not named(figure, "G's push")
+    assert not named(figure, "target") and not named(figure, "generator")
+
+
+def test_mode_centres_for_mixtures(ring_run):
+    trainer, bounds, snap = ring_run
+    modes = mixture_modes(trainer.config.target)
+    (crosses,) = named(plane_figure(snap, bounds, modes=modes), "mode centres")
+    assert len(crosses.x) == 8 and crosses.marker.symbol == "x"
+    assert not named(plane_figure(snap, bounds), "mode centres")
+
+
+def test_unknown_layer_is_refused(seed_run):
+    _, bounds, snap = seed_run
+    with pytest.raises(ValueError, match="heatmap"):
+        plane_figure(snap, bounds, layers={"heatmap"})
+
+
+def test_frame_serialises_within_budget(seed_run):
+    trainer, bounds, _ = seed_run
+    # A generous frame: 1,000 points a side, a 60×60 field, 100 arrows, every layer.
+    snap = trainer.snapshot(1000, 60, bounds, 100)
+    figure = plane_figure(snap, bounds, modes=np.zeros((25, 2)))
+    payload = figure.to_json()
+    assert len(payload) < 300_000, len(payload)
+
+
+# --- curves over steps -----------------------------------------------------------------------
+
+
+def test_loss_figure_with_equilibrium_line(seed_run):
+    trainer, _, _ = seed_run
+    history = trainer.history.to_frame()
+    figure = loss_figure(history, EQUILIBRIUM)
+    assert [t.name for t in figure.data] == ["D loss", "G loss"]
+    np.testing.assert_allclose(figure.data[0].y, history["loss_d"], rtol=1e-6)
+    (line,) = figure.layout.shapes
+    assert line.y0 == line.y1 == pytest.approx(EQUILIBRIUM)
+    assert line.line.dash == "dash"
+    assert "equilibrium" in figure.layout.annotations[0].text
+    assert not loss_figure(history).layout.shapes
+
+
+def test_accuracy_figure(seed_run):
+    trainer, _, _ = seed_run
+    figure = accuracy_figure(trainer.history.to_frame())
+    assert [t.name for t in figure.data] == ["on real", "on fake"]
+    low, high = figure.layout.yaxis.range
+    assert -0.05 < low <= 0 and 1 <= high < 1.05
+    assert [s.y0 for s in figure.layout.shapes] == [0.5]
+
+
+def test_distance_figure_log_scale_drops_nan_and_floors_zero():
+    history = History()
+    for step, value in enumerate([4.0, float("nan"), 1.0, 0.0, float("inf"), 0.01]):
+        history.append(
+            step=step, epoch=0, loss_d=1, loss_g=1, acc_real=0.5, acc_fake=0.5,
+            frechet=value, lr_d=0.1, lr_g=0.1,
+        )  # fmt: skip
+    figure = distance_figure(history.to_frame(), exact=True)
+    assert figure.layout.yaxis.type == "log"
+    (curve,) = figure.data
+    assert list(curve.x) == [0, 2, 3, 5]
+    np.testing.assert_allclose(curve.y, [4.0, 1.0, 1e-6, 0.01], rtol=1e-6)
+    assert "exact" in figure.layout.title.text
+    fitted = distance_figure(history.to_frame(), exact=False)
+    assert "fitted-Gaussian (sample-based)" in fitted.layout.title.text
+
+
+def test_downsampling_bounds_points_and_keeps_ends():
+    history = History(cap=10_000)
+    for step in range(1, 5001):
+        history.append(
+            step=step, epoch=step // 100, loss_d=1 / step, loss_g=1, acc_real=1, acc_fake=0,
+            frechet=1 / step, lr_d=0.1, lr_g=0.1,
+        )  # fmt: skip
+    frame = history.to_frame()
+    thinned = downsample(frame, 1500)
+    assert len(thinned) <= 1500 and thinned["step"].is_monotonic_increasing
+    assert thinned["step"].iloc[0] == 1 and thinned["step"].iloc[-1] == 5000
+    for figure in (loss_figure(frame), accuracy_figure(frame), distance_figure(frame, True)):
+        for trace in figure.data:
+            assert len(trace.x) <= 1500
+            assert trace.x[0] == 1 and trace.x[-1] == 5000
+    assert len(loss_figure(frame, max_points=200).data[0].x) <= 200
+
+
+def test_empty_history_gives_titled_empty_figures():
+    empty = History().to_frame()
+    figures = (
+        loss_figure(empty, EQUILIBRIUM),
+        accuracy_figure(empty),
+        distance_figure(empty, False),
+    )
+    for figure in figures:
+        assert all(len(trace.x) == 0 for trace in figure.data)
+        assert figure.layout.xaxis.title.text == "step"
+        assert figure.layout.yaxis.title.text
+        figure.to_json()
+
+
+# --- the ellipse itself ----------------------------------------------------------------------
+
+
+def test_covariance_ellipse_on_regular_covariance():
+    mean, cov = np.array([1.0, -2.0]), np.array([[2.0, 0.6], [0.6, 0.5]])
+    xs, ys = covariance_ellipse(mean, cov, 2, n=90)
+    assert len(xs) == len(ys) == 90
+    assert (xs[0], ys[0]) == pytest.approx((xs[-1], ys[-1]))  # closed
+    points = np.stack((xs, ys), axis=1)
+    np.testing.assert_allclose(mahalanobis_sq(points, mean, cov), 4.0, rtol=1e-9)
+
+
+def test_covariance_ellipse_on_singular_covariance_is_a_segment():
+    mean = np.array([1.0, 2.0])
+    # n = 121 puts points at exactly a quarter and three quarters of the turn: the ends.
+    xs, ys = covariance_ellipse(mean, [[1.0, 1.0], [1.0, 1.0]], 2, n=121)
+    # All on the line through the mean along (1, 1), spanning ±2σ = ±2·√2 along it.
+    np.testing.assert_allclose(ys - mean[1], xs - mean[0], atol=1e-12)
+    assert xs.min() == pytest.approx(mean[0] - 2) and xs.max() == pytest.approx(mean[0] + 2)
+    xs, ys = covariance_ellipse(mean, np.zeros((2, 2)), 1)
+    np.testing.assert_allclose(xs, 1.0) and np.testing.assert_allclose(ys, 2.0)
+    xs, ys = covariance_ellipse(mean, [[np.nan, 0], [0, 1]], 1)
+    assert len(xs) == len(ys) == 0
+
+
+# --- sweep -----------------------------------------------------------------------------------
+
+
+def test_sweep_heatmap():
+    cells = pd.DataFrame(
+        [
+            dict(lr_d=lr_d, lr_g=lr_g, median_frechet=lr_d / lr_g)
+            for lr_d in (1e-3, 1e-2, 1e-1)
+            for lr_g in (1e-3, 1e-2)
+        ]
+    )
+    cells.loc[0, "median_frechet"] = np.nan  # a cell with no result
+    cells.loc[5, "median_frechet"] = np.inf  # a cell whose runs diverged
+    figure = sweep_heatmap(cells, "lr_d", "lr_g")
+    (heatmap,) = figure.data
+    assert list(heatmap.x) == ["0.001", "0.01", "0.1"] and list(heatmap.y) == ["0.001", "0.01"]
+    z = np.array(heatmap.z, dtype=float)
+    assert np.isnan(z[0, 0])  # lr_g = 1e-3, lr_d = 1e-3
+    assert z[0, 1] == pytest.approx(math.log10(10.0))  # lr_g = 1e-3, lr_d = 1e-2: 10
+    assert z[1, 2] == np.nanmax(z) and heatmap.text[1][2] == "∞"  # diverged: the worst colour
+    assert heatmap.text[0][0] == "" and heatmap.text[0][1] == "10"
+    assert "lr_d" in heatmap.hovertemplate and "lr_g" in heatmap.hovertemplate
+    assert figure.layout.xaxis.type == "category"
+    figure.to_json()
