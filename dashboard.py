@@ -1,5 +1,30 @@
-"""GANscope main page (placeholder until the live training view lands)."""
+"""GANscope main page: set a target and a GAN, then watch it train live.
+
+Layout and wiring only; each part lives in its own module under `ui/`.
+"""
 
 import streamlit as st
 
+from ui import live_view, notices, run_actions, run_buttons, sharing, sidebar, url_state
+from ui.guard import guarded
+from ui.session_job import holder as session_holder
+
+st.set_page_config(page_title="GANscope", page_icon="🎯", layout="wide")
+
 st.title("GANscope")
+st.caption("Watch a tiny GAN learn a 2-D distribution: set the target and the players, then Train.")
+
+with guarded("the page"):
+    url_state.load_once()  # first run only: a shared link sets the controls
+    notices.show("page")
+    config = sidebar.render()  # the last valid config; refusals are shown in the sidebar
+    holder = session_holder()
+    run_actions.perform_pending(holder, config, run_buttons.chosen_speed())
+    with guarded("the live settings"):
+        holder.send_learning_rates(config.lr_d, config.lr_g)
+        holder.send_speed(run_buttons.chosen_speed())
+    run_buttons.render(holder)
+    live_view.render(holder, config)
+    st.divider()
+    sharing.render(holder, config)
+    url_state.sync(config)

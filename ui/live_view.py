@@ -1,0 +1,71 @@
+"""The live view: status, progress, metrics and charts, redrawn by polling the job.
+
+A fragment re-runs itself every POLL_RUNNING_S while a run is going, reading the job's
+latest frame (the worker never touches Streamlit, and the script never trains). While
+paused it polls slowly, only to keep the job's heartbeat alive. When the run has ended the
+fragment asks once for a full rerun, which draws the page in its static form (buttons
+included) with no timer at all.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.config import GanConfig
+from ui import charts, metrics_row, status_badge, view_state
+from ui.guard import guarded
+from ui.session_job import JobHolder
+
+POLL_RUNNING_S = 0.25  # at least four redraws a second
+POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
+
+
+def poll_interval(holder: JobHolder) -> float | None:
+    job = holder.job
+    if job is None or not job.alive:
+        return None
+    status = job.frame().status
+    if status in ("starting", "running"):
+        return POLL_RUNNING_S
+    return POLL_PAUSED_S if status == "paused" else None
+
+
+def render(holder: JobHolder, config: GanConfig) -> None:
+    interval = poll_interval(holder)
+
+    @st.fragment(run_every=interval)
+    def live() -> None:
+        with guarded("the live view"):
+            job = holder.job
+            if job is None:
+                _draw(view_state.preview(config))
+                return
+            job.heartbeat()
+            view = view_state.from_job(job)
+            if interval is not None and view.status in ("finished", "diverged", "stopped", "error"):
+                # Ended since the page was drawn: redraw all of it once, without the timer.
+                st.rerun(scope="app")
+            _settings_note(holder, config)
+            _draw(view)
+
+    live()
+
+
+def _draw(view: view_state.ViewState) -> None:
+    status_badge.render(view.status, view.message)
+    metrics_row.render(view)
+    layers = charts.layer_toggles()
+    left, right = st.columns([11, 9], gap="medium")
+    with left:
+        charts.plane(view, layers)
+    with right:
+        charts.curves(view)
+
+
+def _settings_note(holder: JobHolder, config: GanConfig) -> None:
+    started = holder.started_config
+    if started is None:
+        return
+    # Learning rates are sent to the run live, so only other settings need a new run.
+    if started.replace(lr_d=config.lr_d, lr_g=config.lr_g) != config:
+        st.info("The settings have changed since this run started: press Train to run them.")

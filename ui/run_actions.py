@@ -1,0 +1,64 @@
+"""What the run buttons do: Train, Pause, Resume, Step (both, D, G), Stop, Reset.
+
+A button's callback only records the request; the script performs it after the sidebar
+has read every control, so Train always starts with the settings on screen, and every
+button then renders with the state the action left behind. After a command, the script
+waits briefly (well under a second) for the worker to acknowledge it, so the page redraws
+with the new status rather than the old one. Training itself never runs here.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from gan_core.config import GanConfig
+from gan_core.job import TrainingJob
+from ui.session_job import JobHolder
+
+REQUEST_KEY = "run_request"
+ACTIONS = ("train", "pause", "resume", "step", "step_d", "step_g", "stop", "reset")
+STEP_PARTS = {"step": "both", "step_d": "d", "step_g": "g"}
+ACK_TIMEOUT_S = 1.0
+
+
+def request(action: str) -> None:
+    """Button callback."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    st.session_state[REQUEST_KEY] = action
+
+
+def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: float | None) -> None:
+    action = st.session_state.pop(REQUEST_KEY, None)
+    if action is None:
+        return
+    job = holder.job
+    live = job is not None and job.alive
+    if action == "train":
+        holder.start(config, steps_per_second)
+    elif action == "pause" and live:
+        job.pause()
+        _await(job, lambda f: f.status != "running")
+    elif action == "resume" and live:
+        job.resume()
+        _await(job, lambda f: f.status != "paused")
+    elif action in STEP_PARTS:
+        if not live:  # first step of a fresh run: start it paused, then step
+            job = holder.start(config, steps_per_second, paused=True)
+            _await(job, lambda f: f.status != "starting")
+        before = job.frame().number
+        job.step(STEP_PARTS[action])
+        _await(job, lambda f: f.number > before)
+    elif action == "stop" and live:
+        job.stop()
+        job.wait(ACK_TIMEOUT_S)
+    elif action == "reset":
+        holder.clear()
+
+
+def _await(job: TrainingJob, done) -> None:
+    deadline = time.monotonic() + ACK_TIMEOUT_S
+    while time.monotonic() < deadline and job.alive and not done(job.frame()):
+        time.sleep(0.01)

@@ -1,0 +1,95 @@
+"""Each browser session's one training job, and what the page has told it.
+
+The job lives in a session-scoped resource cache whose release hook stops it, so a closed
+tab never leaves a worker training; the job's own heartbeat timeout covers a session that
+lingers without a page (the live view stamps the heartbeat on every poll). Sessions never
+share a holder, so one person's run is invisible to another.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+import torch
+
+from gan_core.config import GanConfig
+from gan_core.job import TrainingJob, ViewOptions
+
+# The networks are tiny: splitting each matmul over threads costs more in hand-offs than it
+# saves, and several sessions' workers share the same few cores. One intra-op thread
+# trains several times faster than the default on a loaded machine.
+torch.set_num_threads(1)
+
+# Generous, because a browser throttles timers in a background tab (to about once a minute
+# after a few minutes); a closed tab is handled at once by the session release instead.
+HEARTBEAT_TIMEOUT_S = 180.0
+VIEW = ViewOptions(n_points=500, field_resolution=40, n_arrows=40, frame_interval=0.1)
+HOLDER_STATE_KEY = "job_holder"  # the same holder, reachable from session state (tests)
+
+
+class JobHolder:
+    """The session's current job (or None) and the live settings last sent to it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.job: TrainingJob | None = None
+        self.started_config: GanConfig | None = None  # as pressed Train, before any live edit
+        self.sent_learning_rates: tuple[float, float] | None = None
+        self.sent_speed: float | None = None
+
+    def start(
+        self, config: GanConfig, steps_per_second: float | None, paused: bool = False
+    ) -> TrainingJob:
+        job = TrainingJob(
+            config,
+            view=VIEW,
+            steps_per_second=steps_per_second,
+            start_paused=paused,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT_S,
+        )
+        with self._lock:
+            previous, self.job = self.job, job
+            self.started_config = config
+            self.sent_learning_rates = (config.lr_d, config.lr_g)
+            self.sent_speed = steps_per_second
+        if previous is not None:
+            previous.stop()
+        return job.start()
+
+    def clear(self) -> None:
+        with self._lock:
+            previous, self.job = self.job, None
+            self.started_config = None
+        if previous is not None:
+            previous.stop()
+
+    def release(self) -> None:
+        """Called by Streamlit when the session goes away (from another thread)."""
+        self.clear()
+
+    def send_learning_rates(self, lr_d: float, lr_g: float) -> None:
+        """Pass changed learning rates to a live run; it applies them without restarting."""
+        job = self.job
+        if job is None or not job.alive or self.sent_learning_rates == (lr_d, lr_g):
+            return
+        job.set_learning_rates(lr_d, lr_g)  # validates: ConfigError reaches the caller
+        self.sent_learning_rates = (lr_d, lr_g)
+
+    def send_speed(self, steps_per_second: float | None) -> None:
+        job = self.job
+        if job is None or not job.alive or self.sent_speed == steps_per_second:
+            return
+        job.set_speed(steps_per_second)
+        self.sent_speed = steps_per_second
+
+
+@st.cache_resource(scope="session", on_release=JobHolder.release, show_spinner=False)
+def _session_holder() -> JobHolder:
+    return JobHolder()
+
+
+def holder() -> JobHolder:
+    found = _session_holder()
+    st.session_state[HOLDER_STATE_KEY] = found
+    return found
