@@ -70,11 +70,17 @@ def loss_figure(records: list[RunRecord]) -> go.Figure:
                 )
             )
     if any(r.config.loss in TWO_LOGIT_LOSSES for r in records):
-        figure.add_hline(
-            y=EQUILIBRIUM_D_LOSS,
-            line={"color": "#555", "dash": "dash", "width": 1},
-            annotation_text="2·ln 2: D's loss at equilibrium",
-            annotation_position="top left",
+        # A legend entry rather than a text label: a label would sit on top of the curves.
+        last = max((int(r.history.step.max()) for r in records if len(r.history)), default=1)
+        figure.add_trace(
+            go.Scatter(
+                x=[0, last],
+                y=[EQUILIBRIUM_D_LOSS] * 2,
+                name="2·ln 2: D's loss at equilibrium",
+                mode="lines",
+                line={"color": "#555555", "dash": "dash", "width": 1},
+                hoverinfo="skip",
+            )
         )
     return _layout(figure, "Losses (D solid, G dotted)", "loss")
 

@@ -78,7 +78,7 @@ def show_curves(records) -> None:
 
 def show_tables(records) -> None:
     st.subheader("Results")
-    st.dataframe(results_table(records), key="results_table")
+    st.dataframe(results_table(records), key="results_table", height="content")
     st.subheader("Settings")
     only = st.toggle("Only the settings that differ", key="only_differences")
     st.dataframe(
@@ -89,26 +89,28 @@ def show_tables(records) -> None:
 
 def show_actions(store: RunStore, records) -> None:
     st.subheader("Runs")
-    for record in records:
-        if st.button(f"Open {record.label} on the dashboard", key=f"open_{record.id}"):
-            open_on_dashboard(record.config)
+    with st.container(horizontal=True):
+        for record in records:
+            if st.button(f"Open {record.label} on the dashboard", key=f"open_{record.id}"):
+                open_on_dashboard(record.config)
     ids = [r.id for r in records]
-    st.download_button(
-        f"Export {len(ids)} run(s) as JSON",
-        data=store.export_bundle(ids),
-        file_name="ganscope-runs.json",
-        mime="application/json",
-        key="export",
-    )
-    if st.button(f"Delete {len(ids)} run(s)…", key="delete"):
-        st.session_state["confirm_delete"] = {r.id: r.label for r in records}
+    with st.container(horizontal=True):
+        st.download_button(
+            f"Export {len(ids)} run(s) as JSON",
+            data=store.export_bundle(ids),
+            file_name="ganscope-runs.json",
+            mime="application/json",
+            key="export",
+        )
+        if st.button(f"Delete {len(ids)} run(s)…", key="delete"):
+            st.session_state["confirm_delete"] = {r.id: r.label for r in records}
     pending = st.session_state.get("confirm_delete")
     if pending:
         st.warning(
             f"Delete {', '.join(pending.values())} with their logs and weights? "
             "This cannot be undone."
         )
-        yes, no = st.columns(2)
+        yes, no = st.columns([1, 4])
         if yes.button("Yes, delete", type="primary", key="delete_confirm"):
             removed = store.delete_runs(pending)
             del st.session_state["confirm_delete"]
@@ -155,6 +157,11 @@ def main() -> None:
         runs[["label", "preset", "status", "target", "loss", "steps", "frechet", "created"]],
         hide_index=True,
         key="runs_table",
+        column_config={
+            "label": "run",
+            "frechet": st.column_config.NumberColumn("distance", format="%.4g"),
+            "created": st.column_config.DatetimeColumn("created (UTC)", format="YYYY-MM-DD HH:mm"),
+        },
     )
     labels = dict(zip(runs.id, runs.label))
     chosen = st.multiselect(

@@ -102,9 +102,12 @@ def test_two_chosen_runs_are_overlaid(seeded):
     losses, distance = charts(app)
     assert names(distance) == [f"#{ids[0]} tutorial", f"#{ids[1]} slow D"]
     assert distance.layout.yaxis.type == "log"
-    assert names(losses) == [f"#{ids[0]} tutorial · D", f"#{ids[0]} tutorial · G"] + [
+    assert names(losses) == [
+        f"#{ids[0]} tutorial · D",
+        f"#{ids[0]} tutorial · G",
         f"#{ids[1]} slow D · D",
         f"#{ids[1]} slow D · G",
+        "2·ln 2: D's loss at equilibrium",  # both runs use cross-entropy
     ]
     assert values(distance.data[0].x) == list(range(1, TUTORIAL.total_steps + 1))
 

@@ -1,0 +1,130 @@
+"""The Compare page in chromium: two real recorded runs show up as two curves.
+
+The shared `app_server` fixture starts streamlit with the test process's environment, so
+this module starts its own server with `GANSCOPE_DATA_DIR` pointing at a fresh data
+directory, and records two short training jobs into it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from gan_core.config import GanConfig
+from gan_core.job import TrainingJob, ViewOptions
+from gan_core.recorder import RunRecorder
+from gan_core.store import RunStore
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 60.0
+CONFIG = GanConfig(n_samples=400, batch_size=8, epochs=4)  # 200 steps: a second or two
+VIEW = ViewOptions(n_points=50, field_resolution=8, n_arrows=4, frame_interval=0.05)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("compare-data")
+
+
+@pytest.fixture(scope="module")
+def compare_server(data_dir: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` with the run store in `data_dir`; yields the base URL."""
+    port = _free_port()
+    python = REPO_ROOT / ".venv" / "bin" / "python"
+    command = [
+        str(python if python.exists() else sys.executable),
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    env = {**os.environ, "GANSCOPE_DATA_DIR": str(data_dir)}
+    log = data_dir / "server.log"
+    with open(log, "wb") as output:  # a file, not a pipe: a full pipe would block the server
+        server = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=output, stderr=output, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _healthy(f"{base}/_stcore/health"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.25)
+        yield base
+    finally:
+        # The server leads its own process group: end it and anything it started.
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(15)
+
+
+def record(store: RunStore, config: GanConfig, **names) -> int:
+    recorder = RunRecorder(store, config, **names)
+    job = TrainingJob(config, view=VIEW, on_frame=recorder.on_frame, on_end=recorder.on_end)
+    job.start()
+    assert job.wait(120), "training did not end"
+    assert recorder.error is None, recorder.error
+    return recorder.run_id
+
+
+def test_two_runs_are_compared(
+    page: Page, compare_server: str, data_dir: Path, screenshot_dir: Path
+) -> None:
+    store = RunStore(data_dir)
+    first = record(store, CONFIG, preset="tutorial")
+    second = record(store, CONFIG.replace(lr_d=0.01, lr_g=0.005), name="gentle")
+    store.close()
+    labels = [f"#{first} tutorial", f"#{second} gentle"]
+
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{compare_server}/Compare")
+    expect(page.get_by_role("heading", name="Compare runs")).to_be_visible(timeout=30_000)
+    charts = page.locator(".js-plotly-plot")
+    expect(charts).to_have_count(2, timeout=30_000)
+    distance = charts.nth(1)
+    for label in labels:  # one curve per run in the distance chart's legend
+        expect(distance.locator(".legendtext", has_text=label)).to_have_count(1)
+    expect(distance.locator(".scatterlayer .trace")).to_have_count(2)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    # Streamlit scrolls inside its own container: a tall window shows the whole page at once.
+    page.set_viewport_size({"width": 1400, "height": 3400})
+    expect(page.get_by_text("Import runs")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "compare.png"), full_page=True)
