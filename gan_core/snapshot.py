@@ -13,7 +13,7 @@ import torch
 
 from gan_core import losses, metrics
 from gan_core.models import TWO_LOGIT_LOSSES, noise_variance
-from gan_core.targets import mixture_modes, target_moments
+from gan_core.targets import mixture_modes
 
 FIT_SAMPLES = 2000  # fakes used to fit a Gaussian when G's law has no closed form
 QUALITY_SAMPLES = 2500  # VEEGAN / PacGAN count modes on 2,500 samples
@@ -36,6 +36,9 @@ class Snapshot:
     target_mean: np.ndarray
     target_cov: np.ndarray
     metrics: dict = field(default_factory=dict)
+    # G's parameters: for an affine G, "weight" (2, k) and "bias" (2,) of x = W z + b;
+    # for a multilayer G, "flat": every parameter in one vector.
+    generator_parameters: dict = field(default_factory=dict)
     field_x: np.ndarray | None = None  # grid axes and D's view of the plane on them
     field_y: np.ndarray | None = None
     field_values: np.ndarray | None = None
@@ -62,7 +65,7 @@ def generator_moments(trainer, rng=None) -> tuple[np.ndarray, np.ndarray, bool]:
 
 def gaussian_distance(trainer, rng=None) -> float:
     """Squared Fréchet distance between G's (exact or fitted) Gaussian and the target's moments."""
-    target_mean, target_cov = target_moments(trainer.config.target)
+    target_mean, target_cov = trainer.target_moments
     gen_mean, gen_cov, _ = generator_moments(trainer, rng)
     return metrics.frechet_gaussian(gen_mean, gen_cov, target_mean, target_cov)
 
@@ -93,7 +96,7 @@ def take_snapshot(
     trainer, n_points: int, field_resolution: int, bounds, n_arrows: int, full_metrics: bool = False
 ) -> Snapshot:
     config = trainer.config
-    target_mean, target_cov = target_moments(config.target)
+    target_mean, target_cov = trainer.target_moments
     gen_mean, gen_cov, exact = generator_moments(trainer)
     found = metrics.gaussian_metrics(gen_mean, gen_cov, target_mean, target_cov)
     found["frechet_exact"] = exact and config.target.kind == "gaussian"
@@ -118,6 +121,7 @@ def take_snapshot(
         target_mean=target_mean,
         target_cov=target_cov,
         metrics=found,
+        generator_parameters=generator_parameters(trainer),
     )
     if field_resolution and bounds:
         xs, ys, values = discriminator_field(trainer, bounds, field_resolution)
@@ -131,6 +135,13 @@ def take_snapshot(
         points = fake[:n_arrows]
         snap.update(arrow_points=points, arrow_directions=generator_push(trainer, points))
     return Snapshot(**snap)
+
+
+def generator_parameters(trainer) -> dict:
+    affine = trainer.generator_affine_map()
+    if affine is not None:
+        return {"weight": affine[0], "bias": affine[1]}
+    return {"flat": trainer.engine.generator.flat[0].numpy().astype(float)}
 
 
 def sample_metrics(trainer) -> dict:
