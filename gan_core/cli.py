@@ -116,6 +116,9 @@ def train_command(args) -> int:
     config = resolve_config(args)
     torch.set_num_threads(max(1, args.threads))
     trainer = Trainer(config)
+    recorder = (
+        start_recording(config, preset=None if args.config else args.preset) if args.store else None
+    )
     progress = None if args.quiet else ProgressBar(config.total_steps, sys.stderr)
     started = time.perf_counter()
     status, message = "finished", ""
@@ -124,8 +127,15 @@ def train_command(args) -> int:
             trainer.run(n_steps=max(1, config.total_steps // 200))
             if progress:
                 progress.update(trainer.step_count, trainer.history.last())
+            if recorder:  # saved as it trains: a killed run keeps its log up to the last second
+                recorder.observe(trainer)
     except Diverged as error:
         status, message = "diverged", str(error)
+    except KeyboardInterrupt:
+        status, message = "stopped", "interrupted"
+        if recorder:
+            recorder.finish_trainer(trainer, status, message=message)
+        raise
     seconds = time.perf_counter() - started
     if progress:
         progress.close()
@@ -133,8 +143,10 @@ def train_command(args) -> int:
         print(f"diverged: {message}", file=sys.stderr)
     if args.out is not None:
         write_outputs(trainer, args.out)
-    if args.store:
-        record_in_store(trainer, status, message, preset=None if args.config else args.preset)
+    if recorder:
+        recorder.finish_trainer(trainer, status, message=message)
+        if recorder.error:
+            print(f"warning: the run store did not take the run: {recorder.error}", file=sys.stderr)
     if args.json:
         print(json.dumps(summary(trainer, status, message, seconds), default=_json_default))
     elif status == "finished":
@@ -183,11 +195,11 @@ def write_outputs(trainer: Trainer, out: Path) -> None:
     save_checkpoint(trainer, out / "checkpoint.pt")
 
 
-def record_in_store(trainer: Trainer, status: str, message: str, preset: str | None) -> None:
-    from gan_core.recorder import record_trainer
+def start_recording(config: GanConfig, preset: str | None):
+    from gan_core.recorder import RunRecorder
     from gan_core.store import store_from_environment
 
-    record_trainer(store_from_environment(), trainer, status, message=message, preset=preset)
+    return RunRecorder(store_from_environment(), config, preset=preset, source="cli")
 
 
 def presets_command(_args) -> int:

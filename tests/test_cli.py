@@ -111,3 +111,26 @@ def test_presets_lists_every_preset(repo_root):
     assert result.returncode == 0
     for name in PRESETS:
         assert name in result.stdout
+
+
+def test_store_records_the_run(repo_root, tmp_path):
+    import os
+
+    from gan_core.store import RunStore
+
+    env = {**os.environ, "GANSCOPE_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "gan_core", "train", "--epochs", "1", "--store", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=repo_root,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    runs = RunStore(tmp_path).list_runs()
+    assert len(runs) == 1 and runs["status"].iloc[0] == "finished"
+    record = RunStore(tmp_path).get_run(
+        int(runs["id"].iloc[0]) if "id" in runs else int(runs.index[0])
+    )
+    assert record.history["step"].iloc[-1] == 250
