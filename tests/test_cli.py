@@ -131,6 +131,4 @@ def test_store_records_the_run(repo_root, tmp_path):
     runs = RunStore(tmp_path).list_runs()
     assert len(runs) == 1 and runs["status"].iloc[0] == "finished"
     record = RunStore(tmp_path).get_run(int(runs["id"].iloc[0]))
-        int(runs["id"].iloc[0]) if "id" in runs else int(runs.index[0])
-    )
     assert record.history["step"].iloc[-1] == 250
