@@ -1,0 +1,142 @@
+"""Sweep axes: which settings a sweep may vary, and reading their values from text.
+
+An axis is a setting and the values it takes. Values are written as a comma-separated list
+(`0.01,0.02,0.05`) or as an evenly spaced range, `logspace:FROM:TO:COUNT` (learning rates:
+evenly spaced in decades) or `linspace:FROM:TO:COUNT` (betas, EMA decay), both ends included.
+Range values are rounded to 4 significant digits, which is all a hyperparameter needs and
+keeps labels, CSV files and links readable; whole-number settings are rounded to integers,
+and a range that then repeats a value keeps it once. A list that repeats a value is refused
+(two cells would share one label).
+
+Every error is a `ConfigError` whose field is the axis' key. Whether a value is allowed for
+the setting (range, batch size vs data size) is the config's own check, made when the
+sweep's cells are built (see `sweep_plan.py`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from gan_core.config import ConfigError
+
+# The settings a sweep can vary, with the type of their values. batch_size and d_steps
+# change the shape of the computation, so each of their values trains in a stack of its own.
+AXIS_TYPES: dict[str, type] = {
+    "lr_d": float,
+    "lr_g": float,
+    "beta1": float,
+    "ema": float,
+    "d_steps": int,
+    "batch_size": int,
+    "seed": int,
+}
+AXIS_KEYS = tuple(AXIS_TYPES)
+MAX_AXES = 2
+MAX_AXIS_VALUES = 1024  # no single axis can exceed the sweep's run cap anyway
+RANGE_KINDS = ("logspace", "linspace")
+
+
+@dataclass(frozen=True)
+class Axis:
+    key: str
+    values: tuple
+
+    def __post_init__(self):
+        if self.key not in AXIS_TYPES:
+            raise ConfigError("axis", f"{self.key!r} cannot be swept: choose from {_keys()}")
+        values = tuple(_coerce(self.key, v) for v in self.values)
+        if not values:
+            raise ConfigError(self.key, "the axis has no values")
+        if len(values) > MAX_AXIS_VALUES:
+            raise ConfigError(self.key, f"{len(values)} values: at most {MAX_AXIS_VALUES}")
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise ConfigError(self.key, f"the value {repeated[0]:g} appears more than once")
+        object.__setattr__(self, "values", values)
+
+    def spec(self) -> str:
+        """The axis as `KEY=V1,V2,...` text, which `parse_axis` reads back."""
+        return f"{self.key}=" + ",".join(repr(v) for v in self.values)
+
+
+def _keys() -> str:
+    return ", ".join(AXIS_KEYS)
+
+
+def _coerce(key: str, value):
+    """A value of the axis' type, or a ConfigError naming the axis."""
+    kind = AXIS_TYPES[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ConfigError(key, f"{value!r} is not a number")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ConfigError(key, f"{value} is not a finite number")
+    if kind is int:
+        if not value.is_integer():
+            raise ConfigError(key, f"{value:g} is not a whole number")
+        return int(value)
+    return value
+
+
+def _number(key: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(key, f"{text.strip()!r} is not a number") from None
+
+
+def range_values(key: str, kind: str, start: float, stop: float, count: int) -> tuple:
+    """COUNT values from START to STOP (both included), spaced evenly in log or linear scale."""
+    if kind not in RANGE_KINDS:
+        raise ConfigError(key, f"{kind!r} is not a range: use {' or '.join(RANGE_KINDS)}")
+    if not 1 <= count <= MAX_AXIS_VALUES:
+        raise ConfigError(key, f"a range of {count} values: allowed 1 to {MAX_AXIS_VALUES}")
+    if not (math.isfinite(start) and math.isfinite(stop)):
+        raise ConfigError(key, "range ends must be finite numbers")
+    if kind == "logspace":
+        if start <= 0 or stop <= 0:
+            raise ConfigError(key, f"logspace needs positive ends, got {start:g} and {stop:g}")
+        raw = np.geomspace(start, stop, count)
+    else:
+        raw = np.linspace(start, stop, count)
+    if AXIS_TYPES[key] is int:
+        rounded = [int(round(v)) for v in raw]
+    else:
+        rounded = [float(f"{v:.4g}") for v in raw]
+    return tuple(dict.fromkeys(rounded))  # drop repeats that rounding made, keep the order
+
+
+def parse_values(key: str, text: str) -> tuple:
+    """Values for axis `key` from a list (`a,b,c`) or a range (`logspace:from:to:count`)."""
+    if key not in AXIS_TYPES:
+        raise ConfigError("axis", f"{key!r} cannot be swept: choose from {_keys()}")
+    text = text.strip()
+    if not text:
+        raise ConfigError(key, "no values given")
+    head = text.split(":", 1)[0].strip().lower()
+    if ":" in text:
+        parts = [p.strip() for p in text.split(":")]
+        if head not in RANGE_KINDS or len(parts) != 4:
+            raise ConfigError(
+                key, f"{text!r} is not a range: write logspace:FROM:TO:COUNT or linspace:..."
+            )
+        start, stop, count = (_number(key, p) for p in parts[1:])
+        if not count.is_integer():
+            raise ConfigError(key, f"the count {parts[3]!r} is not a whole number")
+        return Axis(key, range_values(key, head, start, stop, int(count))).values
+    items = [p.strip() for p in text.split(",")]
+    if any(not p for p in items):
+        raise ConfigError(key, f"{text!r} has an empty value between commas")
+    return Axis(key, tuple(_number(key, p) for p in items)).values
+
+
+def parse_axis(spec: str) -> Axis:
+    """An axis from `KEY=VALUES` text, e.g. `lr_d=logspace:1e-4:1e-1:8` or `seed=0,1,2`."""
+    key, sep, values = spec.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ConfigError("axis", f"{spec!r} must look like KEY=V1,V2,... (keys: {_keys()})")
+    return Axis(key, parse_values(key, values))
