@@ -97,10 +97,11 @@ def show_actions(store: RunStore, records) -> None:
     with st.container(horizontal=True):
         st.download_button(
             f"Export {len(ids)} run(s) as JSON",
-            data=store.export_bundle(ids),
+            data=lambda: store.export_bundle(ids),  # built on click, not on every rerun
             file_name="ganscope-runs.json",
             mime="application/json",
             key="export",
+            on_click="ignore",
         )
         if st.button(f"Delete {len(ids)} run(s)…", key="delete"):
             st.session_state["confirm_delete"] = {r.id: r.label for r in records}

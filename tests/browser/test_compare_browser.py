@@ -7,6 +7,7 @@ directory, and records two short training jobs into it.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -124,6 +125,13 @@ def test_two_runs_are_compared(
         expect(distance.locator(".legendtext", has_text=label)).to_have_count(1)
     expect(distance.locator(".scatterlayer .trace")).to_have_count(2)
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+    # The export is built when clicked: it must hold both runs, in the store's own format.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export 2 run(s) as JSON").click()
+    bundle = json.loads(Path(download.value.path()).read_text())
+    assert [run["name"] for run in bundle["runs"]] == ["gentle", "tutorial"]
+
     # Streamlit scrolls inside its own container: a tall window shows the whole page at once.
     page.set_viewport_size({"width": 1400, "height": 3400})
     expect(page.get_by_text("Import runs")).to_be_visible()
