@@ -1,0 +1,189 @@
+"""Sweep: train a grid of runs of one setup at once and see which settings land closest.
+
+Layout and wiring only. Planning and validation are `gan_core.sweep_plan`, the worker is
+`gan_core.sweep_job`, the figure `gan_core.sweep_figure`, the wording `gan_core.sweep_form`.
+The sweep trains on a worker thread; a fragment polls its progress, so the page never
+blocks and any widget stays usable while it runs.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from gan_core.config import ConfigError, GanConfig
+from gan_core.presets import PRESETS
+from gan_core.serialize import to_query
+from gan_core.sweep import AXIS_KEYS, plan_sweep
+from gan_core.sweep_figure import sweep_figure
+from gan_core.sweep_form import (
+    DEFAULT_INPUTS,
+    VALUE_MODES,
+    axis_from_inputs,
+    axis_label,
+    cell_label,
+    cells_best_first,
+    plan_summary,
+)
+from gan_core.sweep_job import SweepSlot
+from ui.guard import guarded
+
+# Tiny networks: threads cost more in hand-offs than they save, and sessions share cores.
+torch.set_num_threads(1)
+
+DASHBOARD_CONFIG = "config"  # where the dashboard keeps its current GanConfig
+DASHBOARD_LINK_LOADED = "link_loaded"  # the dashboard reads a link once per session
+CURRENT = "The dashboard's current setup"
+NO_AXIS = "none"
+SLOT_STATE_KEY = "sweep_slot"  # the same slot, reachable from session state (tests)
+
+st.set_page_config(page_title="Sweep · GANscope", layout="wide")
+
+
+@st.cache_resource(scope="session", on_release=SweepSlot.release, show_spinner=False)
+def session_slot() -> SweepSlot:
+    return SweepSlot()
+
+
+def base_config() -> GanConfig:
+    current = st.session_state.get(DASHBOARD_CONFIG)
+    options = ([CURRENT] if isinstance(current, GanConfig) else []) + list(PRESETS)
+    choice = st.selectbox(
+        "Base setup",
+        options,
+        key="sweep.base",
+        format_func=lambda o: o if o == CURRENT else f"Preset: {PRESETS[o].title}",
+        help="Every run starts from this setup; the axes change one or two of its settings.",
+    )
+    return current if choice == CURRENT else PRESETS[choice].config
+
+
+def axis_inputs(slot: int, default_key: str, optional: bool):
+    """One axis' widgets; returns its Axis, or None for no axis (raises ConfigError)."""
+    keys = [NO_AXIS, *AXIS_KEYS] if optional else list(AXIS_KEYS)
+    key = st.selectbox(
+        f"Axis {slot}",
+        keys,
+        index=keys.index(default_key),
+        key=f"sweep.axis{slot}",
+        format_func=lambda k: "none" if k == NO_AXIS else axis_label(k),
+    )
+    if key == NO_AXIS:
+        return None
+    mode, listed, start, stop, count = DEFAULT_INPUTS[key]
+    prefix = f"sweep.axis{slot}.{key}"  # each setting keeps its own inputs
+    mode = st.radio(
+        "Values", list(VALUE_MODES), index=list(VALUE_MODES).index(mode), key=f"{prefix}.mode"
+    )
+    if VALUE_MODES[mode] is None:
+        listed = st.text_input("Values, comma-separated", listed, key=f"{prefix}.list")
+    else:
+        left, middle, right = st.columns(3)
+        start = left.text_input("From", start, key=f"{prefix}.from")
+        stop = middle.text_input("To", stop, key=f"{prefix}.to")
+        count = right.number_input("Count", 1, 64, count, key=f"{prefix}.count")
+    return axis_from_inputs(key, mode, listed, start, stop, count)
+
+
+def sweep_form():
+    """The plan the form describes, or None after showing why it cannot run."""
+    base = base_config()
+    columns = st.columns(2)
+    axes = []
+    for slot, default, column in ((1, "lr_d", columns[0]), (2, "lr_g", columns[1])):
+        with column:
+            try:
+                axis = axis_inputs(slot, default, optional=slot == 2)
+            except ConfigError as error:
+                st.error(f"Axis {slot}: {error}")
+                return None
+            if axis is not None:
+                axes.append(axis)
+    seeds = st.number_input("Seeds per cell", 1, 64, 1, key="sweep.seeds")
+    st.caption(f"Run seeds: base seed ({base.seed}) + 0, 1, … so every cell trains the same seeds.")
+    try:
+        plan = plan_sweep(base, axes, int(seeds))
+    except ConfigError as error:
+        st.error(f"This sweep cannot run: {error}")
+        return None
+    st.caption(plan_summary(plan))
+    return plan
+
+
+def progress_view(slot: SweepSlot) -> None:
+    job = slot.job
+    if job is None:
+        return
+    status = job.status()
+    steps = job.plan.runs[0].config.total_steps
+    st.progress(
+        min(status.fraction, 1.0),
+        text=(
+            f"{status.done:,} of {status.total:,} training steps "
+            f"({len(job.plan.runs):,} runs × {steps:,} steps) · {status.elapsed:.1f} s"
+        ),
+    )
+    if status.ended and st.session_state.get("sweep.shown") != id(job):
+        st.session_state["sweep.shown"] = id(job)
+        st.rerun(scope="app")  # draw the results with the whole page
+
+
+def open_on_dashboard(config: GanConfig) -> None:
+    st.session_state.pop(DASHBOARD_LINK_LOADED, None)
+    st.switch_page("dashboard.py", query_params=to_query(config))
+
+
+def results(slot: SweepSlot) -> None:
+    job = slot.job
+    status = job.status() if job is not None else None
+    if status is None or status.state == "running":
+        return
+    if status.state != "finished":
+        st.warning(f"The sweep did not finish: {status.message}")
+        return
+    result = status.result
+    st.subheader("Results")
+    st.caption(
+        f"{result.n_runs:,} runs × {result.iterations:,} iterations in {result.seconds:.1f} s "
+        f"({result.iterations_per_second:,.0f} iterations/s). Distance: {result.metric_label}; "
+        "a diverged run counts as infinitely far."
+    )
+    st.plotly_chart(sweep_figure(result), key="sweep.heatmap")
+    order = cells_best_first(result)
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    cell = left.selectbox(
+        "Open a cell on the dashboard (best first; its first seed)",
+        order,
+        format_func=lambda c: cell_label(result, c),
+        key="sweep.cell",
+    )
+    if right.button("Open on the dashboard", key="sweep.open"):
+        open_on_dashboard(result.cell_config(cell))
+    st.dataframe(result.cells, hide_index=True, key="sweep.cells")
+    left, right = st.columns(2)
+    left.download_button(
+        "Cells (CSV)", result.cells.to_csv(index=False), "sweep_cells.csv", "text/csv"
+    )
+    right.download_button(
+        "All runs (CSV)", result.runs.to_csv(index=False), "sweep_runs.csv", "text/csv"
+    )
+
+
+st.title("Sweep")
+st.caption(
+    "Vary one or two settings over a grid, train every combination at once, and compare "
+    "where each ended up."
+)
+with guarded("the sweep page"):
+    slot = session_slot()
+    st.session_state[SLOT_STATE_KEY] = slot
+    plan = sweep_form()
+    running = slot.job is not None and not slot.job.status().ended
+    start, stop = st.columns([1, 5])
+    if start.button("Run", type="primary", disabled=plan is None or running, key="sweep.run"):
+        slot.start(plan)
+        running = True
+    if running and stop.button("Stop", key="sweep.stop"):
+        slot.job.stop()
+    st.fragment(progress_view, run_every=0.5 if running else None)(slot)
+    results(slot)

@@ -1,0 +1,159 @@
+"""The Sweep page (AppTest, real training) and the non-Streamlit pieces it wires together:
+the worker job, the form helpers and the heatmap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gan_core.config import ConfigError
+from gan_core.presets import preset_config
+from gan_core.serialize import to_query
+from gan_core.sweep import parse_axis, plan_sweep, run_sweep
+from gan_core.sweep_figure import sweep_figure
+from gan_core.sweep_form import axis_from_inputs, cell_label, cells_best_first
+from gan_core.sweep_job import SweepJob, SweepSlot
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHORT = preset_config("tutorial").replace(epochs=1)  # 250 steps a run
+
+
+def sweep_page(config=SHORT) -> AppTest:
+    # Inside the whole app, so that opening a cell can switch to the dashboard; the
+    # dashboard's current setup (a one-epoch tutorial) is the sweep's base.
+    app = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    app.run()
+    app.session_state["config"] = config
+    app.switch_page("pages/1_Sweep.py")
+    return app.run()
+
+
+def set_list(app: AppTest, slot: int, key: str, values: str) -> None:
+    app.radio(key=f"sweep.axis{slot}.{key}.mode").set_value("list").run()
+    app.text_input(key=f"sweep.axis{slot}.{key}.list").set_value(values).run()
+
+
+def run_and_wait(app: AppTest) -> None:
+    app.button(key="sweep.run").click().run()
+    job = app.session_state["sweep_slot"].job
+    assert job is not None and job.join(timeout=120)
+    app.run()
+
+
+def no_problems(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+
+
+def test_a_small_sweep_runs_and_shows_heatmap_table_and_downloads():
+    app = sweep_page()
+    assert app.selectbox(key="sweep.base").value == "The dashboard's current setup"
+    set_list(app, 1, "lr_d", "0.01, 0.1")
+    set_list(app, 2, "lr_g", "0.005,0.05")
+    assert any("4 cells × 1 seed = 4 runs" in c.value for c in app.caption)
+    run_and_wait(app)
+    no_problems(app)
+    heatmap = app.get("plotly_chart")[0].proto.spec
+    assert '"type":"heatmap"' in heatmap.replace(" ", "") and "diverged" in heatmap
+    assert app.dataframe[0].value.shape[0] == 4
+    assert {b.proto.label for b in app.get("download_button")} == {
+        "Cells (CSV)",
+        "All runs (CSV)",
+    }
+    cells = app.selectbox(key="sweep.cell")
+    assert len(cells.options) == 4 and "median" in cells.options[0]
+    # Opening the best cell loads its config on the dashboard, through the link.
+    result = app.session_state["sweep_slot"].job.status().result
+    best = result.cell_config(cells_best_first(result)[0])
+    app.button(key="sweep.open").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.query_params == to_query(best)
+    assert app.session_state["config"] == best
+
+
+def test_a_one_axis_sweep_with_seeds():
+    app = sweep_page()
+    app.selectbox(key="sweep.axis2").set_value("none").run()
+    set_list(app, 1, "lr_d", "0.02,0.05")
+    app.number_input(key="sweep.seeds").set_value(2).run()
+    run_and_wait(app)
+    no_problems(app)
+    table = app.dataframe[0].value
+    assert table["seeds"].tolist() == [2, 2] and table["lr_d"].tolist() == [0.02, 0.05]
+
+
+@pytest.mark.parametrize(
+    "slot, key, values, words",
+    [
+        (1, "lr_d", "0.01, abc", "'abc' is not a number"),
+        (1, "lr_d", "0.01, 20", "out of range"),
+        (2, "lr_g", "0.1,0.1", "more than once"),
+    ],
+)
+def test_bad_values_show_an_error_and_cannot_run(slot, key, values, words):
+    app = sweep_page()
+    set_list(app, slot, key, values)
+    assert not app.exception
+    assert any(words in e.value and key in e.value for e in app.error), [e.value for e in app.error]
+    assert app.button(key="sweep.run").disabled
+
+
+def test_a_bad_range_and_a_sweep_over_the_cap_show_errors():
+    app = sweep_page()
+    app.text_input(key="sweep.axis1.lr_d.from").set_value("0").run()
+    assert any("logspace needs positive ends" in e.value for e in app.error)
+    app.text_input(key="sweep.axis1.lr_d.from").set_value("0.001").run()
+    app.number_input(key="sweep.seeds").set_value(64).run()  # 6 × 6 cells × 64 seeds
+    assert not app.exception
+    assert any("MAX_SWEEP_RUNS" in e.value for e in app.error), [e.value for e in app.error]
+    assert app.button(key="sweep.run").disabled
+
+
+# ---------------------------------------------------------------- the pieces behind the page
+
+
+def test_a_job_can_be_stopped_and_a_released_slot_stops_its_job():
+    plan = plan_sweep(preset_config("tutorial"), [parse_axis("lr_d=0.01,0.1")])
+    job = SweepJob(plan)
+    job.stop()
+    assert job.join(timeout=60)
+    assert job.status().state == "stopped" and job.status().done < plan.run_steps
+    slot = SweepSlot()
+    running = slot.start(plan)
+    slot.release()
+    assert running.join(timeout=60) and running.status().state == "stopped"
+    assert slot.job is None
+
+
+def test_a_finished_job_holds_its_result():
+    job = SweepJob(plan_sweep(SHORT, [parse_axis("seed=0,1")]))
+    assert job.join(timeout=60)
+    status = job.status()
+    assert status.state == "finished" and status.fraction == 1.0
+    assert status.result.n_runs == 2
+
+
+def test_axis_inputs():
+    assert axis_from_inputs("lr_d", "list", "0.1,0.2", "", "", 3).values == (0.1, 0.2)
+    axis = axis_from_inputs("lr_g", "log-spaced range", "", "0.001", "0.1", 3)
+    assert axis.values == (0.001, 0.01, 0.1)
+    axis = axis_from_inputs("beta1", "evenly spaced range", "", "0.5", "0.9", 3)
+    assert axis.values == pytest.approx((0.5, 0.7, 0.9))
+    with pytest.raises(ConfigError) as error:
+        axis_from_inputs("lr_g", "log-spaced range", "", "", "0.1", 3)
+    assert error.value.field == "lr_g" and "'from'" in str(error.value)
+
+
+def test_heatmap_and_cell_labels_with_a_diverged_cell():
+    base = SHORT.replace(loss="least_squares", optimizer="sgd")
+    result = run_sweep(base, [parse_axis("lr_d=0.05,10")])
+    figure = sweep_figure(result)
+    trace = figure.data[0]
+    assert trace.type == "heatmap" and len(trace.x) == 2 and len(trace.y) == 1
+    assert trace.customdata[0][0][0] == f"{result.cells['median'][0]:.4g}"
+    assert list(trace.customdata[0][1]) == ["diverged", "diverged", "diverged", "1 of 1"]
+    assert "Fréchet²" in figure.layout.title.text
+    assert cells_best_first(result) == [0, 1]
+    assert cell_label(result, 1) == "lr_d = 10: median diverged, 1 of 1 diverged"
