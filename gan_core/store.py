@@ -17,15 +17,14 @@ logged step, written in batches as the run goes) and its final weights in `check
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from gan_core.checkpoint import MAX_CHECKPOINT_BYTES
-from gan_core.config import ConfigError, GanConfig
+from gan_core.config import GanConfig
 from gan_core.history import COLUMNS
 from gan_core.run_record import (
     MAX_MESSAGE_CHARS,
@@ -34,30 +33,22 @@ from gan_core.run_record import (
     check_name,
     check_status,
     plain_metrics,
-    run_label,
 )
 from gan_core.serialize import from_json, to_json
 from gan_core.store_bundle import decode_bundle, encode_bundle
 from gan_core.store_db import Database
 from gan_core.store_paths import DEFAULT_DB_NAME, data_dir_from_environment, database_path
+from gan_core.store_rows import (
+    from_seconds,
+    history_frame,
+    history_values,
+    list_frame,
+    row_dict,
+    time_bound,
+    to_seconds,
+)
 
 MAX_SESSION_ID_CHARS = 128
-LIST_COLUMNS = (
-    "id",
-    "label",
-    "name",
-    "preset",
-    "status",
-    "source",
-    "target",
-    "loss",
-    "steps",
-    "total_steps",
-    "frechet",
-    "created",
-    "updated",
-    "finished",
-)
 _INSERT_ROW = (
     f"INSERT OR REPLACE INTO history (run_id, {', '.join(COLUMNS)}) "
     f"VALUES (?, {', '.join('?' for _ in COLUMNS)})"
@@ -106,7 +97,7 @@ class RunStore:
             raise ValueError(f"source {source!r} is not one of {', '.join(SOURCES)}")
         preset = None if preset is None else check_name(preset)
         name = check_name(name if name is not None else preset or "custom")
-        now = _seconds(_now())
+        now = to_seconds(_now())
         with self._db.write() as db:
             cursor = db.execute(
                 "INSERT INTO runs (name, preset, source, session_id, status, config, "
@@ -130,7 +121,7 @@ class RunStore:
         A row replaces any earlier row of the same step, so writing a row twice is harmless.
         All rows go in one transaction. Returns the number of rows written.
         """
-        values = _history_values(rows)
+        values = history_values(rows)
         with self._db.write() as db:
             self._touch(db, run_id)
             db.executemany(_INSERT_ROW, [(run_id, *row) for row in values])
@@ -150,7 +141,7 @@ class RunStore:
         rows=None,
     ) -> None:
         """End a run: last log rows, status, final metrics and weights, in one transaction."""
-        values = _history_values(rows) if rows is not None else []
+        values = history_values(rows) if rows is not None else []
         if checkpoint is not None:
             if not isinstance(checkpoint, (bytes, bytearray)):
                 raise TypeError("checkpoint must be bytes")
@@ -172,7 +163,7 @@ class RunStore:
 
     def _touch(self, db, run_id: int, status: str | None = None, message: str | None = None):
         """Stamp `updated` (and set status / message); RunNotFound if the run is gone."""
-        now = _seconds(_now())
+        now = to_seconds(_now())
         cursor = db.execute(
             "UPDATE runs SET updated = ?, status = coalesce(?, status), "
             "message = coalesce(?, message) WHERE id = ?",
@@ -193,7 +184,7 @@ class RunStore:
             ).fetchone()
             if row is None:
                 raise RunNotFound(run_id)
-            history = _history_frame(
+            history = history_frame(
                 db.execute(
                     f"SELECT {', '.join(COLUMNS)} FROM history WHERE run_id = ? ORDER BY step",
                     (run_id,),
@@ -201,7 +192,7 @@ class RunStore:
                 if with_history
                 else []
             )
-        columns = _row_dict(row)
+        columns = row_dict(row)
         return RunRecord(
             id=columns["id"],
             name=columns["name"],
@@ -212,9 +203,9 @@ class RunStore:
             status=columns["status"],
             message=columns["message"],
             metrics=json.loads(columns["metrics"]),
-            created=_moment(columns["created"]),
-            updated=_moment(columns["updated"]),
-            finished=_moment(columns["finished"]) if columns["finished"] is not None else None,
+            created=from_seconds(columns["created"]),
+            updated=from_seconds(columns["updated"]),
+            finished=from_seconds(columns["finished"]) if columns["finished"] is not None else None,
             history=history,
             has_checkpoint=bool(columns["has_checkpoint"]),
         )
@@ -248,10 +239,10 @@ class RunStore:
             params.extend(statuses)
         if since is not None:
             where.append("r.created >= ?")
-            params.append(_bound(since, end=False))
+            params.append(time_bound(since, end=False))
         if until is not None:
             where.append("r.created < ?")
-            params.append(_bound(until, end=True))
+            params.append(time_bound(until, end=True))
         if session_id is not None:
             where.append("r.session_id = ?")
             params.append(session_id)
@@ -268,8 +259,8 @@ class RunStore:
         if limit is not None:
             params.append(int(limit))
         with self._db.read() as db:
-            rows = [_row_dict(row) for row in db.execute(sql, params).fetchall()]
-        return _list_frame(rows)
+            rows = [row_dict(row) for row in db.execute(sql, params).fetchall()]
+        return list_frame(rows)
 
     def last_run_for_session(self, session_id: str) -> RunRecord | None:
         """The newest run the given session started: for "reopen your last run" after a refresh."""
@@ -313,13 +304,13 @@ class RunStore:
                         record.message,
                         to_json(record.config),
                         json.dumps(plain_metrics(record.metrics), allow_nan=False),
-                        _seconds(record.created),
-                        _seconds(record.updated),
-                        _seconds(record.finished) if record.finished else None,
+                        to_seconds(record.created),
+                        to_seconds(record.updated),
+                        to_seconds(record.finished) if record.finished else None,
                     ),
                 )
                 run_id = int(cursor.lastrowid)
-                rows = _history_values(record.history)
+                rows = history_values(record.history)
                 db.executemany(_INSERT_ROW, [(run_id, *row) for row in rows])
                 ids.append(run_id)
         return ids
@@ -341,26 +332,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _seconds(moment: datetime) -> float:
-    return moment.timestamp()
-
-
-def _moment(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
-
-
-def _bound(value, end: bool) -> float:
-    """A filter bound in Unix seconds; a date covers its whole day (UTC)."""
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
-    if isinstance(value, date):
-        day = value + timedelta(days=1) if end else value
-        return datetime.combine(day, time(), UTC).timestamp()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    raise TypeError(f"a date bound must be a datetime, a date or seconds, not {value!r}")
-
-
 def _session(session_id) -> str | None:
     if session_id is None:
         return None
@@ -371,77 +342,3 @@ def _session(session_id) -> str | None:
 
 def _message(message) -> str:
     return str(message)[:MAX_MESSAGE_CHARS]
-
-
-def _history_values(rows) -> list[tuple]:
-    """Rows as tuples in COLUMNS order: step and epoch whole numbers, the rest floats."""
-    if isinstance(rows, pd.DataFrame):
-        missing = [c for c in COLUMNS if c not in rows.columns]
-        if missing:
-            raise ValueError(f"history rows lack the column(s) {', '.join(missing)}")
-        records = rows[list(COLUMNS)].itertuples(index=False, name=None)
-    else:
-        records = (
-            tuple(row[c] for c in COLUMNS) if isinstance(row, Mapping) else tuple(row)
-            for row in rows
-        )
-    values = []
-    for record in records:
-        if len(record) != len(COLUMNS):
-            raise ValueError(f"a history row has {len(record)} values, not {len(COLUMNS)}")
-        step, epoch, *rest = record
-        if not (float(step) >= 0 and float(step).is_integer()):
-            raise ValueError(f"history step {step!r} is not a whole number ≥ 0")
-        # SQLite stores NaN as NULL, which reads back as NaN in the DataFrame.
-        values.append((int(step), int(epoch), *(float(v) for v in rest)))
-    return values
-
-
-def _history_frame(rows) -> pd.DataFrame:
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(COLUMNS))
-    floats = {c: "float64" for c in COLUMNS if c not in ("step", "epoch")}
-    return frame.astype({"step": "int64", "epoch": "int64", **floats})
-
-
-def _row_dict(row) -> dict:
-    return {key: row[key] for key in row.keys()}
-
-
-def _config_summary(config_json: str) -> tuple[str | None, str | None, int]:
-    """Target kind, loss and total steps of a stored config, for the run list."""
-    try:
-        config = from_json(config_json)
-    except ConfigError:  # written by another version: list the run anyway
-        raw = json.loads(config_json)
-        return raw.get("target", {}).get("kind"), raw.get("loss"), 0
-    return config.target.kind, config.loss, config.total_steps
-
-
-def _list_frame(rows: list[dict]) -> pd.DataFrame:
-    records = []
-    for row in rows:
-        metrics = json.loads(row["metrics"])
-        frechet = metrics.get("frechet", row["last_frechet"])
-        target, loss, total_steps = _config_summary(row["config"])
-        records.append(
-            {
-                "id": row["id"],
-                "label": run_label(row["id"], row["name"]),
-                "name": row["name"],
-                "preset": row["preset"],
-                "status": row["status"],
-                "source": row["source"],
-                "target": target,
-                "loss": loss,
-                "steps": int(row["steps"]) if row["steps"] is not None else 0,
-                "total_steps": total_steps,
-                "frechet": float(frechet) if frechet is not None else math.nan,
-                "created": row["created"],
-                "updated": row["updated"],
-                "finished": row["finished"],
-            }
-        )
-    frame = pd.DataFrame(records, columns=list(LIST_COLUMNS))
-    for column in ("created", "updated", "finished"):
-        frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
-    return frame.astype({"id": "int64", "steps": "int64", "total_steps": "int64"})

@@ -235,6 +235,18 @@ def test_two_threads_write_at_once(store):
     assert store.integrity_check() == "ok"
 
 
+def test_connections_of_ended_threads_are_closed(store):
+    # Streamlit runs every rerun on a new thread: their connections must not pile up.
+    for _ in range(20):
+        thread = threading.Thread(target=store.list_runs)
+        thread.start()
+        thread.join()
+    store.list_runs()  # a new thread's first use closes the connections of ended ones
+    threading.Thread(target=store.list_runs).start()
+    time.sleep(0.2)
+    assert len(store._db._open) <= 3
+
+
 WRITER = """
 import sys
 from gan_core.config import GanConfig
