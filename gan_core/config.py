@@ -49,14 +49,24 @@ class ConfigError(ValueError):
 
 
 def _fmt(value) -> str:
-    return repr(value) if isinstance(value, str) else f"{value}"
+    """A value as a message shows it: text quoted, anything long cut short."""
+    try:
+        text = repr(value) if isinstance(value, str) else f"{value}"
+    except (ValueError, RecursionError):  # an int past 4,300 digits, or absurd nesting
+        return f"a {type(value).__name__} too large to show"
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 def _number(field_name: str, value, low: float, high: float, *, low_open=False) -> float:
     """A finite float within [low, high] (or (low, high] when low_open)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise ConfigError(field_name, f"{_fmt(value)} is not a number")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an integer beyond float range (JSON allows any length)
+        raise ConfigError(
+            field_name, f"{_fmt(value)} is out of range: allowed [{low:g}, {high:g}]"
+        ) from None
     if not math.isfinite(value):
         raise ConfigError(field_name, f"{value} is not allowed: it must be a finite number")
     too_low = value <= low if low_open else value < low
@@ -75,7 +85,7 @@ def _integer(field_name: str, value, low: int, high: int) -> int:
         raise ConfigError(field_name, f"{value} is not a whole number")
     value = int(value)
     if not low <= value <= high:
-        raise ConfigError(field_name, f"{value} is out of range: allowed {low} to {high}")
+        raise ConfigError(field_name, f"{_fmt(value)} is out of range: allowed {low} to {high}")
     return value
 
 
@@ -94,6 +104,25 @@ def _layers(field_name: str, value) -> tuple[int, ...]:
     return tuple(_integer(f"{field_name}[{i}]", w, 1, MAX_WIDTH) for i, w in enumerate(widths))
 
 
+def _holds_non_numbers(value) -> bool:
+    """Nested lists holding anything but numbers. numpy would read "1" and true as 1.0,
+    which would let a mistyped file through here while the same text is refused elsewhere."""
+    stack = [value]
+    while stack:  # a loop, not recursion: the nesting may be deep
+        item = stack.pop()
+        if isinstance(item, (str, bytes, bool, np.bool_)):
+            return True
+        if isinstance(item, np.ndarray):
+            if item.dtype.kind not in "iuf":
+                return True
+        elif not isinstance(item, (int, float, np.integer, np.floating)):
+            try:
+                stack.extend(item)
+            except TypeError:  # null, or another object that is not a list
+                return True
+    return False
+
+
 def covariance_problem(cov) -> str | None:
     """Why `cov` is not a valid 2x2 covariance, or None if it is.
 
@@ -101,9 +130,11 @@ def covariance_problem(cov) -> str | None:
     (degenerate) covariance is allowed. The message gives the eigenvalues so a person
     can see how far off an indefinite matrix is.
     """
+    if _holds_non_numbers(cov):
+        return f"{_fmt(cov)} is not a 2x2 matrix of numbers"
     try:
         matrix = np.array(cov, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return f"{_fmt(cov)} is not a 2x2 matrix of numbers"
     if matrix.shape != (2, 2):
         return f"must be a 2x2 matrix, got shape {matrix.shape}"
@@ -141,11 +172,15 @@ class Target:
 
     def __post_init__(self):
         _choice("target.kind", self.kind, TARGET_KINDS)
-        if isinstance(self.mean, (str, bytes)) or len(tuple(self.mean)) != 2:
+        try:
+            pair = None if isinstance(self.mean, (str, bytes)) else tuple(self.mean)
+        except TypeError:  # a single number, null, ...
+            pair = None
+        if pair is None or len(pair) != 2:
             raise ConfigError("target.mean", f"{_fmt(self.mean)} must be two numbers (x, y)")
         mean = tuple(
             _number(f"target.mean[{i}]", v, -MAX_ABS_COORD, MAX_ABS_COORD)
-            for i, v in enumerate(self.mean)
+            for i, v in enumerate(pair)
         )
         problem = covariance_problem(self.cov)
         if problem:
@@ -160,13 +195,20 @@ class Target:
 
     def _validated_points(self) -> tuple[tuple[float, float], ...]:
         if self.kind != "points":
-            if len(self.points):
+            try:
+                empty = len(self.points) == 0
+            except TypeError:  # a number, null, ...: not an empty list either
+                empty = False
+            if not empty:
                 raise ConfigError("target.points", "only allowed when target.kind is 'points'")
             return ()
+        problem = ConfigError("target.points", "must be a list of [x, y] number pairs")
+        if _holds_non_numbers(self.points):
+            raise problem
         try:
             array = np.array(self.points, dtype=float)
-        except (TypeError, ValueError):
-            raise ConfigError("target.points", "must be a list of [x, y] number pairs") from None
+        except (TypeError, ValueError, OverflowError):
+            raise problem from None
         if array.ndim != 2 or array.shape[1] != 2:
             raise ConfigError(
                 "target.points", f"must be a list of [x, y] pairs, got shape {array.shape}"

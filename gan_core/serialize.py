@@ -19,6 +19,7 @@ from gan_core.config import CONFIG_VERSION, MAX_POINTS, ConfigError, GanConfig, 
 
 MAX_JSON_BYTES = 2_000_000  # a config file with the largest allowed point set fits well within
 MAX_LINK_POINTS_CHARS = 6000  # keep share links short enough for every browser and proxy
+MAX_DEPTH = 8  # a config nests 4 deep (points); deeper data would only exhaust the stack
 
 _RUN_FIELDS = [f.name for f in dataclasses.fields(GanConfig) if f.name != "target"]
 _TARGET_FIELDS = [f.name for f in dataclasses.fields(Target)]
@@ -47,6 +48,8 @@ def to_dict(config: GanConfig) -> dict:
 def from_dict(data) -> GanConfig:
     if not isinstance(data, Mapping):
         raise ConfigError("config", f"must be a JSON object, got {type(data).__name__}")
+    if _depth(data) > MAX_DEPTH:
+        raise ConfigError("config", f"nested more than {MAX_DEPTH} levels deep")
     data = dict(data)
     version = data.pop("version", CONFIG_VERSION)
     if version != CONFIG_VERSION:
@@ -56,7 +59,7 @@ def from_dict(data) -> GanConfig:
     unknown = sorted(set(data) - set(_RUN_FIELDS) - {"target"})
     if unknown:
         raise ConfigError(
-            unknown[0], f"unknown setting (allowed: target, {', '.join(_RUN_FIELDS)})"
+            _key(unknown[0]), f"unknown setting (allowed: target, {', '.join(_RUN_FIELDS)})"
         )
     target_data = data.pop("target", {})
     if not isinstance(target_data, Mapping):
@@ -64,13 +67,31 @@ def from_dict(data) -> GanConfig:
     unknown = sorted(set(target_data) - set(_TARGET_FIELDS))
     if unknown:
         raise ConfigError(
-            f"target.{unknown[0]}", f"unknown setting (allowed: {', '.join(_TARGET_FIELDS)})"
+            f"target.{_key(unknown[0])}", f"unknown setting (allowed: {', '.join(_TARGET_FIELDS)})"
         )
     for name in _LAYER_FIELDS:
         if name in data and not isinstance(data[name], list):
             raise ConfigError(name, f"{data[name]!r} must be a list of layer widths")
     target = Target(**{k: _as_tuple(v) for k, v in target_data.items()})
     return GanConfig(target=target, **{k: _as_tuple(v) for k, v in data.items()})
+
+
+def _key(name: str) -> str:
+    """An unknown key as a message names it: odd ones ('', spaces, line breaks) quoted."""
+    return name if name.isidentifier() else repr(name)
+
+
+def _depth(data) -> int:
+    """How deep lists and objects nest, found without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            item = list(item.values())
+        if isinstance(item, (list, tuple)):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def _as_tuple(value):
@@ -93,6 +114,10 @@ def from_json(text: str | bytes) -> GanConfig:
         data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ConfigError("config", f"not valid JSON ({error})") from None
+    except RecursionError:
+        raise ConfigError("config", "not valid JSON (nested too deeply)") from None
+    except ValueError:  # an integer literal past Python's 4,300-digit conversion limit
+        raise ConfigError("config", "not valid JSON (a number has too many digits)") from None
     return from_dict(data)
 
 
@@ -117,7 +142,7 @@ def to_query(config: GanConfig) -> dict[str, str]:
 
 def from_query(params: Mapping[str, str]) -> GanConfig:
     """Inverse of `to_query`. Missing keys keep their defaults; unknown keys are refused."""
-    params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+    params = {k: ((v[-1] if v else "") if isinstance(v, list) else v) for k, v in params.items()}
     version = params.pop("v", str(CONFIG_VERSION))
     if version != str(CONFIG_VERSION):
         raise ConfigError("v", f"{version!r} is not supported: this version reads {CONFIG_VERSION}")
@@ -125,7 +150,7 @@ def from_query(params: Mapping[str, str]) -> GanConfig:
     unknown = sorted(set(params) - set(target_keys) - set(_RUN_FIELDS))
     if unknown:
         allowed = ", ".join([*target_keys, *_RUN_FIELDS])
-        raise ConfigError(unknown[0], f"unknown setting (allowed: {allowed})")
+        raise ConfigError(_key(unknown[0]), f"unknown setting (allowed: {allowed})")
     target = {}
     if "target" in params:
         target["kind"] = params["target"]
