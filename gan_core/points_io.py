@@ -74,7 +74,10 @@ def _rows(text: str):
         if delimiter is None:
             cells = stripped.split()
         else:
-            cells = next(csv.reader(io.StringIO(stripped), delimiter=delimiter))
+            try:
+                cells = next(csv.reader(io.StringIO(stripped), delimiter=delimiter))
+            except csv.Error as error:  # e.g. a field over the csv module's 131,072 characters
+                raise ConfigError(FIELD, f"line {number} is not a CSV row ({error})") from None
         yield number, [cell.strip() for cell in cells]
 
 
