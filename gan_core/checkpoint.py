@@ -8,7 +8,6 @@ the loader build arbitrary objects or run code.
 from __future__ import annotations
 
 import io
-import pickle
 
 import torch
 
@@ -69,17 +68,18 @@ def load_checkpoint(source) -> Trainer:
         raise ConfigError("checkpoint", f"larger than {MAX_CHECKPOINT_BYTES:,} bytes")
     try:
         state = torch.load(io.BytesIO(data), weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, TypeError) as error:
-        first_line = (
-            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        )
+    except Exception as error:  # weights_only ran no code: any failure just means "not ours"
         raise ConfigError(
-            "checkpoint", f"not a GANscope checkpoint, or unsafe ({first_line[:200]})"
+            "checkpoint", f"not a GANscope checkpoint, or unsafe ({_first_line(error)})"
         ) from None
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
+    # Plain values only before comparing: a tensor here would make `!=` elementwise.
+    if not isinstance(state, dict) or not isinstance(state.get("format"), str):
         raise ConfigError("checkpoint", "not a GANscope checkpoint")
-    if state.get("version") != VERSION:
-        raise ConfigError("checkpoint", f"version {state.get('version')!r} is not supported")
+    if state["format"] != FORMAT:
+        raise ConfigError("checkpoint", "not a GANscope checkpoint")
+    version = state.get("version")
+    if type(version) is not int or version != VERSION:
+        raise ConfigError("checkpoint", f"version {_first_line(repr(version))} is not supported")
     try:
         trainer = Trainer(
             from_json(state["config"]),
@@ -90,12 +90,31 @@ def load_checkpoint(source) -> Trainer:
         trainer.log_rng.set_state(state["log_rng"])
         trainer.view_rng.set_state(state["view_rng"])
         trainer.step_count = int(state["step"])
+        if not 0 <= trainer.step_count <= trainer.config.total_steps:
+            raise ValueError(f"step {trainer.step_count} is outside this run's 0 to total steps")
         trainer.loss_d, trainer.loss_g = (float(v) for v in state["losses"])
-        trainer.interval_sums = [float(v) for v in state["sums"]]
+        sums = [float(v) for v in state["sums"]]
+        if len(sums) != len(trainer.interval_sums):  # the trainer indexes them by position
+            raise ValueError(f"{len(sums)} interval sums, {len(trainer.interval_sums)} expected")
+        trainer.interval_sums = sums
         columns = {name: values.tolist() for name, values in state["history"].items()}
         trainer.history = History.from_columns(columns, cap=int(state["history_cap"]))
-    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as error:
+    except (
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+        OverflowError,  # a number too large for a tensor or a float
+        RuntimeError,
+        AttributeError,
+    ) as error:
         raise ConfigError(
-            "checkpoint", f"damaged or incompatible ({type(error).__name__}: {error})"
+            "checkpoint", f"damaged or incompatible ({type(error).__name__}: {_first_line(error)})"
         ) from None
     return trainer
+
+
+def _first_line(error) -> str:
+    """A message fit for one line: the first line of a (possibly long) error text."""
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
