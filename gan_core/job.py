@@ -183,6 +183,8 @@ class TrainingJob:
         rate_clock, rate_steps = time.monotonic(), trainer.step_count
         while True:
             changed = self._apply_commands()
+            if changed:  # a new speed (or any command) starts a new pacing window
+                rate_clock, rate_steps = time.monotonic(), trainer.step_count
             if self._stop_requested.is_set():
                 self._publish("stopped", "stopped on request")
                 return
@@ -213,8 +215,10 @@ class TrainingJob:
 
     def _throttle(self, since: float, steps: int) -> None:
         ahead = steps / self._steps_per_second - (time.monotonic() - since)
-        if ahead > 0:
-            self._wake.wait(min(ahead, 0.05))
+        if ahead > 0 and self._wake.wait(min(ahead, 0.05)):
+            # Woken by a command, which the loop reads next. Clear the wake, or every later
+            # wait would return at once and the cap would stop capping.
+            self._wake.clear()
 
     def _apply_commands(self) -> bool:
         changed = False
