@@ -69,6 +69,13 @@ def load_checkpoint(source) -> Trainer:
     try:
         state = torch.load(io.BytesIO(data), weights_only=True)
     except Exception as error:  # weights_only ran no code: any failure just means "not ours"
+        if str(error).startswith("Weights only load failed"):
+            # torch's own text goes on to advise loading it unsafely: not advice for our users.
+            raise ConfigError(
+                "checkpoint",
+                "unsafe: it holds objects other than tensors, numbers and text, which could "
+                "run code, so it was not loaded",
+            ) from None
         raise ConfigError(
             "checkpoint", f"not a GANscope checkpoint, or unsafe ({_first_line(error)})"
         ) from None
