@@ -1,0 +1,422 @@
+"""The catalogue of bad inputs: what a person may hand GANscope, and what they must be told.
+
+Each entry is data: the surface the input arrives through, what it is, the input itself,
+the field the refusal names and a word-for-word excerpt of the message. The tests in
+tests/test_bad_inputs.py feed every entry to the real parser; docs/BAD_INPUTS.md holds
+the table that `python -m tests.bad_inputs --markdown` prints.
+
+Surfaces and what receives the input:
+  url         serialize.from_query(dict of str)       a share link's parameters
+  json        serialize.from_json(text or bytes)      an uploaded config or `--config` file
+  csv         points_io.parse_points(bytes)           an uploaded point set
+  checkpoint  checkpoint.load_checkpoint(bytes)       a saved run
+  bundle      RunStore(dir).import_bundle(bytes)      runs exported from another store
+  cli         cli.main(argv)                          `python -m gan_core ...`
+  ui          the pages' widgets, through AppTest     described here, tested where named
+
+Inputs that must be built (files, checkpoints, very large data) are functions of a scratch
+directory; `shown` then says what they are. Nothing here imports torch at module level, so
+printing the table stays quick. `bundle()` and `checkpoint()` are the valid baselines
+that entries alter; the tests check that the baselines themselves are accepted.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import pickle
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from gan_core.history import COLUMNS as HISTORY_COLUMNS
+
+SURFACES = ("url", "json", "csv", "checkpoint", "bundle", "cli", "ui")
+HERE = "tests/test_bad_inputs.py"
+MARKER = "payload-ran"  # the crafted pickle creates this file if it is ever run
+
+
+@dataclass(frozen=True)
+class BadInput:
+    surface: str
+    description: str
+    input: object  # the input, or a function of the scratch directory that builds it
+    field: str | None  # the field the message names (None: a CLI usage error names none)
+    shows: str  # the message word for word, from its start; " … " marks a part left out
+    shown: str = ""  # how the table shows the input when the input itself would not do
+    tested_in: str = HERE  # for ui entries: the test that drives the page
+    known_bug: str = ""  # not yet refused cleanly: the test expects the failure (strict)
+
+    def build(self, scratch: Path):
+        return self.input(scratch) if callable(self.input) else self.input
+
+
+# ---------------------------------------------------------------- inputs built on demand
+
+
+class _RunsCommand:
+    """Unpickling this calls os.system: the classic payload of a malicious pickle."""
+
+    def __init__(self, command: str):
+        self.command = command
+
+    def __reduce__(self):
+        return os.system, (self.command,)
+
+
+def pickle_payload(scratch: Path) -> bytes:
+    """A plain pickle that, if loaded unsafely, creates MARKER in the scratch directory."""
+    command = _RunsCommand(f"touch {shlex.quote(str(scratch / MARKER))}")
+    return pickle.dumps(command, protocol=2)  # torch.load's own protocol: no warning
+
+
+def torch_payload(scratch: Path) -> bytes:
+    """The same payload inside a real torch.save zip file, where a checkpoint's pickle lives."""
+    command = _RunsCommand(f"touch {shlex.quote(str(scratch / MARKER))}")
+    return _torch_bytes({"format": "ganscope-checkpoint", "G": command})
+
+
+def _torch_bytes(obj) -> bytes:
+    import io
+
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+@functools.cache
+def checkpoint() -> tuple[bytes, dict]:
+    """A real checkpoint of a three-step run, and the state it holds."""
+    from gan_core.checkpoint import checkpoint_state
+    from gan_core.config import GanConfig
+    from gan_core.trainer import Trainer
+
+    trainer = Trainer(GanConfig(n_samples=16, epochs=1))
+    trainer.run(n_steps=3)
+    state = checkpoint_state(trainer)
+    return _torch_bytes(state), state
+
+
+def _checkpoint_with(**changes):
+    return lambda _scratch: _torch_bytes({**checkpoint()[1], **changes})
+
+
+def _tensor_format(_scratch: Path) -> bytes:
+    import torch
+
+    return _torch_bytes({**checkpoint()[1], "format": torch.zeros(0)})
+
+
+def _other_weights(_scratch: Path) -> bytes:
+    import torch
+
+    return _torch_bytes({"weight": torch.zeros(3, 2), "bias": torch.zeros(3)})
+
+
+def bundle(*runs, **top) -> str:
+    """A runs file holding `runs` (default: one good run), with top-level keys changed."""
+    data = {"format": "ganscope-runs", "version": 1, "runs": list(runs) or [run_with()], **top}
+    return json.dumps(data)
+
+
+def run_with(history=None, **keys) -> dict:
+    """One run of a bundle, its log columns all [0] except those given."""
+    columns = {c: [0] for c in HISTORY_COLUMNS} | (history or {})
+    return {"config": {}, "history": columns, **keys}
+
+
+def _config_file(text: str):
+    def write(scratch: Path) -> list[str]:
+        (scratch / "config.json").write_text(text)
+        return ["train", "--config", str(scratch / "config.json")]
+
+    return write
+
+
+def _scratch_as_config(scratch: Path) -> list[str]:
+    return ["train", "--config", str(scratch)]
+
+
+# ---------------------------------------------------------------- the catalogue
+
+E = BadInput
+# fmt: off
+CATALOGUE: list[BadInput] = [
+    # ------------------------------------------------ share link (URL query parameters)
+    E("url", "learning rate zero", {"lr_d": "0"}, "lr_d",
+      "lr_d: 0 is out of range: allowed (0, 10]"),
+    E("url", "negative learning rate", {"lr_g": "-0.01"}, "lr_g",
+      "lr_g: -0.01 is out of range: allowed (0, 10]"),
+    E("url", "huge learning rate", {"lr_d": "1e9"}, "lr_d",
+      "lr_d: 1e+09 is out of range: allowed (0, 10]"),
+    E("url", "batch larger than the data", {"n_samples": "10", "batch_size": "20"}, "batch_size",
+      "batch_size: 20 is larger than the data (10 real samples): allowed 1 to 10"),
+    E("url", "epochs beyond the step cap", {"epochs": "1000000"}, "epochs",
+      "epochs: 1000000 epochs make 250,000,000 steps: at most 5,000,000 steps allowed "
+      "(20,000 epochs at this batch size)"),
+    E("url", "hidden width beyond the bound", {"d_hidden": "5,999"}, "d_hidden[1]",
+      "d_hidden[1]: 999 is out of range: allowed 1 to 256"),
+    E("url", "too many hidden layers", {"g_hidden": "8,8,8,8,8"}, "g_hidden",
+      "g_hidden: 5 hidden layers: at most 4 allowed"),
+    E("url", "covariance not symmetric", {"cov": "1,2,3,4"}, "target.cov",
+      "target.cov: [[1.0, 2.0], [3.0, 4.0]] is not symmetric: "
+      "the off-diagonal entries 2 and 3 differ"),
+    E("url", "covariance with NaN", {"cov": "nan,0,0,1"}, "target.cov",
+      "target.cov: [[nan, 0.0], [0.0, 1.0]] contains a value that is not finite"),
+    E("url", "absurd mean", {"mean": "1e300,0"}, "target.mean[0]",
+      "target.mean[0]: 1e+300 is out of range: allowed [-10000, 10000]"),
+    E("url", "covariance of three numbers", {"cov": "1,0,1"}, "cov",
+      "cov: '1,0,1' must be 4 comma-separated numbers"),
+    E("url", "text for a whole number", {"epochs": "ten"}, "epochs",
+      "epochs: 'ten' is not a valid value (int expected)"),
+    E("url", "unknown parameter", {"zoom": "3"}, "zoom",
+      "zoom: unknown setting (allowed: target, mean, cov, points, n_samples, … seed)"),
+    E("url", "unknown parameter with an empty name", {"": "1"}, "''", "'': unknown setting"),
+    E("url", "version mismatch", {"v": "2"}, "v", "v: '2' is not supported: this version reads 1"),
+    E("url", "damaged base64 points", {"target": "points", "points": "%%not-base64"}, "points",
+      "points: the link's point data is damaged"),
+    # ------------------------------------------------ uploaded config (JSON)
+    E("json", "unknown key", '{"lr_d": 0.1, "wings": 2}', "wings",
+      "wings: unknown setting (allowed: target, n_samples, … seed)"),
+    E("json", "number given as text", '{"lr_d": "0.1"}', "lr_d", "lr_d: '0.1' is not a number"),
+    E("json", "covariance indefinite", '{"target": {"cov": [[1, 5], [5, 1]]}}', "target.cov",
+      "target.cov: [[1.0, 5.0], [5.0, 1.0]] is not positive semi-definite: its eigenvalues are "
+      "-4 and 6 (both must be ≥ 0)"),
+    E("json", "covariance with Infinity", '{"target": {"cov": [[Infinity, 0], [0, 1]]}}',
+      "target.cov", "target.cov: [[inf, 0.0], [0.0, 1.0]] contains a value that is not finite"),
+    E("json", "covariance entries as text", '{"target": {"cov": [["1", "0"], ["0", "1"]]}}',
+      "target.cov", "target.cov: (('1', '0'), ('0', '1')) is not a 2x2 matrix of numbers"),
+    E("json", "covariance too large", '{"target": {"cov": [[1e300, 0], [0, 1]]}}', "target.cov",
+      "target.cov: entries must be within ±1e+06, got [[1e+300, 0.0], [0.0, 1.0]]"),
+    E("json", "absurd mean (a 401-digit integer)", '{"target": {"mean": [1' + "0" * 400 + ", 0]}}",
+      "target.mean[0]", "is out of range: allowed [-10000, 10000]",
+      shown='{"target": {"mean": [10**400, 0]}}'),
+    E("json", "mean as one number", '{"target": {"mean": 5}}', "target.mean",
+      "target.mean: 5 must be two numbers (x, y)"),
+    E("json", "points on a Gaussian target", '{"target": {"points": 5}}', "target.points",
+      "target.points: only allowed when target.kind is 'points'"),
+    E("json", "batch larger than one's own points",
+      '{"target": {"kind": "points", "points": [[0, 0], [1, 1], [2, 2]]}, "batch_size": 4}',
+      "batch_size", "batch_size: 4 is larger than the data (3 real samples): allowed 1 to 3"),
+    E("json", "fractional epochs", '{"epochs": 2.5}', "epochs",
+      "epochs: 2.5 is not a whole number"),
+    E("json", "layers as one number", '{"d_hidden": 5}', "d_hidden",
+      "d_hidden: 5 must be a list of layer widths"),
+    E("json", "nested too deep", '{"target": {"cov": ' + "[" * 50 + "]" * 50 + "}}", "config",
+      "config: nested more than 8 levels deep", shown='{"target": {"cov": [[[…50 deep…]]]}}'),
+    E("json", "nested past the parser's stack", "[" * 100_000 + "]" * 100_000, "config",
+      "config: not valid JSON (nested too deeply)", shown="[[[[…100,000 deep…]]]]"),
+    E("json", "integer literal of 5,000 digits", '{"seed": ' + "9" * 5000 + "}", "config",
+      "config: not valid JSON (a number has too many digits)",
+      shown='{"seed": 999…(5,000 digits)}'),
+    E("json", "file too large", lambda _s: b" " * 2_000_001, "config",
+      "config: file is 2,000,001 bytes: at most 2,000,000 allowed", shown="2,000,001 bytes"),
+    E("json", "not JSON", "{nope", "config",
+      "config: not valid JSON (Expecting property name enclosed in double quotes"),
+    E("json", "binary file", b"\x89PNG\r\n\x1a\n\x00\x00", "config",
+      "config: not valid JSON ('utf-8' codec can't decode byte 0x89 in position 0"),
+    E("json", "a list, not an object", "[1, 2]", "config",
+      "config: must be a JSON object, got list"),
+    E("json", "version mismatch", '{"version": 2}', "version",
+      "version: 2 is not supported: this version reads 1"),
+    # ------------------------------------------------ uploaded points (CSV)
+    E("csv", "empty file", b"", "points", "points: the file is empty"),
+    E("csv", "binary file", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "points",
+      "points: the file is binary, not a CSV text file"),
+    E("csv", "over the byte cap", lambda _s: b"1,2\n" * 500_001, "points",
+      "points: the file is 2,000,004 bytes: at most 2,000,000 bytes allowed",
+      shown="500,001 lines of 1,2"),
+    E("csv", "more rows than points allowed", lambda _s: b"x,y\n" + b"1,2\n" * 20_001, "points",
+      "points: 20,001 rows: at most 20,000 points allowed", shown="a header and 20,001 rows"),
+    E("csv", "text in a number column", b"x,y\n1,2\n3,abc\n", "points",
+      "points: line 3, column y: 'abc' is not a number"),
+    E("csv", "one column", b"1\n2\n3\n", "points",
+      "points: line 1 has 1 columns and the file has no header: give exactly two columns, "
+      "or a header naming the columns x and y"),
+    E("csv", "three unnamed columns", b"a,b,c\n1,2,3\n", "points",
+      "points: no numeric x,y columns: expected columns named x and y (found 'a', 'b', 'c')"),
+    E("csv", "NaN coordinate", b"1,2\nnan,3\n", "points",
+      "points: line 2, column x: 'nan' is not a finite number (NaN or inf)"),
+    E("csv", "coordinate out of range", b"1,2\n1e5,3\n", "points",
+      "points: line 2, column x: 100000 is out of range: coordinates must be within ±10000"),
+    E("csv", "not UTF-8", b"x,y\n\xff,1\n", "points",
+      "points: the file is not UTF-8 text (undecodable byte at offset 4)"),
+    E("csv", "a single point", b"x,y\n1,2\n", "points",
+      "points: 1 point(s): at least 2 are needed to train on"),
+    E("csv", "a field over 131,072 characters", lambda _s: b"x,y\n1," + b"1" * 200_000 + b"\n",
+      "points", "points: line 2 is not a CSV row (field larger than field limit (131072))",
+      shown="x,y then 1,111…(200,000 digits)"),
+    # ------------------------------------------------ checkpoints
+    E("checkpoint", "pickle that runs a command on load", pickle_payload, "checkpoint",
+      "checkpoint: unsafe: it holds objects other than tensors, numbers and text, which could "
+      "run code, so it was not loaded",
+      shown="pickle of os.system('touch …') — the file must not appear"),
+    E("checkpoint", "same payload in a torch.save zip", torch_payload, "checkpoint",
+      "checkpoint: unsafe: it holds objects other than tensors, numbers and text, which could "
+      "run code, so it was not loaded",
+      shown="torch.save({..., 'G': os.system('touch …')})"),
+    E("checkpoint", "truncated checkpoint",
+      lambda _s: checkpoint()[0][: len(checkpoint()[0]) // 2],
+      "checkpoint", "not a GANscope checkpoint, or unsafe (",
+      shown="the first half of a real checkpoint"),
+    E("checkpoint", "empty file", b"", "checkpoint", "not a GANscope checkpoint, or unsafe"),
+    E("checkpoint", "another model's weights", _other_weights, "checkpoint",
+      "checkpoint: not a GANscope checkpoint", shown="torch.save({'weight': …, 'bias': …})"),
+    E("checkpoint", "format field holding a tensor", _tensor_format, "checkpoint",
+      "checkpoint: not a GANscope checkpoint", shown="a real checkpoint, format = torch.zeros(0)"),
+    E("checkpoint", "newer version", _checkpoint_with(version=2), "checkpoint",
+      "checkpoint: version 2 is not supported", shown="a real checkpoint, version = 2"),
+    E("checkpoint", "invalid config inside", _checkpoint_with(config='{"lr_d": 0}'), "checkpoint",
+      "checkpoint: damaged or incompatible (ConfigError: lr_d: 0 is out of range: allowed (0, 10])",
+      shown="a real checkpoint, config = {\"lr_d\": 0}"),
+    E("checkpoint", "step beyond the run", _checkpoint_with(step=-5), "checkpoint",
+      "checkpoint: damaged or incompatible (ValueError: step -5 is outside this run's "
+      "0 to total steps)",
+      shown="a real checkpoint, step = -5"),
+    E("checkpoint", "over the size cap", lambda _s: bytes(50_000_001), "checkpoint",
+      "checkpoint: larger than 50,000,000 bytes", shown="50,000,001 bytes"),
+    # ------------------------------------------------ run bundles (Compare page import)
+    E("bundle", "text in a loss column", bundle(run_with({"loss_d": ["high"]})),
+      "run 1 history loss_d",
+      "run 1 history loss_d: row 0: 'high' is not a number",
+      shown='runs[0].history.loss_d = ["high"]'),
+    E("bundle", "columns of different lengths", bundle(run_with({"step": [0, 1]})), "run 1 history",
+      "run 1 history: columns have different lengths", shown="step has 2 rows, the rest 1"),
+    E("bundle", "a step twice", bundle(run_with({c: [0, 0] for c in HISTORY_COLUMNS})),
+      "run 1 history step", "run 1 history step: the same step appears twice",
+      shown="steps [0, 0]"),
+    E("bundle", "invalid config in the second run",
+      bundle(run_with(), run_with(config={"lr_d": 0})), "run 2 config",
+      "run 2 config: lr_d: 0 is out of range: allowed (0, 10]",
+      shown="run 1 good, run 2 with lr_d 0"),
+    E("bundle", "NaN literal", bundle(run_with({"loss_d": [float("nan")]})), "bundle",
+      "bundle: not valid JSON (NaN is not a JSON value)", shown="runs[0].history.loss_d = [NaN]"),
+    E("bundle", "not JSON", b"{oops", "bundle",
+      "bundle: not valid JSON (Expecting property name enclosed in double quotes"),
+    E("bundle", "another program's file", '{"format": "other"}', "bundle",
+      "bundle: not a GANscope runs file (expected format 'ganscope-runs')"),
+    E("bundle", "newer version", bundle(version=2), "bundle.version",
+      "bundle.version: 2 is not supported: this version reads 1",
+      shown='{"format": "ganscope-runs", "version": 2, "runs": [...]}'),
+    E("bundle", "no runs", bundle(runs=[]), "bundle.runs",
+      "bundle.runs: must be a list of 1 to 200 runs"),
+    E("bundle", "over the size cap", lambda _s: b" " * 20_000_001, "bundle",
+      "bundle: file is 20,000,001 bytes: at most 20,000,000 allowed", shown="20,000,001 bytes"),
+    E("bundle", "a 401-digit integer in the log", bundle(run_with({"loss_d": [10**400]})),
+      "run 1 history loss_d", "run 1 history loss_d: row 0: … is out of range",
+      shown="runs[0].history.loss_d = [10**400]",
+      known_bug="OverflowError from math.isfinite in store_bundle._column"),
+    E("bundle", "integer literal of 5,000 digits", '{"format": ' + "9" * 5000 + "}", "bundle",
+      "bundle: not valid JSON", shown='{"format": 999…(5,000 digits)}',
+      known_bug="ValueError (int digit limit) from json.loads in store_bundle.decode_bundle"),
+    # ------------------------------------------------ command line
+    E("cli", "--cov with three numbers", ["train", "--cov", "1", "2", "3"], None,
+      "argument --cov: expected 4 arguments"),
+    E("cli", "--cov not finite", ["train", "--cov", "1", "nan", "nan", "1"], "target.cov",
+      "target.cov: [[1.0, nan], [nan, 1.0]] contains a value that is not finite"),
+    E("cli", "--set with an unknown key", ["train", "--set", "colour=red"], "colour",
+      "colour: unknown setting (allowed: target, mean, cov, points, n_samples, … seed)"),
+    E("cli", "--set with text for a number", ["train", "--set", "lr_d=abc"], "lr_d",
+      "lr_d: 'abc' is not a valid value (float expected)"),
+    E("cli", "--set a layer too wide", ["train", "--set", "d_hidden=5,999"], "d_hidden[1]",
+      "d_hidden[1]: 999 is out of range: allowed 1 to 256"),
+    E("cli", "--epochs beyond the step cap", ["train", "--epochs", "1000000"], "epochs",
+      "epochs: 1000000 epochs make 250,000,000 steps: at most 5,000,000 steps allowed "
+      "(20,000 epochs at this batch size)"),
+    E("cli", "--mean absurd", ["train", "--mean", "1e300", "0"], "target.mean[0]",
+      "target.mean[0]: 1e+300 is out of range: allowed [-10000, 10000]"),
+    E("cli", "--config to a directory", _scratch_as_config, None,
+      "cannot read config file … : Is a directory", shown="--config <a directory>"),
+    E("cli", "--config file that is not JSON", _config_file("{nope"), "config",
+      "config: not valid JSON (Expecting property name enclosed in double quotes",
+      shown="--config config.json holding {nope"),
+    E("cli", "--config nested too deep", _config_file("[" * 100_000 + "]" * 100_000), "config",
+      "config: not valid JSON (nested too deeply)",
+      shown="--config config.json holding [[[…100,000 deep…]]]"),
+    E("cli", "--set of a newer link version", ["train", "--set", "v=2"], "v",
+      "v: '2' is not supported: this version reads 1"),
+    # ------------------------------------------------ the pages' own fields (AppTest)
+    E("ui", "covariance as a full matrix, b ≠ c", "matrix form: b = 3.0, c = 1.95", "target.cov",
+      "not symmetric",
+      tested_in="tests/test_dashboard_app.py::test_full_matrix_refusals_keep_the_previous_target"),
+    E("ui", "covariance as a full matrix, indefinite", "matrix form: a = 2, b = c = 3, d = 4.25",
+      "target.cov", "not positive semi-definite",
+      tested_in="tests/test_dashboard_app.py::test_full_matrix_refusals_keep_the_previous_target"),
+    E("ui", "hidden layers with a word", 'D hidden layers: "5, three"', "d_hidden",
+      "'three' is not a positive whole number",
+      tested_in="tests/test_dashboard_app.py::test_bad_layers_text_is_refused_with_the_reason"),
+    E("ui", "hidden layer too wide", 'D hidden layers: "5, 999"', "d_hidden[1]", "d_hidden[1]",
+      tested_in="tests/test_dashboard_app.py::test_bad_layers_text_is_refused_with_the_reason"),
+    E("ui", "layers text that is not whole numbers", '"5.5", "-3", "5;3", "0x10"', "g_hidden",
+      "not a positive whole number",
+      tested_in="tests/test_ui_forms.py::test_parse_layers_refuses_what_is_not_whole_numbers"),
+    E("ui", "samples fewer than the batch", "n_samples = 2 with batch 4", "batch_size",
+      "batch_size",
+      tested_in="tests/test_dashboard_app.py::test_dependent_settings_resolve_whatever_the_order"),
+    E("ui", "own points chosen, no file yet", "target kind: points", None, "Upload a CSV file",
+      tested_in="tests/test_dashboard_app.py::test_own_points_without_a_file_ask_for_one"),
+    E("ui", "a bad share link opened", "?lr_d=-1, ?bogus=1, ?epochs=ten, ?cov=1,5,5,1", None,
+      "could not be used",
+      tested_in="tests/test_dashboard_app.py::"
+      "test_bad_link_says_why_and_falls_back_to_the_tutorial"),
+    E("ui", "a broken runs file imported", "Compare page: import {oops", "bundle",
+      "Could not import runs.json",
+      tested_in="tests/test_compare_page.py::test_a_bad_import_shows_an_error_and_adds_nothing"),
+]
+# fmt: on
+
+
+# ---------------------------------------------------------------- the table for the docs
+
+
+def _shown_input(entry: BadInput) -> str:
+    if entry.shown:
+        return entry.shown
+    if entry.surface == "cli":
+        return "python -m gan_core " + shlex.join(entry.input)
+    if entry.surface == "url":
+        return "?" + "&".join(f"{k}={v}" for k, v in entry.input.items())
+    text = entry.input if isinstance(entry.input, str) else repr(entry.input)
+    return text if len(text) <= 70 else text[:67] + "…"
+
+
+def seen(entry: BadInput) -> str:
+    """The message as the table shows it: the entry's excerpt, with what it leaves out
+    marked " … ". A ConfigError's text starts with its field; the CLI prints that text
+    after "error: "."""
+    text = entry.shows
+    if entry.surface == "ui":
+        return text
+    if entry.field and not text.startswith(f"{entry.field}: "):
+        text = f"{entry.field}: … {text}"
+    return f"error: {text}" if entry.surface == "cli" else text
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+def markdown() -> str:
+    """The catalogue as a Markdown table, one row per entry."""
+    lines = ["| # | Surface | Input | What the user sees |", "|---|---|---|---|"]
+    for number, entry in enumerate(CATALOGUE, start=1):
+        shown = f"{_cell(entry.description)}: `{_cell(_shown_input(entry))}`"
+        message = f"`{_cell(seen(entry))}`"
+        if entry.surface == "cli":
+            message = f"exit status 2 and one line: {message}"
+        if entry.surface == "ui":
+            message += f" (page test: `{entry.tested_in.removeprefix('tests/')}`)"
+        if entry.known_bug:
+            message += f" — **known bug**: {_cell(entry.known_bug)}"
+        lines.append(f"| {number} | {entry.surface} | {shown} | {message} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit("usage: python -m tests.bad_inputs --markdown")
+    sys.stdout.write(markdown())
