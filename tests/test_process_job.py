@@ -1,0 +1,385 @@
+"""The process training job: TrainingJob's behaviour across a process boundary, crash
+isolation, the cap with its queue, and orphaned jobs giving their workers back.
+
+Real worker processes and real training throughout. No timings are asserted (the machine
+is shared): waits are generous, and speed lives in benchmarks/concurrency.py.
+"""
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from gan_core.checkpoint import load_checkpoint
+from gan_core.config import ConfigError, GanConfig
+from gan_core.job import TrainingJob, ViewOptions
+from gan_core.process_job import ORPHANED, ProcessTrainingJob
+from gan_core.worker_main import PROCESS_NAME
+from gan_core.worker_pool import WorkerPool, get_pool, shutdown_pool
+
+LONG = GanConfig(epochs=400)  # far longer than any test waits for
+SHORT = GanConfig(epochs=1)  # 250 steps
+FAST_VIEW = ViewOptions(n_points=100, field_resolution=10, n_arrows=5, frame_interval=0.05)
+
+
+def _wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def _worker_processes() -> set[int]:
+    """Pids of training workers descending from this process, read from /proc."""
+    parents, names = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # exited while we looked
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+        names[int(entry.name)] = name
+    found = set()
+    for pid in parents:
+        ancestor = parents.get(pid)
+        while ancestor:
+            if ancestor == os.getpid():
+                if names[pid] == PROCESS_NAME:
+                    found.add(pid)
+                break
+            ancestor = parents.get(ancestor)
+    return found
+
+
+_POOLS: list[WorkerPool] = []  # every pool this module made, to tell their workers apart
+
+
+def _new_pool(size, max_jobs) -> WorkerPool:
+    pool = WorkerPool(size=size, max_jobs=max_jobs)
+    _POOLS.append(pool)
+    assert pool.wait_ready(60)
+    return pool
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_workers_left_behind():
+    yield
+    for pool in _POOLS:
+        pool.shutdown()
+    assert _wait_for(lambda: not _worker_processes(), timeout=10), _worker_processes()
+
+
+@pytest.fixture(scope="module")
+def pool():
+    """Two warm workers, three jobs at most: a third job starts a worker of its own."""
+    return _new_pool(size=2, max_jobs=3)
+
+
+@pytest.fixture(scope="module")
+def one_slot():
+    return _new_pool(size=1, max_jobs=1)
+
+
+def _job(pool, config=LONG, **options):
+    return ProcessTrainingJob(config, view=FAST_VIEW, pool=pool, **options)
+
+
+def _stop_all(*jobs):
+    for job in jobs:
+        job.stop()
+    for job in jobs:
+        assert job.wait(10)
+
+
+# ---------------------------------------------------------------------- the same API
+
+
+def test_frames_rise_while_running(pool):
+    job = _job(pool).start()
+    try:
+        assert _wait_for(lambda: job.frame().status == "running")
+        first = job.frame()
+        assert _wait_for(lambda: job.frame().number >= first.number + 3)
+        later = job.frame()
+        assert later.snapshot.step > first.snapshot.step
+        assert later.snapshot.field_values.shape == (10, 10)
+        assert later.steps_per_second > 0
+        assert _wait_for(lambda: len(job.frame().history) > 0)
+        assert job.worker_pid in pool.worker_pids() and pool.busy_count() == 1
+    finally:
+        _stop_all(job)
+    assert job.frame().status == "stopped" and job.frame().message == "stopped on request"
+    assert not job.alive and job.worker_pid is None
+
+
+def test_pause_step_resume_and_stop(pool):
+    job = _job(pool).start()
+    try:
+        assert _wait_for(lambda: job.frame().status == "running")
+        job.pause()
+        assert _wait_for(lambda: job.frame().status == "paused")
+        step = job.frame().snapshot.step
+        time.sleep(0.3)
+        assert job.frame().snapshot.step == step  # nothing moves while paused
+        job.step("g")
+        assert _wait_for(lambda: job.frame().snapshot.step == step + 1)
+        job.step()
+        assert _wait_for(lambda: job.frame().snapshot.step == step + 2)
+        with pytest.raises(ValueError, match="part"):
+            job.step("x")
+        job.resume()
+        assert _wait_for(lambda: job.frame().snapshot.step > step + 10)
+        job.stop()
+        assert job.wait(10)
+        assert job.frame().status == "stopped"
+    finally:
+        _stop_all(job)
+    assert _wait_for(lambda: pool.busy_count() == 0 and pool.idle_count() == 2)
+
+
+def test_started_paused_job_waits_for_steps(pool):
+    job = _job(pool, start_paused=True).start()
+    try:
+        assert _wait_for(lambda: job.frame().status == "paused")
+        assert job.frame().snapshot.step == 0
+        job.step("d")
+        assert _wait_for(lambda: job.frame().snapshot.step == 1)
+    finally:
+        _stop_all(job)
+
+
+def test_learning_rates_change_while_running(pool):
+    job = _job(pool).start()
+    try:
+        assert _wait_for(lambda: job.frame().status == "running")
+        job.set_learning_rates(lr_d=0.002, lr_g=0.003)
+        assert _wait_for(
+            lambda: job.frame().snapshot.lr_d == 0.002 and job.frame().snapshot.lr_g == 0.003
+        )
+        assert job.config.lr_d == 0.002 and job.frame().config.lr_g == 0.003
+        with pytest.raises(ConfigError, match="lr_d"):
+            job.set_learning_rates(lr_d=0.0)
+        assert job.frame().status == "running"
+    finally:
+        _stop_all(job)
+
+
+@pytest.mark.parametrize("kind", ["thread", "process"])
+def test_speed_cap_set_while_running_takes_hold(pool, kind):
+    if kind == "thread":
+        job = TrainingJob(LONG, view=FAST_VIEW).start()
+    else:
+        job = _job(pool).start()
+    try:
+        assert _wait_for(lambda: job.frame().status == "running")
+        assert _wait_for(lambda: job.frame().snapshot.step > 50)  # running uncapped first
+        with pytest.raises(ConfigError, match="steps_per_second"):
+            job.set_speed(-1)
+        job.set_speed(20)
+        time.sleep(0.3)  # the cap takes hold
+        start = job.frame().snapshot.step
+        time.sleep(1.0)
+        assert job.frame().snapshot.step - start <= 60  # about 20 a second, not thousands
+        job.set_speed(None)
+        assert _wait_for(lambda: job.frame().snapshot.step > start + 200)
+    finally:
+        _stop_all(job)
+
+
+def test_finished_run_has_full_metrics_and_a_checkpoint(pool):
+    ended = []
+    job = _job(pool, SHORT, on_end=lambda j: ended.append(j.frame().status)).start()
+    assert job.wait(60)
+    frame = job.frame()
+    assert frame.status == "finished" and frame.ended and ended == ["finished"]
+    assert frame.snapshot.step == 250 and "sliced_wasserstein" in frame.snapshot.metrics
+    restored = load_checkpoint(job.checkpoint())
+    assert restored.step_count == 250 and restored.config == SHORT
+    assert len(restored.history) == len(frame.history)
+    assert job.trainer.step_count == 250  # rebuilt from the worker's final checkpoint
+
+
+def test_checkpoint_of_a_running_job_loads(pool):
+    job = _job(pool).start()
+    try:
+        assert _wait_for(lambda: job.frame().status == "running")
+        job.pause()
+        assert _wait_for(lambda: job.frame().status == "paused")
+        restored = load_checkpoint(job.checkpoint())
+        assert restored.step_count == job.frame().snapshot.step
+        assert job.trainer is None  # the live trainer stays in its process
+    finally:
+        _stop_all(job)
+
+
+def test_divergence_shows_diverged_with_the_reason(pool):
+    config = GanConfig(
+        loss="least_squares", lr_d=10.0, lr_g=10.0, optimizer="sgd", beta1=0.9, epochs=50
+    )
+    job = _job(pool, config).start()
+    assert job.wait(60)
+    frame = job.frame()
+    assert frame.status == "diverged"
+    assert "NaN or infinite at step" in frame.message
+
+
+def test_observer_failure_does_not_stop_training(pool):
+    def broken_observer(_job, _frame):
+        raise RuntimeError("observer bug")
+
+    job = _job(pool, SHORT, on_frame=broken_observer).start()
+    assert job.wait(60)
+    assert job.frame().status == "finished"
+
+
+# ---------------------------------------------------------------------- crash isolation
+
+
+def test_killed_worker_ends_its_job_only_and_is_replaced(pool):
+    victim = _job(pool).start()
+    other = _job(pool, GanConfig(epochs=2, seed=5)).start()
+    try:
+        assert _wait_for(lambda: victim.frame().status == "running")
+        dead = victim.worker_pid
+        os.kill(dead, signal.SIGKILL)
+        assert victim.wait(10)
+        frame = victim.frame()
+        assert frame.status == "error" and frame.ended
+        assert "stopped unexpectedly (exit code -9, SIGKILL)" in frame.message
+        assert frame.snapshot is not None  # the last picture before the crash stays
+        assert other.wait(60) and other.frame().status == "finished"
+        assert _wait_for(lambda: pool.idle_count() == 2)  # a fresh worker took its place
+        assert dead not in pool.worker_pids()
+        after = _job(pool, SHORT).start()
+        assert after.wait(60) and after.frame().status == "finished"
+    finally:
+        _stop_all(victim, other)
+
+
+def test_worker_that_dies_while_paused_ends_its_job(pool):
+    job = _job(pool, start_paused=True).start()
+    assert _wait_for(lambda: job.frame().status == "paused")
+    os.kill(job.worker_pid, signal.SIGTERM)
+    assert job.wait(10)
+    assert job.frame().status == "error" and "SIGTERM" in job.frame().message
+
+
+# ---------------------------------------------------------------------- the cap and its queue
+
+
+def test_second_job_queues_and_starts_when_the_first_finishes(one_slot):
+    first = _job(one_slot, SHORT).start()
+    second = _job(one_slot, SHORT.replace(seed=2)).start()
+    try:
+        frame = second.frame()
+        assert frame.status == "queued" and not frame.ended and second.alive
+        assert frame.message == "waiting for a free training slot: position 1 of 1"
+        with pytest.raises(RuntimeError, match="not started"):
+            second.checkpoint()
+        assert first.wait(60) and first.frame().status == "finished"
+        assert second.wait(60) and second.frame().status == "finished"
+        assert second.frame().snapshot.step == 250
+    finally:
+        _stop_all(first, second)
+
+
+def test_queue_positions_move_up_and_stopping_a_queued_job_removes_it(one_slot):
+    running = _job(one_slot).start()
+    second = _job(one_slot, LONG.replace(seed=2)).start()
+    third = _job(one_slot, LONG.replace(seed=3)).start()
+    try:
+        assert third.frame().message.endswith("position 2 of 2")
+        assert _wait_for(lambda: second.frame().message.endswith("position 1 of 2"))
+        second.stop()
+        assert second.wait(5)
+        assert second.frame().status == "stopped" and second.frame().snapshot is None
+        assert one_slot.slots.waiting_count() == 1
+        assert _wait_for(lambda: third.frame().message.endswith("position 1 of 1"))
+        assert third.frame().status == "queued"
+        running.stop()
+        assert running.wait(10)
+        assert _wait_for(lambda: third.frame().status == "running")  # took the freed slot
+        assert one_slot.slots.running_count() == 1 and one_slot.slots.waiting_count() == 0
+    finally:
+        _stop_all(running, second, third)
+
+
+def test_queued_job_whose_page_went_away_leaves_the_queue(one_slot):
+    running = _job(one_slot).start()
+    forgotten = _job(one_slot, heartbeat_timeout=0.3).start()
+    try:
+        assert forgotten.frame().status == "queued"
+        assert forgotten.wait(10)
+        assert forgotten.frame().status == "stopped" and forgotten.frame().message == ORPHANED
+        assert one_slot.slots.waiting_count() == 0 and running.frame().status != "stopped"
+    finally:
+        _stop_all(running, forgotten)
+
+
+# ---------------------------------------------------------------------- orphans
+
+
+def test_heartbeat_keeps_a_job_alive(pool):
+    job = _job(pool, heartbeat_timeout=0.4).start()
+    try:
+        for _ in range(10):
+            time.sleep(0.1)
+            job.heartbeat()
+        assert job.alive and job.frame().status in ("starting", "running")
+    finally:
+        _stop_all(job)
+
+
+def test_closed_tabs_leave_no_training_behind(pool):
+    """50 jobs whose pages vanish (no heartbeat, no stop): all end, workers come back."""
+    jobs = []
+    for cycle in range(50):  # overlapping: a new tab every 0.1 s, each gone after 0.5 s
+        jobs.append(_job(pool, LONG.replace(seed=cycle), heartbeat_timeout=0.5).start())
+        time.sleep(0.1)
+    assert _wait_for(lambda: not any(job.alive for job in jobs), timeout=30)
+    assert all(job.frame().status == "stopped" for job in jobs)
+    assert all(job.frame().message == ORPHANED for job in jobs)
+    trained = sum(job.frame().snapshot is not None for job in jobs)
+    assert trained >= 3  # jobs really reached workers (others left the queue untrained)
+    assert pool.busy_count() == 0
+    assert pool.slots.running_count() == 0 and pool.slots.waiting_count() == 0
+    # The worker started for a third job at once has exited: the pool is back to its size.
+    assert _wait_for(lambda: len(pool.worker_pids()) == pool.size, timeout=10)
+    live = {pid for each in _POOLS for pid in each.worker_pids()}
+    assert _wait_for(lambda: _worker_processes() == live, timeout=10)
+
+
+# ---------------------------------------------------------------------- the server's pool
+
+
+def test_one_pool_per_server_shut_down_cleanly(monkeypatch):
+    monkeypatch.setenv("GANSCOPE_WORKERS", "1")
+    monkeypatch.setenv("GANSCOPE_MAX_JOBS", "1")
+    found = []
+    threads = [threading.Thread(target=lambda: found.append(get_pool())) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert len({id(pool) for pool in found}) == 1
+        pool = found[0]
+        assert pool.size == 1 and pool.slots.limit == 1
+        job = ProcessTrainingJob(SHORT, view=FAST_VIEW).start()  # no pool given: the shared one
+        assert job.wait(60) and job.frame().status == "finished"
+        pids = set(pool.worker_pids())
+        assert len(pids) == 1 and pids <= _worker_processes()
+    finally:
+        shutdown_pool()
+    assert _wait_for(lambda: not (pids & _worker_processes()), timeout=10)
+    assert get_pool() is not pool  # a new one after a shutdown
+    shutdown_pool()
