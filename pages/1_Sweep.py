@@ -2,14 +2,13 @@
 
 Layout and wiring only. Planning and validation are `gan_core.sweep_plan`, the worker is
 `gan_core.sweep_job`, the figure `gan_core.sweep_figure`, the wording `gan_core.sweep_form`.
-The sweep trains on a worker thread; a fragment polls its progress, so the page never
-blocks and any widget stays usable while it runs.
+The sweep trains in a worker process (see `sweep_job.py` for why not a thread); a fragment
+polls its progress, so the page never blocks and every widget stays usable while it runs.
 """
 
 from __future__ import annotations
 
 import streamlit as st
-import torch
 
 from gan_core.config import ConfigError, GanConfig
 from gan_core.presets import PRESETS
@@ -27,9 +26,6 @@ from gan_core.sweep_form import (
 )
 from gan_core.sweep_job import SweepSlot
 from ui.guard import guarded
-
-# Tiny networks: threads cost more in hand-offs than they save, and sessions share cores.
-torch.set_num_threads(1)
 
 DASHBOARD_CONFIG = "config"  # where the dashboard keeps its current GanConfig
 DASHBOARD_LINK_LOADED = "link_loaded"  # the dashboard reads a link once per session

@@ -3,6 +3,8 @@ the worker job, the form helpers and the heatmap."""
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -133,6 +135,20 @@ def test_a_finished_job_holds_its_result():
     status = job.status()
     assert status.state == "finished" and status.fraction == 1.0
     assert status.result.n_runs == 2
+
+
+def test_a_worker_never_runs_the_page_again(tmp_path, monkeypatch):
+    # In Streamlit, __main__ is the page being run; a worker process must not re-run it.
+    marker = tmp_path / "page_ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    job = SweepJob(plan_sweep(SHORT, [parse_axis("seed=0,1")]))
+    assert job.join(timeout=60) and job.status().state == "finished"
+    assert not marker.exists()
+    assert sys.modules["__main__"] is main
 
 
 def test_axis_inputs():
