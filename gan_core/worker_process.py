@@ -8,6 +8,11 @@ methods re-execute `__main__` in every child (Python 3.11's fork server does not
 '__main__' preload either), so each worker would run the dashboard page before training.
 With an explicit command line the worker runs nothing of the server's but gan_core.
 
+Each worker runs in a session of its own: signals for the server's terminal (Ctrl+C,
+Ctrl+Z, hang-up) do not reach it, the server decides when it ends; and where the kernel
+groups CPU time by session (autogroup), each person's training competes for the cores as
+a unit of its own instead of splitting the server's one share.
+
 Two one-way pipes carry pickled messages (see `worker_main` for the protocol). The server
 keeps only its own ends: when the worker dies, its end of `events` closes with it and a
 read gives EOF at once, whatever killed it.
@@ -39,6 +44,7 @@ class WorkerProcess:
                 [sys.executable, "-m", "gan_core.worker_main", str(commands_in), str(events_out)],
                 pass_fds=(commands_in, events_out),  # every other descriptor stays closed
                 stdin=subprocess.DEVNULL,
+                start_new_session=True,  # see above
                 env=env,
             )
         except BaseException:
