@@ -93,6 +93,7 @@ def load_checkpoint(source) -> Trainer:
             history_cap=int(state["history_cap"]),
             log_every=int(state["log_every"]),
         )
+        _check_engine_state(state["engine"], trainer.engine.state())
         trainer.engine.load_state(state["engine"])
         trainer.log_rng.set_state(state["log_rng"])
         trainer.view_rng.set_state(state["view_rng"])
@@ -119,6 +120,38 @@ def load_checkpoint(source) -> Trainer:
             "checkpoint", f"damaged or incompatible ({type(error).__name__}: {_first_line(error)})"
         ) from None
     return trainer
+
+
+def _check_engine_state(given, fresh: dict) -> None:
+    """The saved engine state has the keys, dtypes and shapes this config gives a new engine.
+
+    The engine copies tensors in without checking: a wrong shape would broadcast silently
+    or fail only at the next training step.
+    """
+    _check_like(given, fresh, "engine")
+    order, (runs, n) = given["order"], fresh["data"].shape[:2]
+    # Empty before the first batch, then indices into the data.
+    if order.shape not in ((runs, 0), (runs, n)) or (
+        order.numel() and (order.min() < 0 or order.max() >= n)
+    ):
+        raise ValueError("engine.order is not a batch order of the data")
+
+
+def _check_like(given, fresh, where: str) -> None:
+    if isinstance(fresh, dict):
+        if not isinstance(given, dict) or set(given) != set(fresh):
+            raise ValueError(f"{where} must hold {', '.join(sorted(fresh))}")
+        for key in fresh:
+            _check_like(given[key], fresh[key], f"{where}.{key}")
+    elif isinstance(fresh, torch.Tensor):
+        if not isinstance(given, torch.Tensor) or given.dtype != fresh.dtype:
+            raise ValueError(f"{where} must be a {fresh.dtype} tensor")
+        if given.shape != fresh.shape and where != "engine.order":  # order: see _check_engine_state
+            raise ValueError(
+                f"{where} has shape {tuple(given.shape)}: {tuple(fresh.shape)} expected"
+            )
+    elif type(given) is not int or given < 0:  # counters: the cursor, optimiser steps
+        raise ValueError(f"{where} must be a whole number ≥ 0")
 
 
 def _first_line(error) -> str:
