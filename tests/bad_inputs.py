@@ -105,6 +105,13 @@ def _checkpoint_with(**changes):
     return lambda _scratch: _torch_bytes({**checkpoint()[1], **changes})
 
 
+def _weights_of_another_size(_scratch: Path) -> bytes:
+    import torch
+
+    engine = {**checkpoint()[1]["engine"], "G": torch.zeros(1, 3)}
+    return _torch_bytes({**checkpoint()[1], "engine": engine})
+
+
 def _tensor_format(_scratch: Path) -> bytes:
     import torch
 
@@ -273,6 +280,9 @@ CATALOGUE: list[BadInput] = [
     E("checkpoint", "invalid config inside", _checkpoint_with(config='{"lr_d": 0}'), "checkpoint",
       "checkpoint: damaged or incompatible (ConfigError: lr_d: 0 is out of range: allowed (0, 10])",
       shown="a real checkpoint, config = {\"lr_d\": 0}"),
+    E("checkpoint", "generator weights of another size", _weights_of_another_size, "checkpoint",
+      "checkpoint: damaged or incompatible (ValueError: engine.G has shape (1, 3): "
+      "(1, 6) expected)", shown="a real checkpoint, engine G = torch.zeros(1, 3)"),
     E("checkpoint", "step beyond the run", _checkpoint_with(step=-5), "checkpoint",
       "checkpoint: damaged or incompatible (ValueError: step -5 is outside this run's "
       "0 to total steps)",
