@@ -15,8 +15,6 @@ import math
 import sys
 from pathlib import Path
 
-import torch
-
 from gan_core.config import ConfigError, GanConfig
 from gan_core.presets import PRESETS, preset_config
 from gan_core.progress import ProgressBar
@@ -84,9 +82,10 @@ def sweep_command(args) -> int:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    torch.set_num_threads(max(1, getattr(args, "threads", 1) or 1))
+    threads = max(1, getattr(args, "threads", 1) or 1)
     bar = None if args.quiet else ProgressBar(plan.run_steps, sys.stderr)
-    result = run_plan(plan, progress=(lambda done, _total: bar.update(done)) if bar else None)
+    progress = (lambda done, _total: bar.update(done)) if bar else None
+    result = run_plan(plan, progress, threads=threads)
     if bar:
         bar.close()
     if args.json:

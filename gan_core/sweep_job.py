@@ -28,8 +28,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import torch
-
 from gan_core.sweep import SweepPlan, SweepResult, SweepStopped, run_plan
 
 STOP_GRACE_S = 2.0  # a stopped worker ends at its next check; past this it is terminated
@@ -72,13 +70,12 @@ def _no_main_script() -> Iterator[None]:
 
 def _work(plan: SweepPlan, done, stop, conn, threads: int) -> None:
     """The worker process: run the plan, report progress, send the outcome."""
-    torch.set_num_threads(threads)
 
     def progress(count: int, _total: int) -> None:
         done.value = count
 
     try:
-        conn.send(("finished", run_plan(plan, progress, stop.is_set), ""))
+        conn.send(("finished", run_plan(plan, progress, stop.is_set, threads), ""))
     except SweepStopped:
         conn.send(("stopped", None, "stopped before the end"))
     except Exception as error:  # shown on the page; the traceback goes to the server log

@@ -36,6 +36,16 @@ TUTORIAL = preset_config("tutorial")
 SHORT = TUTORIAL.replace(epochs=1)  # 250 steps
 
 
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    # Tiny networks: one thread is fastest, and on a busy machine many times faster; the
+    # Trainer runs here compare against sweeps, which train on one thread by default.
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
 def trainer_distance(config) -> float:
     trainer = Trainer(config, log_every=config.total_steps)
     trainer.run()
@@ -190,7 +200,6 @@ def test_a_sweep_cell_matches_the_single_run_engine_statistically():
     times closer) from the Trainer: it has the power to catch a sweep that trained
     something else. Every seed is fixed, so the outcome is deterministic, not a coin toss.
     """
-    torch.set_num_threads(1)
     result = run_sweep(TUTORIAL, [parse_axis("beta1=0.9,0.5")], seeds=40)
     cell = result.runs.query("beta1 == 0.9")["distance"].to_numpy()
     changed = result.runs.query("beta1 == 0.5")["distance"].to_numpy()
@@ -262,6 +271,15 @@ def test_progress_reports_run_steps_and_stop_is_honoured():
     with pytest.raises(SweepStopped):  # asked at every report: stops after the first
         run_plan(plan, lambda done, _: reports.append(done), should_stop=lambda: bool(reports))
     assert reports == [4 * 50]
+
+
+def test_a_sweep_trains_on_one_thread_and_restores_the_setting():
+    torch.set_num_threads(2)
+    seen = []
+    run_sweep(SHORT, progress=lambda *_: seen.append(torch.get_num_threads()))
+    assert set(seen) == {1} and torch.get_num_threads() == 2
+    run_sweep(SHORT, progress=lambda *_: seen.append(torch.get_num_threads()), threads=None)
+    assert seen[-1] == 2
 
 
 def test_result_tables_and_json():
