@@ -22,6 +22,7 @@ from gan_core.config import ConfigError, GanConfig
 from gan_core.presets import PRESETS, preset_config
 from gan_core.progress import ProgressBar
 from gan_core.serialize import from_json, from_query, to_dict, to_json, to_query
+from gan_core.store_paths import data_dir_from_environment
 from gan_core.trainer import Diverged, Trainer
 
 EXIT_BAD_INPUT = 2
@@ -114,6 +115,8 @@ def resolve_config(args) -> GanConfig:
 
 def train_command(args) -> int:
     config = resolve_config(args)
+    if args.out is not None:
+        args.out = checked_out_dir(args.out)  # refused before training, not after
     torch.set_num_threads(max(1, args.threads))
     trainer = Trainer(config)
     recorder = (
@@ -186,9 +189,23 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def write_outputs(trainer: Trainer, out: Path) -> None:
-    if out.exists() and not out.is_dir():
+def checked_out_dir(out: Path) -> Path:
+    """--out must stay inside the working directory or the data directory (symlinks followed).
+
+    A command line is often pasted from a share or a script: a path must never be a way to
+    write files somewhere the user did not mean, such as a system directory.
+    """
+    resolved = out.expanduser().resolve()
+    roots = [Path.cwd().resolve(), data_dir_from_environment().expanduser().resolve()]
+    if not any(resolved == root or root in resolved.parents for root in roots):
+        allowed = " or ".join(str(root) for root in roots)
+        raise CliError(f"--out {out}: outside the allowed directories ({allowed})")
+    if resolved.exists() and not resolved.is_dir():
         raise CliError(f"--out {out}: exists and is not a directory")
+    return resolved
+
+
+def write_outputs(trainer: Trainer, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(to_json(trainer.config))
     trainer.history.to_frame().to_csv(out / "history.csv", index=False)

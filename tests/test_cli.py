@@ -1,6 +1,7 @@
 """The command line, run as a user runs it: a subprocess, its exit status and its output."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,13 +12,14 @@ from gan_core.checkpoint import load_checkpoint
 from gan_core.serialize import from_json
 
 
-def run_cli(*args, cwd=None):
+def run_cli(*args, cwd=None, env=None):
     return subprocess.run(
         [sys.executable, "-m", "gan_core", *args],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=cwd,
+        env=env,
     )
 
 
@@ -56,6 +58,8 @@ def test_options_and_set_reach_the_config(repo_root, tmp_path):
         str(tmp_path / "run"),
         "--quiet",
         cwd=repo_root,
+        # --out must stay inside the working or the data directory: make tmp_path the latter.
+        env={**os.environ, "GANSCOPE_DATA_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr
     config = from_json((tmp_path / "run" / "config.json").read_text())
@@ -87,6 +91,8 @@ def test_progress_bar_on_stderr(repo_root):
         (["train", "--set", "novalue"], "KEY=VALUE"),
         (["train", "--config", "/no/such/file.json"], "cannot read"),
         (["fly"], "invalid choice"),
+        (["train", "--out", "/etc/ganscope-run"], "outside the allowed directories"),
+        (["train", "--out", "../../escape"], "outside the allowed directories"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(repo_root, args, words):
@@ -114,8 +120,6 @@ def test_presets_lists_every_preset(repo_root):
 
 
 def test_store_records_the_run(repo_root, tmp_path):
-    import os
-
     from gan_core.store import RunStore
 
     env = {**os.environ, "GANSCOPE_DATA_DIR": str(tmp_path)}
