@@ -181,7 +181,8 @@ def test_bad_layers_text_is_refused_with_the_reason(apps):
     at = apps()
     at.text_input(key="w.d_hidden").input("5, three").run()
     message = " ".join(errors(at))
-    assert "'three' is not a positive whole number" in message and "previous layers (5, 3)" in message
+    assert "'three' is not a positive whole number" in message
+    assert "previous layers (5, 3)" in message
     assert config_of(at).d_hidden == (5, 3)
 
     at.text_input(key="w.d_hidden").input("5, 999").run()  # parsed, but too wide
