@@ -16,7 +16,8 @@ st.caption("Watch a tiny GAN learn a 2-D distribution: set the target and the pl
 
 with guarded("the page"):
     url_state.load_once()  # first run only: a shared link sets the controls
-    notices.show("page")
+    with st.container():  # however many notices, the elements below keep their place
+        notices.show("page")
     config = sidebar.render()  # the last valid config; refusals are shown in the sidebar
     holder = session_holder()
     run_actions.perform_pending(holder, config, run_buttons.chosen_speed())

@@ -31,6 +31,9 @@ def poll_interval(holder: JobHolder) -> float | None:
 
 
 def render(holder: JobHolder, config: GanConfig) -> None:
+    """Every block of the view sits in a container of its own, so a block that shows more
+    or fewer elements (a status message, the final metrics) never shifts the ones after
+    it: the charts keep their place, so plotly updates them in place and keeps the zoom."""
     interval = poll_interval(holder)
 
     @st.fragment(run_every=interval)
@@ -38,28 +41,27 @@ def render(holder: JobHolder, config: GanConfig) -> None:
         with guarded("the live view"):
             job = holder.job
             if job is None:
-                _draw(view_state.preview(config))
+                _draw(view_state.preview(config), holder, config)
                 return
             job.heartbeat()
             view = view_state.from_job(job)
             if interval is not None and view.status in ("finished", "diverged", "stopped", "error"):
                 # Ended since the page was drawn: redraw all of it once, without the timer.
                 st.rerun(scope="app")
-            _settings_note(holder, config)
-            _draw(view)
+            _draw(view, holder, config)
 
     live()
 
 
-def _draw(view: view_state.ViewState) -> None:
-    status_badge.render(view.status, view.message)
-    metrics_row.render(view)
+def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> None:
+    with st.container():
+        status_badge.render(view.status, view.message)
+    with st.container():
+        _settings_note(holder, config)
+    with st.container():
+        metrics_row.render(view)
     layers = charts.layer_toggles()
-    left, right = st.columns([11, 9], gap="medium")
-    with left:
-        charts.plane(view, layers)
-    with right:
-        charts.curves(view)
+    charts.render(view, layers)
 
 
 def _settings_note(holder: JobHolder, config: GanConfig) -> None:

@@ -42,10 +42,10 @@ def render(holder: JobHolder) -> None:
         if SPEED_KEY not in st.session_state:
             st.session_state[SPEED_KEY] = DEFAULT_SPEED
         st.select_slider(
-            "Speed (steps per second)",
+            "Speed (steps/s)",
             SPEEDS,
             key=SPEED_KEY,
-            width=320,
+            width=240,
             help="Slow it down to watch each step, or let it run as fast as it can. "
             "Takes effect at once.",
         )

@@ -40,10 +40,13 @@ class ViewState:
 def from_job(job: TrainingJob) -> ViewState:
     frame = job.frame()
     history = frame.history if len(frame.history.columns) else EMPTY_HISTORY
+    # Until the worker's first frame, show step 0 of the same config (already computed
+    # for the preview, as a rule) rather than swapping the chart for a placeholder.
+    snapshot = frame.snapshot or _step_zero(to_json(frame.config), frame.config, job.bounds)
     return ViewState(
         frame.status,
         frame.message,
-        frame.snapshot,
+        snapshot,
         history,
         frame.steps_per_second,
         frame.eta_seconds,

@@ -1,0 +1,46 @@
+"""Live plotly charts that update in place: one small custom component, one iframe.
+
+Streamlit 1.67's `st.plotly_chart` folds the figure into the element's identity, so a new
+frame remounts the chart: the viewer's zoom is lost (uirevision cannot help) and every
+frame pays for a new WebGL context, which is what a busy or GPU-less machine chokes on.
+This component keeps one iframe for the whole chart area and hands each frame's figures
+to `Plotly.react`, which keeps zoom and pan (uirevision) and reuses the WebGL context.
+
+plotly.js itself is the copy the `plotly` Python package ships; a second component is
+declared on that package's data directory only so that Streamlit serves the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import plotly
+import streamlit.components.v1 as components
+
+ASSETS = Path(__file__).resolve().parent / "plotly_frame_assets"
+PLOTLY_DATA = Path(plotly.__file__).resolve().parent / "package_data"
+
+_frame = components.declare_component("plotly_frame", path=str(ASSETS))
+_plotly_js = components.declare_component("plotly_js", path=str(PLOTLY_DATA))
+# The frame is served at /component/<frame name>/index.html; plotly.js next to it.
+PLOTLY_SRC = f"../{_plotly_js.name}/plotly.min.js"
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str  # stable across frames: the chart's div keeps its plot (and its zoom)
+    figure: str  # the figure as plotly JSON
+    height: int  # pixels
+    column: int  # which column of the frame it stacks in
+
+
+def show(charts: list[Chart], columns: list[float], key: str) -> None:
+    """Draw `charts` in columns of the given relative widths; later calls update them."""
+    _frame(
+        plotly_src=PLOTLY_SRC,
+        columns=list(columns),
+        charts=[asdict(chart) for chart in charts],
+        key=key,
+        default=None,
+    )
