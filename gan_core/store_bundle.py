@@ -98,6 +98,10 @@ def decode_bundle(data: bytes | str) -> list[RunRecord]:
         raise ConfigError("bundle", f"not valid JSON ({error})") from None
     except RecursionError:
         raise ConfigError("bundle", "not valid JSON (nested too deeply)") from None
+    except ConfigError:  # our own refusal of NaN / Infinity literals, already clear
+        raise
+    except ValueError as error:  # e.g. an integer literal longer than Python will convert
+        raise ConfigError("bundle", f"not valid JSON ({error})") from None
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         raise ConfigError("bundle", f"not a GANscope runs file (expected format {FORMAT!r})")
     version = bundle.get("version")
@@ -241,7 +245,8 @@ def _column(where: str, name: str, values: list) -> list:
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ConfigError(f"{where} {name}", f"row {row}: {v!r} is not a number")
-        if not math.isfinite(v) or abs(v) > MAX_ABS_VALUE:
+        # abs() before isfinite(): an integer too large for a float must not overflow here.
+        if abs(v) > MAX_ABS_VALUE or not math.isfinite(v):
             raise ConfigError(f"{where} {name}", f"row {row}: {v!r} is out of range")
         if integer and (v < 0 or v != int(v)):
             raise ConfigError(f"{where} {name}", f"row {row}: {v!r} is not a whole number ≥ 0")
