@@ -21,6 +21,7 @@ with guarded("the page"):
     config = sidebar.render()  # the last valid config; refusals are shown in the sidebar
     holder = session_holder()
     run_actions.perform_pending(holder, config, run_buttons.chosen_speed())
+    holder.forget_if_outdated(config)  # an ended run gives way to a preview of new settings
     with guarded("the live settings"):
         holder.send_learning_rates(config.lr_d, config.lr_g)
         holder.send_speed(run_buttons.chosen_speed())

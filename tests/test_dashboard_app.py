@@ -306,6 +306,33 @@ def test_train_runs_to_the_end_and_shows_metrics(apps):
     assert not at.button(key="run_train").disabled
 
 
+def test_a_diverged_run_says_where_and_why(apps):
+    at = apps()
+    at.selectbox(key="w.loss").set_value("least_squares").run()
+    at.selectbox(key="w.optimizer").set_value("sgd").run()
+    at.number_input(key="w.beta1").set_value(0.0).run()
+    at.number_input(key="w.lr_d").set_value(10.0).run()
+    at.number_input(key="w.lr_g").set_value(10.0).run()
+    at.button(key="run_train").click().run()
+    assert job_of(at).wait(60)
+    at.run()
+    assert not at.exception
+    assert "Diverged" in status_text(at)
+    message = " ".join(errors(at))
+    assert "became NaN or infinite at step" in message and "smaller learning rates" in message
+
+
+def test_changing_settings_after_a_run_shows_the_new_ones(apps):
+    at = small_run(apps())
+    at.button(key="run_train").click().run()
+    assert job_of(at).wait(120)
+    at.run()
+    assert "Finished" in status_text(at)
+    at.number_input(key="w.lr_g").set_value(0.02).run()  # the finished run gives way
+    assert job_of(at) is None
+    assert "Ready" in status_text(at) and metric(at, "Step") == "0"
+
+
 def test_training_never_blocks_the_script(apps):
     at = apps()
     at.number_input(key="w.epochs").set_value(400).run()  # 100,000 steps
@@ -356,6 +383,11 @@ def test_learning_rates_change_during_a_run(apps):
     assert not any("settings have changed" in i.value for i in at.info)
     at.number_input(key="w.epochs").set_value(3).run()  # not live: needs a new run
     assert any("settings have changed" in i.value for i in at.info)
+    at.number_input(key="w.epochs").set_value(10).run()
+    at.select_slider(key="speed").set_value("max").run()
+    assert job.wait(120)
+    at.run()  # the run ended with the live learning rates: it is still the one shown
+    assert job_of(at) is job and "Finished" in status_text(at)
 
 
 def test_speed_control_slows_the_run(apps):

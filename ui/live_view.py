@@ -65,9 +65,6 @@ def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> N
 
 
 def _settings_note(holder: JobHolder, config: GanConfig) -> None:
-    started = holder.started_config
-    if started is None:
-        return
-    # Learning rates are sent to the run live, so only other settings need a new run.
-    if started.replace(lr_d=config.lr_d, lr_g=config.lr_g) != config:
+    # Learning rates reach a run live (run_config follows them); other settings need a new run.
+    if holder.run_config is not None and holder.run_config != config:
         st.info("The settings have changed since this run started: press Train to run them.")

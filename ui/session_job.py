@@ -34,7 +34,7 @@ class JobHolder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.job: TrainingJob | None = None
-        self.started_config: GanConfig | None = None  # as pressed Train, before any live edit
+        self.run_config: GanConfig | None = None  # the run's settings, live edits included
         self.sent_learning_rates: tuple[float, float] | None = None
         self.sent_speed: float | None = None
 
@@ -50,7 +50,7 @@ class JobHolder:
         )
         with self._lock:
             previous, self.job = self.job, job
-            self.started_config = config
+            self.run_config = config
             self.sent_learning_rates = (config.lr_d, config.lr_g)
             self.sent_speed = steps_per_second
         if previous is not None:
@@ -60,9 +60,16 @@ class JobHolder:
     def clear(self) -> None:
         with self._lock:
             previous, self.job = self.job, None
-            self.started_config = None
+            self.run_config = None
         if previous is not None:
             previous.stop()
+
+    def forget_if_outdated(self, config: GanConfig) -> None:
+        """Drop an ended run once the settings move on, so the page previews the new ones
+        at once (a run still going or paused stays: its settings are shown as changed)."""
+        job = self.job
+        if job is not None and not job.alive and self.run_config != config:
+            self.clear()
 
     def release(self) -> None:
         """Called by Streamlit when the session goes away (from another thread)."""
@@ -75,6 +82,7 @@ class JobHolder:
             return
         job.set_learning_rates(lr_d, lr_g)  # validates: ConfigError reaches the caller
         self.sent_learning_rates = (lr_d, lr_g)
+        self.run_config = self.run_config.replace(lr_d=lr_d, lr_g=lr_g)
 
     def send_speed(self, steps_per_second: float | None) -> None:
         job = self.job
