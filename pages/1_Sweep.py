@@ -111,17 +111,18 @@ def progress_view(slot: SweepSlot) -> None:
     if job is None:
         return
     status = job.status()
-    steps = job.plan.runs[0].config.total_steps
     st.progress(
         min(status.fraction, 1.0),
         text=(
-            f"{status.done:,} of {status.total:,} training steps "
-            f"({len(job.plan.runs):,} runs × {steps:,} steps) · {status.elapsed:.1f} s"
+            f"{status.done:,} of {status.total:,} training steps over "
+            f"{len(job.plan.runs):,} runs · {status.elapsed:.1f} s"
         ),
     )
-    if status.ended and st.session_state.get("sweep.shown") != id(job):
-        st.session_state["sweep.shown"] = id(job)
-        st.rerun(scope="app")  # draw the results with the whole page
+    # Once per job, the whole page reruns to show the results and stop this polling. The
+    # job itself is kept as the marker (an id() could be reused by a later job).
+    if status.ended and st.session_state.get("sweep.shown") is not job:
+        st.session_state["sweep.shown"] = job
+        st.rerun(scope="app")
 
 
 def open_on_dashboard(config: GanConfig) -> None:

@@ -39,6 +39,8 @@ def set_list(app: AppTest, slot: int, key: str, values: str) -> None:
 
 def run_and_wait(app: AppTest) -> None:
     app.button(key="sweep.run").click().run()
+    bar = app.get("progress")  # drawn by the polling fragment while the sweep runs
+    assert bar and "training steps over" in bar[0].proto.text
     job = app.session_state["sweep_slot"].job
     assert job is not None and job.join(timeout=120)
     app.run()
