@@ -7,8 +7,8 @@ cannot change the numbers of the others.
 
 Divergence is looked for every `CHECK_EVERY` steps rather than every step: a non-finite
 loss leaves its mark in the running sum of that run's losses, and non-finite parameters
-stay non-finite, so nothing is missed, and the check costs a few operations per 50 steps
-instead of per step. A diverged run is frozen: its parameters and optimiser state are set
+stay non-finite, so nothing is missed, at the cost of two additions per step and a few
+operations per check. A diverged run is frozen: its parameters and optimiser state are set
 to zero and its learning rates to zero, so its slice holds finite numbers (no NaN or inf
 arithmetic for the rest of the sweep) and its result is recorded as diverged.
 """
@@ -90,6 +90,12 @@ def _newly_diverged(engine: StackedGAN, sum_d, sum_g, diverged_at) -> np.ndarray
 
 @torch.no_grad()
 def _freeze(engine: StackedGAN, bad: torch.Tensor, lr_d: list, lr_g: list) -> None:
+    """Zero the diverged runs' slices and learning rates.
+
+    If the runs shared one learning rate, Adam now takes its per-run path, whose rounding
+    differs in the last bit: the other runs stay healthy, but are not bit-identical to a
+    sweep without the diverged one (SGD's update rounds the same either way).
+    """
     buffers = [engine.G.flat, engine.D.flat]
     if engine.G_ema is not None:
         buffers.append(engine.G_ema.flat)
