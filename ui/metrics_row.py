@@ -34,11 +34,13 @@ def render(view: ViewState) -> None:
     eta = format_duration(view.eta_seconds) if view.status == "running" else "—"
     st.progress(progress, text=f"{progress:.0%} of {total:,} steps · ETA {eta}")
 
-    columns = st.columns(5)
+    # The accuracy pair ("100% / 98%") is the widest value: give it the room.
+    columns = st.columns([0.9, 1.0, 0.9, 1.0, 1.4])
     columns[0].container(key="metric_step").metric("Step", f"{step:,}")
     epoch = min(step // config.steps_per_epoch + 1, config.epochs)
     columns[1].metric("Epoch", f"{epoch:,} / {config.epochs:,}")
-    speed = f"{view.steps_per_second:,.0f}" if view.steps_per_second > 0 else "—"
+    running = view.status == "running" and view.steps_per_second > 0
+    speed = f"{view.steps_per_second:,.0f}" if running else "—"
     columns[2].metric("Steps / s", speed)
     frechet = snapshot.metrics.get("frechet", math.nan) if snapshot else math.nan
     exact = bool(snapshot and snapshot.metrics.get("frechet_exact"))
