@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     seed_rate = iterations / statistics.median(seed_times)
     engine_rate = iterations / statistics.median(engine_times)
     ratio = engine_rate / seed_rate
-    print("| loop | iterations/s (median of %d) |" % args.rounds)
+    print(f"| loop | iterations/s (median of {args.rounds}) |")
     print("|---|---|")
     print(f"| seed loop, ported | {seed_rate:,.0f} |")
     print(f"| gan_core Trainer | {engine_rate:,.0f} |")
