@@ -65,7 +65,12 @@ class TrainingJob:
         heartbeat_timeout: float | None = None,
         on_frame=None,
         on_end=None,
+        trainer: Trainer | None = None,
     ):
+        # `trainer`: a restored run to continue exactly (see checkpoint.load_checkpoint),
+        # instead of a fresh one built from `config`; its own config is the run's.
+        if trainer is not None and trainer.config != config:
+            raise ValueError("trainer.config must be the job's config")
         self.config = config
         self.view = view or ViewOptions()
         self.bounds = plot_bounds(config.target)
@@ -79,9 +84,11 @@ class TrainingJob:
         self._heartbeat_timeout = heartbeat_timeout
         self._last_heartbeat = time.monotonic()
         self._on_frame, self._on_end = on_frame, on_end
+        self._given_trainer = trainer
         self.trainer: Trainer | None = None  # worker-owned; read only after the thread ends
         self._thread = threading.Thread(target=self._work, name="gan-training", daemon=True)
-        self._rate_mark = (time.monotonic(), 0)  # (time, step) of the last speed reading
+        # (time, step) of the last speed reading: a continued run starts past step 0
+        self._rate_mark = (time.monotonic(), trainer.step_count if trainer else 0)
         self._speed = 0.0
 
     # ------------------------------------------------------------------ steering (any thread)
@@ -163,7 +170,8 @@ class TrainingJob:
         # every concurrent job (and the server) would fight over the cores.
         torch.set_num_threads(1)
         try:
-            self.trainer = Trainer(self.config)
+            self.trainer = self._given_trainer or Trainer(self.config)
+            self._given_trainer = None  # the worker owns it from here
             self._publish("paused" if self._paused else "running")
             self._loop()
         except Diverged as error:

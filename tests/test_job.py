@@ -2,10 +2,14 @@
 
 import time
 
+import pandas as pd
 import pytest
+import torch
 
+from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.config import ConfigError, GanConfig
 from gan_core.job import TrainingJob, ViewOptions
+from gan_core.trainer import Trainer
 
 LONG = GanConfig(epochs=400)  # far longer than any test waits for
 FAST_VIEW = ViewOptions(n_points=100, field_resolution=10, n_arrows=5, frame_interval=0.05)
@@ -146,3 +150,25 @@ def test_two_jobs_are_independent():
         for job in (a, b):
             job.stop()
             job.wait(5)
+
+
+def test_a_restored_trainer_continues_exactly():
+    config = GanConfig(epochs=1)
+    straight = Trainer(config)
+    straight.run()
+    partial = Trainer(config)
+    partial.run(100)
+    restored = load_checkpoint(checkpoint_bytes(partial))
+    job = TrainingJob(config, view=FAST_VIEW, trainer=restored).start()
+    assert job.wait(60)
+    assert job.frame().status == "finished"
+    assert job.trainer is restored and restored.step_count == 250
+    pd.testing.assert_frame_equal(
+        straight.history.to_frame(), restored.history.to_frame(), check_exact=True
+    )
+    assert torch.equal(straight.engine.G.flat, restored.engine.G.flat)
+
+
+def test_a_trainer_of_another_config_is_refused():
+    with pytest.raises(ValueError, match="config"):
+        TrainingJob(GanConfig(epochs=2), trainer=Trainer(GanConfig(epochs=1)))
