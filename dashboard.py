@@ -15,7 +15,7 @@ st.title("GANscope")
 st.caption("Watch a tiny GAN learn a 2-D distribution: set the target and the players, then Train.")
 
 with guarded("the page"):
-    url_state.load_once()  # first run only: a shared link sets the controls
+    url_state.load_from_url()  # a link, or another page's switch, sets the controls
     with st.container():  # however many notices, the elements below keep their place
         notices.show("page")
     config = sidebar.render()  # the last valid config; refusals are shown in the sidebar

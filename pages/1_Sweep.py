@@ -28,7 +28,6 @@ from gan_core.sweep_job import SweepSlot
 from ui.guard import guarded
 
 DASHBOARD_CONFIG = "config"  # where the dashboard keeps its current GanConfig
-DASHBOARD_LINK_LOADED = "link_loaded"  # the dashboard reads a link once per session
 CURRENT = "The dashboard's current setup"
 NO_AXIS = "none"
 SLOT_STATE_KEY = "sweep_slot"  # the same slot, reachable from session state (tests)
@@ -126,7 +125,6 @@ def progress_view(slot: SweepSlot) -> None:
 
 
 def open_on_dashboard(config: GanConfig) -> None:
-    st.session_state.pop(DASHBOARD_LINK_LOADED, None)
     st.switch_page("dashboard.py", query_params=to_query(config))
 
 

@@ -20,8 +20,6 @@ from gan_core.serialize import to_query
 from gan_core.store import RunNotFound, RunStore
 from gan_core.store_paths import data_dir_from_environment
 
-DASHBOARD_LINK_LOADED = "link_loaded"
-
 st.set_page_config(page_title="Compare runs · GANscope", layout="wide")
 
 
@@ -31,9 +29,7 @@ def open_store(data_dir: str) -> RunStore:
 
 
 def open_on_dashboard(config) -> None:
-    # The dashboard reads a link's settings on a session's first visit only (the flag is
-    # ui/url_state.py's LOADED_KEY); forget that visit so it reads the settings passed here.
-    st.session_state.pop(DASHBOARD_LINK_LOADED, None)
+    # The dashboard loads any config parameters it did not write itself.
     st.switch_page("dashboard.py", query_params=to_query(config))
 
 

@@ -11,15 +11,11 @@ import streamlit as st
 from gan_core.guide_experiments import Experiment, experiments
 from gan_core.serialize import to_query
 
-DASHBOARD_LINK_LOADED = "link_loaded"
-
 st.set_page_config(page_title="Guide · GANscope", layout="wide")
 
 
 def open_on_dashboard(config) -> None:
-    # The dashboard reads a link's settings on a session's first visit only (the flag is
-    # ui/url_state.py's LOADED_KEY); forget that visit so it reads the settings passed here.
-    st.session_state.pop(DASHBOARD_LINK_LOADED, None)
+    # The dashboard loads any config parameters it did not write itself.
     st.switch_page("dashboard.py", query_params=to_query(config))
 
 

@@ -1,8 +1,15 @@
 """The config in the URL: every setting, the seed included, so a link reproduces a setup.
 
-On a session's first run, the link's parameters (if any) set the controls; a link that
-cannot be read says why and falls back to the tutorial preset. On every run after that,
-the URL is rewritten to match the current config.
+The page remembers the config parameters it last wrote to the URL. Whenever the URL's
+parameters differ from those, someone else put them there (a shared link on the first
+visit, another page's `st.switch_page(..., query_params=...)`, the browser's back button)
+and they set the controls; a link that cannot be read says why and falls back to the
+tutorial preset. At the end of every run the URL is rewritten to match the config, with
+the session id (`ui/session_id.py`) kept beside it.
+
+A widget event sent in the instant before the browser applied the page's last URL change
+would carry the older URL and be read as a new link; the window is one network round trip
+after a run ends, which no person's click hits in practice.
 """
 
 from __future__ import annotations
@@ -12,20 +19,23 @@ import streamlit as st
 from gan_core.config import ConfigError, GanConfig
 from gan_core.presets import get_preset
 from gan_core.serialize import from_query, to_query
-from ui import config_state, notices
+from ui import config_state, notices, session_id
 from ui.config_state import DEFAULT_PRESET
 
-LOADED_KEY = "link_loaded"
+SYNCED_KEY = "url_synced"  # the config parameters this page last wrote to the URL
 LINK_PROBLEM_KEY = "link_problem"  # why the current config has no link, if it has none
 
 
-def load_once() -> None:
-    """Set the controls from the URL, on the session's first run only."""
-    if st.session_state.get(LOADED_KEY):
-        return
-    st.session_state[LOADED_KEY] = True
+def load_from_url() -> None:
+    """Set the controls from the URL when its config parameters are new to this page."""
     params = st.query_params.to_dict()
-    if not params:
+    session_id.adopt(params)
+    params = session_id.without(params)
+    if params == st.session_state.get(SYNCED_KEY):
+        return
+    # Remember them at once: if this run is cut short, the next one must not load them again.
+    st.session_state[SYNCED_KEY] = params
+    if not params:  # no config in the URL: keep the one the controls hold
         return
     try:
         config = from_query(params)
@@ -54,5 +64,8 @@ def query_for(config: GanConfig) -> dict[str, str] | None:
 
 def sync(config: GanConfig) -> None:
     query = query_for(config) or {}
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    st.session_state[SYNCED_KEY] = query
+    sid = session_id.current()
+    wanted = {**query, session_id.PARAM: sid} if sid else query
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
