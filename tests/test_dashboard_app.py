@@ -29,6 +29,14 @@ def new_app(query: dict[str, str] | None = None) -> AppTest:
     return at.run()
 
 
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """Every run the page starts is saved: into a fresh store per test, not ./data."""
+    path = tmp_path / "data"
+    monkeypatch.setenv("GANSCOPE_DATA_DIR", str(path))
+    return path
+
+
 @pytest.fixture
 def apps():
     """Open apps; every job they started is stopped at the end of the test.

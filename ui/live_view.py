@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.config import GanConfig
+from gan_core.stored_run import StoredRun
 from ui import charts, metrics_row, status_badge, view_state
 from ui.guard import guarded
 from ui.session_job import JobHolder
@@ -58,6 +59,7 @@ def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> N
         status_badge.render(view.status, view.message)
     with st.container():
         _settings_note(holder, config)
+        _recording_note(holder)
     with st.container():
         metrics_row.render(view)
     layers = charts.layer_toggles()
@@ -68,3 +70,13 @@ def _settings_note(holder: JobHolder, config: GanConfig) -> None:
     # Learning rates reach a run live (run_config follows them); other settings need a new run.
     if holder.run_config is not None and holder.run_config != config:
         st.info("The settings have changed since this run started: press Train to run them.")
+
+
+def _recording_note(holder: JobHolder) -> None:
+    # Saving never stops a run: a failing store only earns this note.
+    job, recorder = holder.job, holder.recorder
+    if job is None or isinstance(job, StoredRun):
+        return
+    problem = "the run store could not be opened" if recorder is None else recorder.error
+    if problem:
+        st.caption(f":orange[:material/warning: This run is not being saved: {problem}.]")

@@ -1,10 +1,12 @@
-"""What the run buttons do: Train, Pause, Resume, Step (both, D, G), Stop, Reset.
+"""What the run buttons do: Train, Pause, Resume, Step (both, D, G), Stop, Reset, and
+Continue (a reopened saved run, as a new run).
 
 A button's callback only records the request; the script performs it after the sidebar
 has read every control, so Train always starts with the settings on screen, and every
 button then renders with the state the action left behind. After a command, the script
 waits briefly (well under a second) for the worker to acknowledge it, so the page redraws
-with the new status rather than the old one. Training itself never runs here.
+with the new status rather than the old one. Training itself never runs here. Every run
+started here is saved to the run store as it trains (ui/run_store.py).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import streamlit as st
 
 from gan_core.config import GanConfig
 from gan_core.job import TrainingJob
+from gan_core.stored_run import StoredRun
+from ui import run_store
 from ui.session_job import JobHolder
 
 REQUEST_KEY = "run_request"
-ACTIONS = ("train", "pause", "resume", "step", "step_d", "step_g", "stop", "reset")
+ACTIONS = ("train", "pause", "resume", "step", "step_d", "step_g", "stop", "reset", "continue")
 STEP_PARTS = {"step": "both", "step_d": "d", "step_g": "g"}
 ACK_TIMEOUT_S = 1.0
 
@@ -37,7 +41,11 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
     job = holder.job
     live = job is not None and job.alive
     if action == "train":
-        holder.start(config, steps_per_second)
+        holder.start(config, steps_per_second, recorder=run_store.recorder_for(config))
+    elif action == "continue" and isinstance(job, StoredRun) and job.can_continue:
+        trainer = job.restore()
+        recorder = run_store.recorder_for(trainer.config, name=_continued_name(job))
+        holder.start(trainer.config, steps_per_second, recorder=recorder, trainer=trainer)
     elif action == "pause" and live:
         job.pause()
         _await(job, lambda f: f.status != "running")
@@ -46,7 +54,8 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
         _await(job, lambda f: f.status != "paused")
     elif action in STEP_PARTS:
         if not live:  # first step of a fresh run: start it paused, then step
-            job = holder.start(config, steps_per_second, paused=True)
+            recorder = run_store.recorder_for(config)
+            job = holder.start(config, steps_per_second, paused=True, recorder=recorder)
             _await(job, lambda f: f.status != "starting")
         before = job.frame().number
         job.step(STEP_PARTS[action])
@@ -56,6 +65,10 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
         job.wait(ACK_TIMEOUT_S)
     elif action == "reset":
         holder.clear()
+
+
+def _continued_name(stored: StoredRun) -> str:
+    return f"{stored.record.name[:60]} (from #{stored.run_id})"
 
 
 def _await(job: TrainingJob, done) -> None:

@@ -4,6 +4,9 @@ The job lives in a session-scoped resource cache whose release hook stops it, so
 tab never leaves a worker training; the job's own heartbeat timeout covers a session that
 lingers without a page (the live view stamps the heartbeat on every poll). Sessions never
 share a holder, so one person's run is invisible to another.
+
+Besides a live job, the holder can show a saved run reopened from the store (a
+`StoredRun`: read-only, never alive), which answers the same questions the page asks a job.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import torch
 
 from gan_core.config import GanConfig
 from gan_core.job import TrainingJob, ViewOptions
+from gan_core.recorder import RunRecorder
+from gan_core.stored_run import StoredRun
+from gan_core.trainer import Trainer
 
 # The networks are tiny: splitting each matmul over threads costs more in hand-offs than it
 # saves, and several sessions' workers share the same few cores. One intra-op thread
@@ -33,23 +39,25 @@ class JobHolder:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.job: TrainingJob | None = None
+        self.job: TrainingJob | StoredRun | None = None
+        self.recorder: RunRecorder | None = None  # saving the current job, if it is saved
         self.run_config: GanConfig | None = None  # the run's settings, live edits included
         self.sent_learning_rates: tuple[float, float] | None = None
         self.sent_speed: float | None = None
 
     def start(
-        self, config: GanConfig, steps_per_second: float | None, paused: bool = False
+        self,
+        config: GanConfig,
+        steps_per_second: float | None,
+        paused: bool = False,
+        recorder: RunRecorder | None = None,
+        trainer: Trainer | None = None,
     ) -> TrainingJob:
-        job = TrainingJob(
-            config,
-            view=VIEW,
-            steps_per_second=steps_per_second,
-            start_paused=paused,
-            heartbeat_timeout=HEARTBEAT_TIMEOUT_S,
-        )
+        """A new run of `config` (continuing `trainer`, if given), saved by `recorder`."""
+        job = new_job(config, steps_per_second, paused, recorder, trainer)
         with self._lock:
             previous, self.job = self.job, job
+            self.recorder = recorder
             self.run_config = config
             self.sent_learning_rates = (config.lr_d, config.lr_g)
             self.sent_speed = steps_per_second
@@ -57,9 +65,19 @@ class JobHolder:
             previous.stop()
         return job.start()
 
+    def show(self, stored: StoredRun) -> None:
+        """Show a saved run in place of the current one (which stops)."""
+        with self._lock:
+            previous, self.job = self.job, stored
+            self.recorder = None
+            self.run_config = stored.config
+        if previous is not None:
+            previous.stop()
+
     def clear(self) -> None:
         with self._lock:
             previous, self.job = self.job, None
+            self.recorder = None
             self.run_config = None
         if previous is not None:
             previous.stop()
@@ -90,6 +108,26 @@ class JobHolder:
             return
         job.set_speed(steps_per_second)
         self.sent_speed = steps_per_second
+
+
+def new_job(
+    config: GanConfig,
+    steps_per_second: float | None,
+    paused: bool,
+    recorder: RunRecorder | None,
+    trainer: Trainer | None,
+) -> TrainingJob:
+    """The one place a session's training job is built."""
+    hooks = {"on_frame": recorder.on_frame, "on_end": recorder.on_end} if recorder else {}
+    return TrainingJob(
+        config,
+        view=VIEW,
+        steps_per_second=steps_per_second,
+        start_paused=paused,
+        heartbeat_timeout=HEARTBEAT_TIMEOUT_S,
+        trainer=trainer,
+        **hooks,
+    )
 
 
 @st.cache_resource(scope="session", on_release=JobHolder.release, show_spinner=False)
