@@ -5,7 +5,7 @@ Layout and wiring only; each part lives in its own module under `ui/`.
 
 import streamlit as st
 
-from ui import live_view, notices, run_actions, run_buttons, sharing, sidebar, url_state
+from ui import live_view, notices, reopen, run_actions, run_buttons, sharing, sidebar, url_state
 from ui.guard import guarded
 from ui.session_job import holder as session_holder
 
@@ -16,16 +16,20 @@ st.caption("Watch a tiny GAN learn a 2-D distribution: set the target and the pl
 
 with guarded("the page"):
     url_state.load_from_url()  # a link, or another page's switch, sets the controls
-    with st.container():  # however many notices, the elements below keep their place
+    top = st.container()  # however many notices, the elements below keep their place
+    with top:
         notices.show("page")
     config = sidebar.render()  # the last valid config; refusals are shown in the sidebar
     holder = session_holder()
     run_actions.perform_pending(holder, config, run_buttons.chosen_speed())
+    with top:
+        reopen.offer(holder)  # after a refresh: the session's last saved run
     holder.forget_if_outdated(config)  # an ended run gives way to a preview of new settings
     with guarded("the live settings"):
         holder.send_learning_rates(config.lr_d, config.lr_g)
         holder.send_speed(run_buttons.chosen_speed())
     run_buttons.render(holder)
+    reopen.continue_button(holder)  # under a reopened run only
     live_view.render(holder, config)
     st.divider()
     sharing.render(holder, config)

@@ -1,0 +1,218 @@
+"""The main page and the run store, by AppTest: real training, a real store in a tmp dir.
+
+Every run is saved as it trains; after a "refresh" (a new session whose URL still holds
+the `sid`), the page offers the last run, reopens it read-only and continues it as a new
+run. AppTest gives every app the same Streamlit session id, so a refresh is played by
+clearing that session's resources (what a disconnect does) and opening a fresh app.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.runtime.caching import clear_session_resource_cache
+
+from gan_core.presets import PRESETS
+from gan_core.serialize import to_query
+from gan_core.store import RunStore
+from tests.test_dashboard_app import (
+    APPTEST_SESSION_ID,
+    assert_clean,
+    config_of,
+    job_of,
+    metric,
+    new_app,
+    query,
+    status_text,
+)
+
+LONG_EPOCHS = 400  # 100,000 steps: never ends by itself within a test
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANSCOPE_DATA_DIR", str(tmp_path / "data"))
+    opened = RunStore(tmp_path / "data")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def session():
+    """Opens apps; the session's job is stopped and its resources released at the end."""
+
+    def open_app(query=None):
+        return new_app(query)
+
+    yield open_app
+    clear_session_resource_cache(APPTEST_SESSION_ID)
+
+
+def refresh(at):
+    """What a browser refresh does: the old session goes, a new one loads the same URL."""
+    url = query(at)
+    clear_session_resource_cache(APPTEST_SESSION_ID)  # stops the old session's job
+    return new_app(url)
+
+
+def train_and_stop(at, min_steps: int = 50):
+    at.number_input(key="w.epochs").set_value(LONG_EPOCHS).run()
+    at.select_slider(key="speed").set_value("1000").run()  # a few hundred steps a second
+    at.button(key="run_train").click().run()
+    job = job_of(at)
+    while job.alive and (job.frame().snapshot is None or job.frame().snapshot.step < min_steps):
+        job.wait(0.02)
+    at.button(key="run_stop").click().run()
+    assert job.wait(10) and job.frame().status == "stopped"
+    return job
+
+
+def offer_text(at) -> str:
+    return " ".join(i.value for i in at.info if "Your last run" in i.value)
+
+
+def test_a_run_is_saved_as_it_trains(session, store):
+    at = session()
+    at.number_input(key="w.epochs").set_value(1).run()
+    at.button(key="run_train").click().run()
+    assert job_of(at).wait(120)
+    at.run()
+    assert_clean(at)
+    runs = store.list_runs()
+    assert len(runs) == 1
+    record = store.get_run(int(runs.id.iloc[0]))
+    assert record.status == "finished" and record.config == config_of(at)
+    assert record.history["step"].iloc[-1] == 250 and len(record.history) > 10
+    assert "sliced_wasserstein" in record.metrics and record.has_checkpoint
+    # Filed under the session id in the URL, which the share link leaves out.
+    assert record.session_id == query(at)["sid"]
+    assert "sid=" not in at.code[0].value
+
+
+def test_a_preset_run_is_saved_under_the_preset_name(session, store):
+    at = session()
+    at.button(key="run_step").click().run()  # a paused run of the tutorial as it is
+    at.button(key="run_stop").click().run()
+    job_of(at).wait(10)
+    record = store.get_run(int(store.list_runs().id.iloc[0]))
+    assert (record.preset, record.name) == ("tutorial", "tutorial")
+    assert record.status == "stopped"
+
+
+def test_the_sid_in_the_url_does_not_break_reading_the_config(session, store):
+    shared = PRESETS["tutorial"].config.replace(seed=11)
+    at = session({**to_query(shared), "sid": "abcdefgh12345678"})
+    assert_clean(at)
+    assert config_of(at) == shared
+    assert query(at)["sid"] == "abcdefgh12345678"  # kept when the URL is rewritten
+    at.number_input(key="w.seed").set_value(12).run()
+    assert query(at) == {**to_query(shared.replace(seed=12)), "sid": "abcdefgh12345678"}
+
+
+def test_new_config_parameters_in_the_url_are_loaded_on_any_run(session, store):
+    at = session()
+    other = PRESETS["tutorial"].config.replace(lr_g=0.004, epochs=3)
+    at.query_params.clear()
+    for key, value in to_query(other).items():
+        at.query_params[key] = value
+    at.run()
+    assert config_of(at) == other
+    assert at.number_input(key="w.lr_g").value == 0.004
+
+
+def test_no_offer_without_a_saved_run(session, store):
+    at = session({"sid": "nobody-has-run-here"})
+    assert offer_text(at) == ""
+
+
+def test_refresh_offers_the_last_run_and_reopens_it(session, store):
+    at = session()
+    first = train_and_stop(at)
+    step = first.frame().snapshot.step
+    assert offer_text(at) == ""  # its own run is on the page: nothing to offer
+
+    at = refresh(at)
+    assert_clean(at)
+    run_id = int(store.list_runs().id.iloc[0])
+    assert f"#{run_id}, stopped, step {step:,} of 100,000" in offer_text(at)
+    assert metric(at, "Step") == "0"  # nothing is shown until asked
+
+    at.button(key="reopen_run").click().run()
+    assert_clean(at)
+    assert offer_text(at) == ""
+    assert metric(at, "Step") == f"{step:,}"
+    assert "Stopped" in status_text(at)
+    assert any(f"run #{run_id} reopened" in c.value.lower() for c in at.caption)
+    assert config_of(at).epochs == LONG_EPOCHS
+    assert at.number_input(key="w.epochs").value == LONG_EPOCHS
+    assert at.button(key="run_stop").disabled  # read-only: nothing trains
+    shown = job_of(at).frame()  # what the curves and the plane are drawn from
+    pd.testing.assert_frame_equal(shown.history, store.get_run(run_id).history)
+    assert shown.snapshot.step == step and shown.snapshot.field_values is not None
+
+    # Continue: a new run in the store, starting where the first stopped.
+    at.button(key="run_continue").click().run()
+    second = job_of(at)
+    while second.alive and second.frame().snapshot is None:
+        second.wait(0.02)
+    assert second.frame().snapshot.step >= step
+    at.button(key="run_stop").click().run()
+    assert second.wait(10)
+    runs = store.list_runs()
+    assert len(runs) == 2
+    new = store.get_run(int(runs.id.iloc[0]))
+    old = store.get_run(run_id)
+    assert new.name == f"custom (from #{run_id})"
+    assert new.history["step"].iloc[-1] > step
+    # The new run's log carries the old one's rows unchanged: the same run, continued.
+    pd.testing.assert_frame_equal(
+        new.history[new.history.step <= step].reset_index(drop=True),
+        old.history.reset_index(drop=True),
+        check_exact=True,
+    )
+
+
+def test_a_reopened_finished_run_shows_its_final_metrics(session, store):
+    at = session()
+    at.number_input(key="w.epochs").set_value(1).run()
+    at.button(key="run_train").click().run()
+    assert job_of(at).wait(120)
+    at.run()
+    sliced = metric(at, "Sliced Wasserstein")
+
+    at = refresh(at)
+    assert "finished, step 250 of 250" in offer_text(at)
+    at.button(key="reopen_run").click().run()
+    assert_clean(at)
+    assert "Finished" in status_text(at)
+    assert metric(at, "Step") == "250"
+    assert metric(at, "Sliced Wasserstein") == sliced  # the saved number, not a new one
+    assert at.button(key="run_continue").disabled  # all its steps are done
+    at.number_input(key="w.lr_g").set_value(0.004).run()  # new settings: back to a preview
+    assert metric(at, "Step") == "0"
+
+
+def test_dismiss_hides_the_offer(session, store):
+    at = session()
+    train_and_stop(at, min_steps=1)
+    at = refresh(at)
+    assert offer_text(at)
+    at.button(key="reopen_dismiss").click().run()
+    assert offer_text(at) == ""
+    at.run()
+    assert offer_text(at) == ""
+
+
+def test_a_store_that_cannot_open_costs_only_the_record(session, tmp_path, monkeypatch):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    monkeypatch.setenv("GANSCOPE_DATA_DIR", str(blocked))
+    at = session()
+    at.number_input(key="w.epochs").set_value(1).run()
+    at.button(key="run_train").click().run()
+    assert job_of(at).wait(120)
+    at.run()
+    assert_clean(at)
+    assert "Finished" in status_text(at) and metric(at, "Step") == "250"
+    notes = " ".join(c.value for c in at.caption)
+    assert "not being saved: the run store could not be opened" in notes
