@@ -92,7 +92,13 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_server() -> Iterator[str]:
+def app_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run store of the `app_server`: every run the dashboard trains is saved there."""
+    return tmp_path_factory.mktemp("app-data")
+
+
+@pytest.fixture(scope="session")
+def app_server(app_data_dir: Path) -> Iterator[str]:
     """Start `streamlit run dashboard.py` on a free port; yield its base URL."""
     port = _free_port()
     cmd = [
@@ -113,7 +119,14 @@ def app_server() -> Iterator[str]:
     base_url = f"http://127.0.0.1:{port}"
     # Output goes to files, not pipes: a full pipe would block the server.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=out, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO_ROOT,
+            env={**os.environ, "GANSCOPE_DATA_DIR": str(app_data_dir)},
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + SERVER_START_TIMEOUT_S
             while not _healthy(f"{base_url}/_stcore/health"):
