@@ -127,7 +127,7 @@ def test_no_offer_without_a_saved_run(session, store):
 
 def test_refresh_offers_the_last_run_and_reopens_it(session, store):
     at = session()
-    first = train_and_stop(at)
+    first = train_and_stop(at, min_steps=1000)  # a log row every 200 steps: several rows
     step = first.frame().snapshot.step
     assert offer_text(at) == ""  # its own run is on the page: nothing to offer
 
@@ -147,7 +147,9 @@ def test_refresh_offers_the_last_run_and_reopens_it(session, store):
     assert at.number_input(key="w.epochs").value == LONG_EPOCHS
     assert at.button(key="run_stop").disabled  # read-only: nothing trains
     shown = job_of(at).frame()  # what the curves and the plane are drawn from
+    assert len(shown.history) >= 4
     pd.testing.assert_frame_equal(shown.history, store.get_run(run_id).history)
+    assert metric(at, "D accuracy (real / fake)").endswith("%")  # read from the saved log
     assert shown.snapshot.step == step and shown.snapshot.field_values is not None
 
     # Continue: a new run in the store, starting where the first stopped.
