@@ -129,8 +129,15 @@ print(n)
 def machine_rate(count: int, window: float) -> tuple[float, float]:
     """(loop iterations/s of `count` plain processes at once, nan): the ceiling's row."""
     code = SPIN.format(seconds=window)
+    # Each in a session of its own, as training workers are (see worker_process): where the
+    # kernel shares CPU time by session, they then compete for it as the workers do.
     loops = [
-        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         for _ in range(count)
     ]
     return sum(int(loop.communicate()[0]) for loop in loops) / window, math.nan
