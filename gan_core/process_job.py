@@ -28,10 +28,11 @@ import time
 
 import pandas as pd
 
-from gan_core.checkpoint import load_checkpoint
+from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.config import ConfigError, GanConfig
 from gan_core.job import Frame, ViewOptions
 from gan_core.targets import plot_bounds
+from gan_core.trainer import Trainer
 from gan_core.worker_pool import WorkerPool, get_pool
 from gan_core.worker_process import WorkerProcess
 
@@ -53,8 +54,14 @@ class ProcessTrainingJob:
         heartbeat_timeout: float | None = None,
         on_frame=None,
         on_end=None,
+        trainer: Trainer | None = None,
         pool: WorkerPool | None = None,
     ):
+        # `trainer`: a restored run to continue exactly, as with TrainingJob. It travels to
+        # the worker as checkpoint bytes, taken here so later changes to it cannot leak in.
+        if trainer is not None and trainer.config != config:
+            raise ValueError("trainer.config must be the job's config")
+        self._resume = checkpoint_bytes(trainer) if trainer is not None else None
         self.config = config
         self.view = view or ViewOptions()
         self.bounds = plot_bounds(config.target)
@@ -234,7 +241,7 @@ class ProcessTrainingJob:
     def _drive(self, worker: WorkerProcess) -> bool:
         """Run the job on `worker` until it ends; False if the worker cannot be reused."""
         with self._lock:
-            run = (self.config, self.view, self._steps_per_second, self._start_paused)
+            run = (self.config, self.view, self._steps_per_second, self._start_paused, self._resume)
             worker.send(("run", self._id, *run))
             for command in self._pending:
                 worker.send(command)

@@ -7,7 +7,7 @@ an ordinary thread `TrainingJob`, so pausing, stepping, speed caps and divergenc
 exactly as they do in the server; this module only carries messages across.
 
 Server -> worker (`commands`), every message but "exit" tagged with the job's id:
-    ("run", id, config, view, steps_per_second, start_paused)
+    ("run", id, config, view, steps_per_second, start_paused, checkpoint bytes | None)
     ("pause", id)  ("resume", id)  ("step", id, part)  ("lr", id, lr_d, lr_g)
     ("speed", id, steps_per_second)  ("stop", id)  ("checkpoint", id, request)  ("exit",)
 Worker -> server (`events`):
@@ -23,16 +23,18 @@ job and exits, so a crashed server never leaves training processes behind.
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sys
 import threading
 from multiprocessing.connection import Connection
 
+import pandas as pd
 import torch
 
-from gan_core.checkpoint import checkpoint_bytes
-from gan_core.job import TrainingJob
+from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
+from gan_core.job import Frame, TrainingJob
 
 PROCESS_NAME = "ganscope-worker"  # as `ps` shows it (Linux allows at most 15 characters)
 COMMAND_POLL_S = 0.05  # how often the worker notices its job ended without a command
@@ -73,7 +75,7 @@ def serve(commands, events) -> None:
 
 def _run(message, commands, outbox):
     """Run one job to its end; returns a message that arrived for after it, or None."""
-    _, job_id, config, view, steps_per_second, start_paused = message
+    _, job_id, config, view, steps_per_second, start_paused, resume = message
 
     def on_frame(_job, frame) -> None:
         outbox.send(("frame", job_id, frame))
@@ -89,14 +91,32 @@ def _run(message, commands, outbox):
                 final = None
         outbox.send(("ended", job_id, final))
 
-    job = TrainingJob(
-        config,
-        view=view,
-        steps_per_second=steps_per_second,
-        start_paused=start_paused,
-        on_frame=on_frame,
-        on_end=on_end,
-    ).start()
+    try:
+        trainer = load_checkpoint(resume) if resume is not None else None
+        job = TrainingJob(
+            config,
+            view=view,
+            steps_per_second=steps_per_second,
+            start_paused=start_paused,
+            on_frame=on_frame,
+            on_end=on_end,
+            trainer=trainer,
+        )
+    except Exception as error:  # the run cannot begin: say why, and stay ready for the next
+        failed = Frame(
+            "error",
+            f"{type(error).__name__}: {error}",
+            None,
+            pd.DataFrame(),
+            0.0,
+            math.nan,
+            1,
+            config,
+        )
+        outbox.send(("frame", job_id, failed))
+        outbox.send(("ended", job_id, None))
+        return None
+    job.start()
     while job.alive:
         if not commands.poll(COMMAND_POLL_S):
             continue

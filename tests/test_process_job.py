@@ -11,12 +11,15 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import torch
 
-from gan_core.checkpoint import load_checkpoint
+from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.config import ConfigError, GanConfig
 from gan_core.job import TrainingJob, ViewOptions
 from gan_core.process_job import ORPHANED, ProcessTrainingJob
+from gan_core.trainer import Trainer
 from gan_core.worker_main import PROCESS_NAME
 from gan_core.worker_pool import WorkerPool, get_pool, shutdown_pool
 
@@ -219,6 +222,24 @@ def test_checkpoint_of_a_running_job_loads(pool):
         assert job.trainer is None  # the live trainer stays in its process
     finally:
         _stop_all(job)
+
+
+def test_a_restored_trainer_continues_exactly_in_a_worker(pool):
+    straight = Trainer(SHORT)
+    straight.run()
+    partial = Trainer(SHORT)
+    partial.run(100)
+    restored = load_checkpoint(checkpoint_bytes(partial))
+    job = _job(pool, SHORT, trainer=restored).start()
+    assert job.wait(60) and job.frame().status == "finished"
+    assert job.trainer.step_count == 250
+    pd.testing.assert_frame_equal(
+        straight.history.to_frame(), job.trainer.history.to_frame(), check_exact=True
+    )
+    assert torch.equal(straight.engine.G.flat, job.trainer.engine.G.flat)
+    assert restored.step_count == 100  # the caller's trainer was copied, not moved
+    with pytest.raises(ValueError, match="config"):
+        ProcessTrainingJob(GanConfig(epochs=2), trainer=Trainer(SHORT), pool=pool)
 
 
 def test_divergence_shows_diverged_with_the_reason(pool):
