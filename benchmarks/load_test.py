@@ -1,0 +1,385 @@
+"""Many browser sessions training at once against one server: does every run finish, and
+does the server stay responsive?
+
+One `streamlit run dashboard.py` server on a free loopback port (its run store in a
+temporary directory); for each N, N pages in one chromium (one context each, so N
+sessions) press Train on a short run given by link parameters. Meanwhile a thread asks
+GET /_stcore/health every 100 ms and records the latency. Each page records, in the page
+itself, every distinct step number it shows and when; frames per second seen is the
+number of distinct step values shown between the first step > 0 and "Finished" (or the
+end of the window), divided by that time.
+
+    python -m benchmarks.load_test --sessions 5,10,20 [--seconds 90] [--epochs 2]
+
+Prints a markdown table. Exits 1 if any run did not finish or any error occurred (an
+exception or error box on a page, a page that failed, or a failed health request).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from gan_core.presets import preset_config
+from gan_core.serialize import to_query
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SERVER_START_TIMEOUT_S = 60.0
+LOAD_TIMEOUT_S = 120.0  # N pages loading at once on a small machine
+MAX_WINDOW_S = 90.0
+STEP_VALUE = ".st-key-metric_step [data-testid='stMetricValue']"
+STATUS = ".st-key-run_status"
+
+# Runs in every page from its first script on: samples the step number and the status
+# every 20 ms and keeps each distinct step value with the time it was first seen.
+RECORDER_JS = """
+(() => {
+  const rec = {steps: [], status: "", firstStepAt: null, finishedAt: null, errors: 0};
+  window.__ganscope = rec;
+  let last = null;
+  setInterval(() => {
+    const now = performance.now();
+    const el = document.querySelector(STEP_SELECTOR);
+    if (el) {
+      const value = Number(el.innerText.replace(/,/g, ""));
+      if (!Number.isNaN(value) && value !== last) {
+        last = value;
+        rec.steps.push([now, value]);
+        if (value > 0 && rec.firstStepAt === null) rec.firstStepAt = now;
+      }
+    }
+    const status = document.querySelector(STATUS_SELECTOR);
+    rec.status = status ? status.innerText : "";
+    if (rec.finishedAt === null && rec.status.includes("Finished")) rec.finishedAt = now;
+    rec.errors = document.querySelectorAll(
+      '[data-testid="stException"], [data-testid="stAlertContentError"]').length;
+    rec.now = now;
+  }, 20);
+})();
+""".replace("STEP_SELECTOR", repr(STEP_VALUE)).replace("STATUS_SELECTOR", repr(STATUS))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def python() -> str:
+    venv_python = REPO_ROOT / ".venv" / "bin" / "python"
+    return str(venv_python) if venv_python.exists() else sys.executable
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate the server's process group (it leads its own session), then reap it."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+
+
+@contextmanager
+def app_server():
+    """`streamlit run dashboard.py` on a free loopback port with a temporary run store;
+    yields its base URL and always stops it."""
+    port = free_port()
+    cmd = [
+        python(),
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.address",
+        "127.0.0.1",
+    ]
+    base_url = f"http://127.0.0.1:{port}"
+    with (
+        tempfile.TemporaryDirectory(prefix="ganscope-bench-") as data_dir,
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO_ROOT,
+            env={**os.environ, "GANSCOPE_DATA_DIR": data_dir},
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+            while not healthy(f"{base_url}/_stcore/health"):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    err.seek(0)
+                    raise RuntimeError(
+                        "streamlit did not become healthy:\n" + err.read().decode(errors="replace")
+                    )
+                time.sleep(0.25)
+            yield base_url
+        finally:
+            stop_server(proc)
+
+
+@contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def run_link(base_url: str, epochs: int) -> str:
+    config = preset_config("tutorial").replace(epochs=epochs)
+    return f"{base_url}/?{urllib.parse.urlencode(to_query(config))}"
+
+
+def new_page(browser, url: str):
+    """A page in a context of its own (its own session), with the recorder installed."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1300})
+    context.set_default_timeout(LOAD_TIMEOUT_S * 1000)
+    context.add_init_script(RECORDER_JS)
+    page = context.new_page()
+    page.goto(url, wait_until="commit")
+    return context, page
+
+
+def wait_ready(page, timeout_s: float) -> None:
+    page.locator(STATUS).filter(has_text="Ready").wait_for(timeout=timeout_s * 1000)
+    page.locator(".st-key-run_train").get_by_role("button").wait_for(timeout=timeout_s * 1000)
+
+
+def click_train(page) -> None:
+    page.locator(".st-key-run_train").get_by_role("button").click()
+
+
+def record(page) -> dict:
+    return page.evaluate("() => window.__ganscope")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class HealthPoller(threading.Thread):
+    """GET /_stcore/health every 100 ms; latencies in ms, failures counted."""
+
+    def __init__(self, url: str, period_s: float = 0.1):
+        super().__init__(daemon=True)
+        self.url, self.period_s = url, period_s
+        self.latencies: list[float] = []
+        self.failures = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as response:
+                    response.read()
+                    ok = response.status == 200
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                ok = False
+            elapsed = time.perf_counter() - started
+            if ok:
+                self.latencies.append(elapsed * 1000)
+            else:
+                self.failures += 1
+            self._stop_event.wait(max(0.0, self.period_s - elapsed))
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=10)
+
+
+def fps_of(rec: dict, window_end: float) -> float | None:
+    """Distinct step values > 0 shown per second, from the first one to Finished."""
+    if rec is None or rec.get("firstStepAt") is None:
+        return None
+    end = rec["finishedAt"] if rec.get("finishedAt") is not None else window_end
+    shown = [t for t, value in rec["steps"] if value > 0 and t <= end]
+    span_s = (end - rec["firstStepAt"]) / 1000
+    if span_s <= 0:
+        return None
+    return len(shown) / span_s
+
+
+def one_round(browser, base_url: str, n: int, link: str, window_s: float) -> dict:
+    round_started = time.monotonic()
+    poller = HealthPoller(f"{base_url}/_stcore/health")
+    poller.start()
+    contexts, pages, failed = [], [], set()
+    try:
+        for i in range(n):
+            try:
+                context, page = new_page(browser, link)
+                contexts.append(context)
+                pages.append(page)
+            except Exception as exc:  # noqa: BLE001 - a page that fails is a result
+                print(f"  page {i}: failed to open: {exc}", file=sys.stderr)
+                failed.add(i)
+                pages.append(None)
+        load_deadline = time.monotonic() + LOAD_TIMEOUT_S
+        for i, page in enumerate(pages):
+            if page is None:
+                continue
+            try:
+                wait_ready(page, max(1.0, load_deadline - time.monotonic()))
+            except Exception as exc:  # noqa: BLE001
+                print(f"  page {i}: not ready: {exc}", file=sys.stderr)
+                failed.add(i)
+        for i, page in enumerate(pages):
+            if page is None or i in failed:
+                continue
+            try:
+                click_train(page)
+            except Exception as exc:  # noqa: BLE001
+                print(f"  page {i}: Train failed: {exc}", file=sys.stderr)
+                failed.add(i)
+        window_deadline = time.monotonic() + window_s
+        records: dict[int, dict] = {}
+        while time.monotonic() < window_deadline:
+            done = True
+            for i, page in enumerate(pages):
+                if page is None or i in failed:
+                    continue
+                try:
+                    records[i] = record(page)
+                except Exception as exc:  # noqa: BLE001
+                    print(f"  page {i}: read failed: {exc}", file=sys.stderr)
+                    failed.add(i)
+                    continue
+                rec = records[i]
+                if rec.get("finishedAt") is None and not rec["errors"]:
+                    done = False
+            if done:
+                break
+            time.sleep(0.5)
+        finished, errors, fps = 0, len(failed), []
+        for i, page in enumerate(pages):
+            if page is None or i in failed:
+                continue
+            try:
+                rec = record(page)
+            except Exception:  # noqa: BLE001
+                rec = records.get(i)
+                errors += 1
+            if rec is None:
+                continue
+            if rec["errors"]:
+                errors += 1
+                print(f"  page {i}: shows an error (status {rec['status']!r})", file=sys.stderr)
+            if rec.get("finishedAt") is not None:
+                finished += 1
+            else:
+                print(f"  page {i}: not finished, status {rec['status']!r}", file=sys.stderr)
+            value = fps_of(rec, rec["now"])
+            if value is not None:
+                fps.append(value)
+    finally:
+        poller.stop()
+        for context in contexts:
+            try:
+                context.close()
+            except Exception:  # noqa: BLE001
+                pass
+    wall_s = time.monotonic() - round_started
+    return {
+        "n": n,
+        "finished": finished,
+        "errors": errors + poller.failures,
+        "health_failures": poller.failures,
+        "p50": percentile(poller.latencies, 0.50),
+        "p99": percentile(poller.latencies, 0.99),
+        "fps_median": statistics.median(fps) if fps else float("nan"),
+        "fps_min": min(fps) if fps else float("nan"),
+        "wall_s": wall_s,
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", default="5,10,20", help="comma-separated session counts")
+    parser.add_argument(
+        "--seconds", type=float, default=90.0, help="window per N, after Train (≤ 90)"
+    )
+    parser.add_argument("--epochs", type=int, default=2, help="epochs of the tutorial run")
+    args = parser.parse_args(argv)
+    counts = [int(part) for part in args.sessions.split(",") if part.strip()]
+    window_s = min(args.seconds, MAX_WINDOW_S)
+    results = []
+    with app_server() as base_url, chromium() as browser:
+        link = run_link(base_url, args.epochs)
+        total = preset_config("tutorial").replace(epochs=args.epochs).total_steps
+        print(f"run: tutorial, {args.epochs} epochs = {total:,} steps; window {window_s:.0f} s")
+        for n in counts:
+            results.append(one_round(browser, base_url, n, link, window_s))
+            time.sleep(2)  # let the closed sessions' jobs wind down
+    print()
+    print(
+        "| N | runs finished / N | errors | health p50 / p99 (ms) "
+        "| fps per session, median / min | wall time (s) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['n']} | {r['finished']} / {r['n']} | {r['errors']} "
+            f"| {r['p50']:.1f} / {r['p99']:.1f} | {r['fps_median']:.1f} / {r['fps_min']:.1f} "
+            f"| {r['wall_s']:.1f} |"
+        )
+    ok = all(r["finished"] == r["n"] and r["errors"] == 0 for r in results)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
