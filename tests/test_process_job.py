@@ -75,6 +75,9 @@ def _new_pool(size, max_jobs) -> WorkerPool:
 
 @pytest.fixture(scope="module", autouse=True)
 def no_workers_left_behind():
+    # Another test module may have started the server's shared pool (importing the
+    # dashboard does): close it, so every worker counted here is one this module made.
+    shutdown_pool()
     yield
     for pool in _POOLS:
         pool.shutdown()

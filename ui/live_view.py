@@ -26,7 +26,7 @@ def poll_interval(holder: JobHolder) -> float | None:
     if job is None or not job.alive:
         return None
     status = job.frame().status
-    if status in ("starting", "running"):
+    if status in ("queued", "starting", "running"):  # queued: keep the heartbeat and position fresh
         return POLL_RUNNING_S
     return POLL_PAUSED_S if status == "paused" else None
 

@@ -11,6 +11,7 @@ Besides a live job, the holder can show a saved run reopened from the store (a
 
 from __future__ import annotations
 
+import os
 import threading
 
 import streamlit as st
@@ -18,9 +19,11 @@ import torch
 
 from gan_core.config import GanConfig
 from gan_core.job import TrainingJob, ViewOptions
+from gan_core.process_job import ProcessTrainingJob
 from gan_core.recorder import RunRecorder
 from gan_core.stored_run import StoredRun
 from gan_core.trainer import Trainer
+from gan_core.worker_pool import get_pool
 
 # The networks are tiny: splitting each matmul over threads costs more in hand-offs than it
 # saves, and several sessions' workers share the same few cores. One intra-op thread
@@ -32,6 +35,13 @@ torch.set_num_threads(1)
 HEARTBEAT_TIMEOUT_S = 180.0
 VIEW = ViewOptions(n_points=500, field_resolution=40, n_arrows=40, frame_interval=0.1)
 HOLDER_STATE_KEY = "job_holder"  # the same holder, reachable from session state (tests)
+
+# Each job trains in a worker process of its own, so sessions training at once use every
+# core (threads would share one, through the GIL, with the server itself). Set
+# GANSCOPE_TRAINING=thread to train in the server process instead (one core for all).
+JOB_CLASS = TrainingJob if os.environ.get("GANSCOPE_TRAINING") == "thread" else ProcessTrainingJob
+if JOB_CLASS is ProcessTrainingJob:
+    get_pool()  # start the warm workers now, so the first Train does not wait for a torch import
 
 
 class JobHolder:
@@ -119,7 +129,7 @@ def new_job(
 ) -> TrainingJob:
     """The one place a session's training job is built."""
     hooks = {"on_frame": recorder.on_frame, "on_end": recorder.on_end} if recorder else {}
-    return TrainingJob(
+    return JOB_CLASS(
         config,
         view=VIEW,
         steps_per_second=steps_per_second,

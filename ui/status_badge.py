@@ -7,6 +7,7 @@ import streamlit as st
 # status: (label, colour, what it means)
 STYLES = {
     "ready": ("Ready", "gray", "Step 0: press Train to start, or Step to go one update at a time."),
+    "queued": ("Queued", "orange", "Every training slot is busy: this run starts when one frees."),
     "starting": ("Starting", "blue", ""),
     "running": ("Running", "blue", ""),
     "paused": ("Paused", "orange", "Resume, or Step through single updates."),
@@ -17,6 +18,7 @@ STYLES = {
 }
 ICONS = {  # Material Symbols, which Streamlit ships: no dependence on the system's fonts
     "ready": "radio_button_unchecked",
+    "queued": "schedule",
     "starting": "hourglass_top",
     "running": "play_circle",
     "paused": "pause_circle",
