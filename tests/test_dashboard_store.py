@@ -155,9 +155,12 @@ def test_refresh_offers_the_last_run_and_reopens_it(session, store):
     # Continue: a new run in the store, starting where the first stopped.
     at.button(key="run_continue").click().run()
     second = job_of(at)
-    while second.alive and second.frame().snapshot is None:
+    # Train past the next log row (one every 200 steps), so the new run's log goes beyond.
+    while second.alive and (
+        second.frame().snapshot is None or second.frame().snapshot.step < step + 250
+    ):
         second.wait(0.02)
-    assert second.frame().snapshot.step >= step
+    assert second.frame().snapshot.step >= step + 250
     at.button(key="run_stop").click().run()
     assert second.wait(10)
     runs = store.list_runs()
