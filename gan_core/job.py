@@ -126,6 +126,10 @@ class TrainingJob:
 
     def checkpoint(self, timeout: float = 10.0) -> bytes:
         """The run saved as checkpoint bytes, taken by the worker between two steps."""
+        if self.alive and (self._stop_requested.is_set() or self.frame().ended):
+            # The worker has left its loop (or is leaving it) and reads no more commands:
+            # let it finish its end (observers included), then save from the trainer.
+            self.wait(timeout)
         if not self.alive:
             if self.trainer is None:
                 raise RuntimeError("the run never started")

@@ -18,6 +18,8 @@ from gan_core.checkpoint import load_checkpoint
 
 LOAD_TIMEOUT = 60_000  # ms: the first page load imports torch on the server
 UPDATE_TIMEOUT = 30_000
+# Waiting for training to reach a step: generous, since a busy machine slows the run itself.
+PROGRESS_TIMEOUT = 90_000
 STEP_VALUE = ".st-key-metric_step [data-testid='stMetricValue']"
 STATUS = ".st-key-run_status"
 CHARTS = ".st-key-live_charts iframe"  # the live charts update in place inside one frame
@@ -55,7 +57,7 @@ def wait_for_step_above(page: Page, step: int) -> int:
             return el && Number(el.innerText.replace(/,/g, "")) > previous;
         }""",
         arg=[STEP_VALUE, step],
-        timeout=UPDATE_TIMEOUT,
+        timeout=PROGRESS_TIMEOUT,
     )
     return step_shown(page)
 
