@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from gan_core.checkpoint import load_checkpoint
 
@@ -67,23 +68,36 @@ def charts(page: Page):
 
 
 def chart_frame(page: Page):
-    return page.locator(CHARTS).element_handle().content_frame()
+    frame = page.locator(CHARTS).element_handle().content_frame()
+    if frame is None:  # the iframe was replaced just now
+        raise PlaywrightError("the charts' frame is gone")
+    return frame
+
+
+CHART_STATE_JS = """([plane, loss]) => {
+    const p = document.querySelector(plane), l = document.querySelector(loss);
+    if (!p || !p.layout || !l || !l.layout || !l.layout.xaxis.range) return null;
+    return [p.layout.title.text, l.layout.xaxis.range[1]];
+}"""
 
 
 def chart_state(page: Page) -> tuple[str, float]:
     """The plane's title ("Step n of m") and the last step on the loss chart's x axis,
-    once plotly has drawn both."""
-    state = chart_frame(page).wait_for_function(
-        """([plane, loss]) => {
-            const p = document.querySelector(plane), l = document.querySelector(loss);
-            if (!p || !p.layout || !l || !l.layout || !l.layout.xaxis.range) return null;
-            return [p.layout.title.text, l.layout.xaxis.range[1]];
-        }""",
-        arg=[PLANE, LOSS],
-        timeout=UPDATE_TIMEOUT,
-    )
-    title, last_step = state.json_value()
-    return title, last_step
+    once plotly has drawn both.
+
+    Asked again in short rounds: a rerun of the page can replace the charts' iframe, and a
+    wait inside a replaced frame would never end."""
+    deadline = time.monotonic() + UPDATE_TIMEOUT / 1000
+    while True:
+        try:
+            state = chart_frame(page).wait_for_function(
+                CHART_STATE_JS, arg=[PLANE, LOSS], timeout=2_000
+            )
+            title, last_step = state.json_value()
+            return title, last_step
+        except PlaywrightError:
+            if time.monotonic() > deadline:
+                raise
 
 
 def plane_x_range(page: Page) -> list[float]:
