@@ -38,8 +38,11 @@ def _wait_for(predicate, timeout=20.0):
 
 
 def _worker_processes() -> set[int]:
-    """Pids of training workers descending from this process, read from /proc."""
-    parents, names = {}, {}
+    """Pids of training workers this process started, read from /proc.
+
+    Children only: a Streamlit server that another test module started (a grandchild's
+    pool) has training workers of its own, which are not this module's to count."""
+    found = set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -49,17 +52,9 @@ def _worker_processes() -> set[int]:
             continue
         # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
-        names[int(entry.name)] = name
-    found = set()
-    for pid in parents:
-        ancestor = parents.get(pid)
-        while ancestor:
-            if ancestor == os.getpid():
-                if names[pid] == PROCESS_NAME:
-                    found.add(pid)
-                break
-            ancestor = parents.get(ancestor)
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        if parent == os.getpid() and name == PROCESS_NAME:
+            found.add(int(entry.name))
     return found
 
 

@@ -36,10 +36,11 @@ HEARTBEAT_TIMEOUT_S = 180.0
 VIEW = ViewOptions(n_points=500, field_resolution=40, n_arrows=40, frame_interval=0.1)
 HOLDER_STATE_KEY = "job_holder"  # the same holder, reachable from session state (tests)
 
-# Where a session's job trains. "thread" (the default): on a worker thread of the server.
-# "process": in a warm worker process of its own, so sessions training at once use every
-# core instead of sharing one through the GIL (GANSCOPE_TRAINING=process).
-JOB_CLASS = ProcessTrainingJob if os.environ.get("GANSCOPE_TRAINING") == "process" else TrainingJob
+# Where a session's job trains. "process" (the default): in a warm worker process of its
+# own, so sessions training at once use every core instead of sharing one through the GIL,
+# and the page's own work never slows the training. "thread" (GANSCOPE_TRAINING=thread): on
+# a worker thread of the server, for a machine where extra processes are unwelcome.
+JOB_CLASS = TrainingJob if os.environ.get("GANSCOPE_TRAINING") == "thread" else ProcessTrainingJob
 if JOB_CLASS is ProcessTrainingJob:
     get_pool()  # start the warm workers now, so the first Train does not wait for a torch import
 
