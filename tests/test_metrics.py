@@ -34,8 +34,12 @@ def kl_reference(mu1, cov1, mu2, cov2):
     """Textbook closed form with explicit inverse and determinants."""
     inv2 = np.linalg.inv(cov2)
     d = mu2 - mu1
-    return 0.5 * (np.trace(inv2 @ cov1) + d @ inv2 @ d - 2
-                  + math.log(np.linalg.det(cov2) / np.linalg.det(cov1)))
+    return 0.5 * (
+        np.trace(inv2 @ cov1)
+        + d @ inv2 @ d
+        - 2
+        + math.log(np.linalg.det(cov2) / np.linalg.det(cov1))
+    )
 
 
 def random_cov(rng, kind):
@@ -50,6 +54,7 @@ def random_cov(rng, kind):
 
 
 # ---------------------------------------------------------------- affine generator moments
+
 
 def test_seed_covariance_is_AtA_and_optimal_generator_has_zero_distance():
     np.testing.assert_allclose(SEED_A.T @ SEED_A, SEED_COV, atol=1e-12)
@@ -92,14 +97,23 @@ def test_affine_output_moments_accepts_torch_linear():
 
 # ---------------------------------------------------------------------------- Fréchet
 
+
 def test_frechet_matches_sqrtm_formula_on_random_cases():
     rng = np.random.default_rng(2)
-    cases = [(SEED_MEAN, SEED_COV, np.zeros(2), np.eye(2)),
-             (SEED_MEAN, SEED_COV, SEED_MEAN + 0.1, np.diag([0.5, 3.0]))]
+    cases = [
+        (SEED_MEAN, SEED_COV, np.zeros(2), np.eye(2)),
+        (SEED_MEAN, SEED_COV, SEED_MEAN + 0.1, np.diag([0.5, 3.0])),
+    ]
     kinds = ["full"] * 6 + ["rank1"] * 3 + ["zero"]
     for _ in range(200):
-        cases.append((rng.normal(scale=2, size=2), random_cov(rng, rng.choice(kinds)),
-                      rng.normal(scale=2, size=2), random_cov(rng, rng.choice(kinds))))
+        cases.append(
+            (
+                rng.normal(scale=2, size=2),
+                random_cov(rng, rng.choice(kinds)),
+                rng.normal(scale=2, size=2),
+                random_cov(rng, rng.choice(kinds)),
+            )
+        )
     n_singular = 0
     for mu1, c1, mu2, c2 in cases:
         expected = frechet_reference(mu1, c1, mu2, c2)
@@ -168,7 +182,8 @@ def test_kl_is_asymmetric_zero_for_identical_and_scale_invariant_singularity():
     # A tiny but round covariance is not singular (the test is relative).
     tiny = 1e-20 * np.eye(2)
     assert M.kl_gaussian([0, 0], tiny, [0, 0], 4 * tiny) == pytest.approx(
-        kl_reference(np.zeros(2), tiny, np.zeros(2), 4 * tiny))
+        kl_reference(np.zeros(2), tiny, np.zeros(2), 4 * tiny)
+    )
 
 
 def test_kl_singular_covariances_are_infinite():
@@ -185,6 +200,7 @@ def test_kl_singular_covariances_are_infinite():
 
 # -------------------------------------------------------------- fit and the metric dict
 
+
 def test_gaussian_fit_is_unbiased_hand_example():
     mean, cov = M.gaussian_fit([[0, 0], [2, 0], [0, 2]])
     np.testing.assert_allclose(mean, [2 / 3, 2 / 3])
@@ -200,8 +216,9 @@ def test_gaussian_metrics_dict():
     assert out["kl_gen_target"] == math.inf and out["kl_target_gen"] == math.inf
     assert out["mean_error"] == pytest.approx(1.0)
     assert out["cov_error"] == pytest.approx(math.sqrt(0.01**2 + 2 * 0.05**2 + 0.25**2))
-    assert out["frechet"] == pytest.approx(frechet_reference(
-        np.ones(2), gen_cov, SEED_MEAN, SEED_COV), abs=1e-7)
+    assert out["frechet"] == pytest.approx(
+        frechet_reference(np.ones(2), gen_cov, SEED_MEAN, SEED_COV), abs=1e-7
+    )
     gm, gc = np.array([0.9, 2.1]), np.array([[0.5, 0.9], [0.9, 2.0]])
     out = M.gaussian_metrics(gm, gc, SEED_MEAN, SEED_COV)
     assert out["kl_gen_target"] == pytest.approx(kl_reference(gm, gc, SEED_MEAN, SEED_COV))
@@ -209,6 +226,7 @@ def test_gaussian_metrics_dict():
 
 
 # ------------------------------------------------------------------ sliced Wasserstein
+
 
 def test_sliced_wasserstein_matches_gaussian_closed_form():
     rng = np.random.default_rng(5)
@@ -233,12 +251,14 @@ def test_sliced_wasserstein_exact_small_cases():
     assert M.sliced_wasserstein(a, a) == pytest.approx(0, abs=1e-15)
     # Repeating every sample leaves the empirical distribution, hence the distance, unchanged.
     assert M.sliced_wasserstein(np.repeat(a, 3, axis=0), b) == pytest.approx(
-        M.sliced_wasserstein(a, b), rel=1e-10)
+        M.sliced_wasserstein(a, b), rel=1e-10
+    )
     assert M.sliced_wasserstein(a, b, seed=1) == M.sliced_wasserstein(a, b, seed=1)
     assert M.sliced_wasserstein(a, b, seed=1) != M.sliced_wasserstein(a, b, seed=2)
 
 
 # ---------------------------------------------------------------------- energy distance
+
 
 def test_energy_distance_basic_and_1d_scipy():
     rng = np.random.default_rng(7)
@@ -250,7 +270,8 @@ def test_energy_distance_basic_and_1d_scipy():
     u, v = rng.normal(size=300), rng.normal(0.3, 1.5, size=200)
     embed = lambda t: np.stack([t, np.zeros_like(t)], axis=1)  # noqa: E731
     assert M.energy_distance(embed(u), embed(v)) == pytest.approx(
-        scipy.stats.energy_distance(u, v) ** 2, rel=1e-9)
+        scipy.stats.energy_distance(u, v) ** 2, rel=1e-9
+    )
 
 
 def test_energy_distance_matches_brute_force_across_chunks():
@@ -275,6 +296,7 @@ def test_energy_distance_memory_stays_bounded():
 
 
 # ------------------------------------------------------------------------ mode coverage
+
 
 def test_mode_layouts():
     ring = M.ring_modes()
