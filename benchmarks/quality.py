@@ -9,8 +9,13 @@ output law and the target distribution after the last step.
 Prints a markdown table (target, recipe, median, worst, best) and exits with status 1 if
 `recommended` misses its goal on any target: every seed ≤ 0.02 and the median ≤ 0.005.
 
-    python -m benchmarks.quality          # seeds 0-9 (about 4 minutes on one core)
-    python -m benchmarks.quality --quick  # seeds 0-2
+With `--lessons` it measures the teaching presets instead, each against the twin that
+differs only in the setting it teaches, and exits with status 1 if a lesson does not show.
+
+    python -m benchmarks.quality                   # seeds 0-9 (about 4 minutes on one core)
+    python -m benchmarks.quality --quick           # seeds 0-2
+    python -m benchmarks.quality --first-seed 10   # seeds 10-19: the goal on unseen seeds
+    python -m benchmarks.quality --lessons         # the teaching presets (about 9 minutes)
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ def measure(seeds: range, recipes=RECIPES, targets=TARGETS, progress=None) -> li
                     target=target_name,
                     recipe=recipe,
                     values=values,
+                    seeds=list(seeds),
                     median=float(np.median(values)),
                     worst=float(values.max()),
                     best=float(values.min()),
@@ -99,7 +105,7 @@ def goal_failures(rows: list[dict]) -> list[str]:
         if row["recipe"] != "recommended":
             continue
         if row["worst"] > WORST_GOAL:
-            seed = int(np.argmax(row["values"]))
+            seed = row["seeds"][int(np.argmax(row["values"]))]
             failures.append(
                 f"{row['target']}: worst {row['worst']:.4f} (seed {seed}) > {WORST_GOAL}"
             )
@@ -108,14 +114,211 @@ def goal_failures(rows: list[dict]) -> list[str]:
     return failures
 
 
+# ---------------------------------------------------------------- the teaching presets
+
+STUCK = 1.0  # a final squared distance above this counts as "never got there"
+
+
+def train(config, full_metrics: bool = False) -> dict:
+    """One run to the end: final metrics (empty if it diverged), history and seconds taken."""
+    start = time.perf_counter()
+    trainer = Trainer(config)
+    diverged = False
+    try:
+        trainer.run()
+    except Diverged:
+        diverged = True
+    metrics = {} if diverged else trainer.snapshot(n_points=0, full_metrics=full_metrics).metrics
+    return dict(
+        diverged=diverged,
+        frechet=float(metrics.get("frechet", np.inf)),
+        metrics=metrics,
+        frame=trainer.history.to_frame(),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def final_distances(config, seeds) -> np.ndarray:
+    return np.array([train(config.replace(seed=s))["frechet"] for s in seeds])
+
+
+def curve_second_half(frame) -> tuple[float, float]:
+    """Over the second half of a run's logged distance curve: its mean level and its mean
+    change from one logged row to the next (how jagged it is)."""
+    values = frame.loc[frame["step"] > frame["step"].max() / 2, "frechet"].to_numpy()
+    return float(values.mean()), float(np.abs(np.diff(values)).mean())
+
+
+def spread(values) -> str:
+    values = np.asarray(values, dtype=float)
+    return f"{np.median(values):.3g} [{values.min():.3g}, {values.max():.3g}]"
+
+
+def lesson_ema(seeds) -> dict:
+    config = preset_config("ema_smoothing")
+    shown, raw = [], []
+    for s in seeds:
+        shown.append(curve_second_half(train(config.replace(seed=s))["frame"]))
+        raw.append(curve_second_half(train(config.replace(seed=s, ema=0.0))["frame"]))
+    shown, raw = np.array(shown), np.array(raw)
+    level_ratio = np.median(raw[:, 0]) / np.median(shown[:, 0])
+    jag_ratio = np.median(raw[:, 1]) / np.median(shown[:, 1])
+    return dict(
+        preset="ema_smoothing",
+        measure="2nd half of the distance curve: mean level; mean change per logged row",
+        value=f"{np.median(shown[:, 0]):.4f}; {np.median(shown[:, 1]):.5f}",
+        twin=f"EMA 0 (G itself): {np.median(raw[:, 0]):.4f}; {np.median(raw[:, 1]):.5f}",
+        shows=level_ratio >= 2 and jag_ratio >= 5,
+        verdict=f"{level_ratio:.1f}× lower, {jag_ratio:.0f}× smoother (need 2×, 5×)",
+    )
+
+
+def lesson_ring(seeds) -> dict:
+    config = preset_config("ring_collapse")
+    runs = [train(config.replace(seed=s), full_metrics=True)["metrics"] for s in seeds]
+    modes = np.array([m["modes_covered"] for m in runs])
+    quality = np.array([m["high_quality"] for m in runs])
+    return dict(
+        preset="ring_collapse",
+        measure="modes covered of 8; share of samples within 3σ of a mode",
+        value=f"{spread(modes)}; {spread(quality)}",
+        twin="a G that covers the ring: 8; 1.0",
+        shows=np.median(modes) <= 2 and modes.max() < 8,
+        verdict=f"{np.sum(modes == 1)} of {len(modes)} seeds sit on a single mode",
+    )
+
+
+def lesson_high_lr(seeds) -> dict:
+    high = final_distances(preset_config("high_lr"), seeds)
+    base = final_distances(preset_config("tutorial"), seeds)
+    ratio = np.median(high) / np.median(base)
+    diverged = int(np.sum(~np.isfinite(high)))
+    return dict(
+        preset="high_lr",
+        measure="final squared Fréchet distance",
+        value=spread(high),
+        twin=f"tutorial: {spread(base)}",
+        shows=ratio >= 10 or diverged >= len(high) / 2,
+        verdict=f"median {ratio:.0f}× the tutorial's; {diverged} of {len(high)} diverged",
+    )
+
+
+def lesson_minimax(seeds) -> dict:
+    config = preset_config("minimax")
+    minimax = final_distances(config, seeds)
+    twin = final_distances(config.replace(loss="cross_entropy"), seeds)
+    stuck = int(np.sum(minimax > STUCK))
+    return dict(
+        preset="minimax",
+        measure="final squared Fréchet distance",
+        value=spread(minimax),
+        twin=f"non-saturating (cross_entropy): {spread(twin)}",
+        shows=np.median(minimax) >= 100 * np.median(twin) and stuck >= len(seeds) / 2,
+        verdict=f"G stalls (> {STUCK:g}) in {stuck} of {len(seeds)} seeds, "
+        f"the twin in {int(np.sum(twin > STUCK))}",
+    )
+
+
+def lesson_least_squares(seeds) -> dict:
+    config = preset_config("least_squares")
+    ls = final_distances(config, seeds)
+    minimax = final_distances(preset_config("minimax").replace(lr_d=config.lr_d), seeds)
+    return dict(
+        preset="least_squares",
+        measure="final squared Fréchet distance",
+        value=spread(ls),
+        twin=f"minimax with D's step {config.lr_d:g}: {spread(minimax)}",
+        shows=np.median(ls) <= 0.01 and ls.max() <= 0.05,
+        verdict=f"every seed lands: worst {ls.max():.4f} (need ≤ 0.05, median ≤ 0.01); "
+        f"minimax stalls in {int(np.sum(minimax > STUCK))}",
+    )
+
+
+def lesson_wgan(seeds) -> dict:
+    config = preset_config("wgan_gp_grid")
+    runs = [train(config.replace(seed=s), full_metrics=True) for s in seeds]
+    modes = np.array([r["metrics"]["modes_covered"] for r in runs])
+    quality = np.array([r["metrics"]["high_quality"] for r in runs])
+    seconds = max(r["seconds"] for r in runs)
+    return dict(
+        preset="wgan_gp_grid",
+        measure="modes covered of 25; share of samples within 3σ of a mode",
+        value=f"{spread(modes)}; {spread(quality)}",
+        twin="—",
+        shows=np.median(modes) >= 20,
+        verdict=f"{config.total_steps:,} steps, slowest run {seconds:.0f} s (need ≥ 20 modes)",
+    )
+
+
+def measure_lessons(seeds, wgan_seeds, progress=None) -> list[dict]:
+    rows = []
+    for lesson, lesson_seeds in (
+        (lesson_ema, seeds),
+        (lesson_ring, seeds),
+        (lesson_high_lr, seeds),
+        (lesson_minimax, seeds),
+        (lesson_least_squares, seeds),
+        (lesson_wgan, wgan_seeds),
+    ):
+        start = time.perf_counter()
+        row = lesson(lesson_seeds)
+        row["seeds"] = f"{lesson_seeds[0]}-{lesson_seeds[-1]}"
+        row["seconds"] = time.perf_counter() - start
+        rows.append(row)
+        if progress:
+            progress(row)
+    return rows
+
+
+def lessons_table(rows: list[dict]) -> str:
+    lines = [
+        "| preset | seeds | measure | this preset | compared with | lesson shows? |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['preset']} | {row['seeds']} | {row['measure']} | {row['value']} "
+            f"| {row['twin']} | {'yes' if row['shows'] else 'NO'}: {row['verdict']} |"
+        )
+    return "\n".join(lines)
+
+
+def run_lessons(seeds, wgan_seeds) -> int:
+    def progress(row):
+        print(
+            f"  {row['preset']:<14} {'shows' if row['shows'] else 'DOES NOT SHOW'}: "
+            f"{row['verdict']} ({row['seconds']:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    rows = measure_lessons(seeds, wgan_seeds, progress)
+    print(lessons_table(rows))
+    print()
+    print("Values are the median [best, worst] over the seeds; each run is Trainer(config).run().")
+    failed = [row["preset"] for row in rows if not row["shows"]]
+    for name in failed:
+        print(f"FAIL: the lesson of `{name}` does not show")
+    if not failed:
+        print("OK: every teaching preset shows its lesson.")
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="seeds 0-2 instead of 0-9")
-    parser.add_argument("--seeds", type=int, default=None, help="run seeds 0 .. N-1")
+    parser.add_argument("--seeds", type=int, default=None, help="how many seeds (default 10)")
+    parser.add_argument("--first-seed", type=int, default=0, help="start there (default 0)")
+    parser.add_argument(
+        "--lessons", action="store_true", help="measure the teaching presets instead"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     n_seeds = args.seeds or (3 if args.quick else 10)
-    seeds = range(n_seeds)
+    seeds = range(args.first_seed, args.first_seed + n_seeds)
+    if args.lessons:
+        # WGAN-GP runs take most of a minute each: fewer seeds.
+        return run_lessons(list(seeds), list(seeds)[: 1 if args.quick else 3])
     config = preset_config("recommended")
 
     def progress(row):
@@ -130,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown_table(rows))
     print()
     print(
-        f"Final exact squared Fréchet distance to the target over seeds 0-{n_seeds - 1}. "
+        f"Final exact squared Fréchet distance to the target over seeds {seeds[0]}-{seeds[-1]}. "
         f"`recommended`: {config.total_steps:,} steps ({config.epochs} epochs of "
         f"{config.steps_per_epoch}), batch {config.batch_size}, {config.n_samples:,} samples; "
         "`tutorial`: 2,500 steps, batch 4, 1,000 samples."

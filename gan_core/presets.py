@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from gan_core.config import ConfigError, GanConfig, Target
 
 SEED_TARGET = Target()  # mean (1, 2), covariance AᵀA for A = [[1, 2], [-0.1, 0.5]]
+# The seed's ellipse moved to (4, 4), far from where an affine G starts (near the origin).
+FAR_TARGET = Target(mean=(4.0, 4.0), cov=((1.01, 1.95), (1.95, 4.25)))
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,29 @@ PRESETS: dict[str, Preset] = {
             ),
         ),
         Preset(
+            "ema_smoothing",
+            "An averaged generator (EMA)",
+            "The recommended setup with G's step raised to 0.02, so G's own weights jitter; "
+            "the G shown is their moving average (EMA 0.99), whose distance curve is far "
+            "smoother and lower. Set EMA to 0 to see the jitter.",
+            GanConfig(
+                n_samples=40_000,
+                batch_size=160,
+                epochs=10,
+                d_steps=2,
+                lr_d=0.02,
+                lr_g=0.02,
+                beta1=0.0,
+                beta2=0.995,
+                init_std=1.0,
+                ema=0.99,
+            ),
+        ),
+        Preset(
             "ring_collapse",
             "Mode collapse on the ring",
             "An affine G can only make one Gaussian blob, so it cannot cover 8 separate modes: "
-            "watch it smear across the ring or sit on a few modes.",
+            "D herds the blob onto one mode and it stays there (1 of 8 covered in most seeds).",
             GanConfig(
                 target=Target(kind="ring"),
                 n_samples=2000,
@@ -70,37 +91,56 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "high_lr",
             "Learning rates too high",
-            "The tutorial with learning rates ten times larger: the players overshoot and "
-            "circle each other instead of settling (or blow up).",
+            "The tutorial with learning rates ten times larger (0.5 / 0.1): each step "
+            "overshoots, G is flung around the plane and ends far from the target "
+            "(squared distance in the tens, against about 0.2 for the tutorial).",
             GanConfig(lr_d=0.5, lr_g=0.1),
         ),
         Preset(
             "minimax",
             "Minimax (saturating) generator loss",
-            "G minimises log(1 − D(G(z))) as in the original GAN game: when D is confident the "
-            "gradient vanishes and G barely moves. Compare with the non-saturating loss.",
-            GanConfig(loss="minimax", lr_d=0.05, lr_g=0.01, init_std=0.02, epochs=10),
+            "G minimises log(1 − D(G(z))), whose slope vanishes once D rejects the fakes: with "
+            "the target far from G's start, a strong D and plain SGD, G stays where it began in "
+            "most seeds, while the same setup with the non-saturating loss lands.",
+            GanConfig(
+                target=FAR_TARGET,
+                loss="minimax",
+                optimizer="sgd",
+                lr_d=0.5,
+                lr_g=0.05,
+                beta1=0.5,
+                d_hidden=(16, 16),
+                d_steps=3,
+                n_samples=10_000,
+                batch_size=64,
+                epochs=16,
+            ),
         ),
         Preset(
             "least_squares",
             "Least-squares GAN",
-            "D regresses real to 1 and fake to 0; G's pull stays strong far from the target, "
-            "so it converges smoothly without saturating.",
+            "D regresses real to 1 and fake to 0, so G's pull grows with D's error instead of "
+            "vanishing: from the same far start as `minimax` (D's step 0.2) every seed lands.",
             GanConfig(
+                target=FAR_TARGET,
                 loss="least_squares",
-                batch_size=64,
-                n_samples=10_000,
-                epochs=16,
-                lr_d=0.01,
-                lr_g=0.005,
+                optimizer="sgd",
+                lr_d=0.2,
+                lr_g=0.05,
                 beta1=0.5,
+                d_hidden=(16, 16),
+                d_steps=3,
+                n_samples=10_000,
+                batch_size=64,
+                epochs=16,
             ),
         ),
         Preset(
             "wgan_gp_grid",
             "WGAN-GP on the 25-mode grid",
-            "A multilayer G and a critic with gradient penalty on the hardest target: "
-            "see how many of the 25 modes it finds and how much mass falls between them.",
+            "A 64-64 ReLU G against a critic held to slope 1 by a gradient penalty, with an "
+            "averaged (EMA) G: on the hardest target it finds 22 to 25 of the 25 modes in "
+            "14,000 steps (about a minute), most samples landing within 3σ of a mode.",
             GanConfig(
                 target=Target(kind="grid"),
                 n_samples=10_000,
@@ -110,14 +150,16 @@ PRESETS: dict[str, Preset] = {
                 d_hidden=(64, 64),
                 d_activation="relu",
                 loss="wasserstein_gp",
-                lr_d=1e-3,
-                lr_g=1e-3,
+                gp_weight=1.0,
+                lr_d=2e-3,
+                lr_g=2e-3,
                 beta1=0.5,
                 beta2=0.9,
-                batch_size=128,
-                epochs=20,
-                d_steps=5,
+                batch_size=256,
+                epochs=350,
+                d_steps=2,
                 init_std=0.1,
+                ema=0.999,
             ),
         ),
     ]
