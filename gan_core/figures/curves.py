@@ -35,25 +35,30 @@ def loss_figure(
     """D's and G's loss. `equilibrium`: D's loss when it can no longer tell real from fake
     (2 ln 2 for the cross-entropy losses), drawn as a dashed reference line."""
     frame = downsample(history, max_points)
-    figure = _curves(
+    data, layout = _curves(
         frame,
         [("loss_d", "D loss", style.D_COLOUR), ("loss_g", "G loss", style.G_COLOUR)],
         "Losses",
         uirevision,
     )
     if equilibrium is not None:
-        figure.add_hline(
-            y=equilibrium,
-            line=dict(color=style.INK, width=1.5, dash="dash"),
-            annotation=dict(
+        layout["shapes"] = [_horizontal_line(equilibrium)]
+        layout["annotations"] = [
+            dict(
                 text=f"D at equilibrium ({equilibrium:.3f})",
-                font_size=13,
+                font=dict(size=13),
                 bgcolor="rgba(255, 255, 255, 0.8)",  # readable over the curves it crosses
-            ),
-            annotation_position="top right",
-        )
-    figure.update_yaxes(title_text="loss")
-    return figure
+                xref="x domain",
+                x=1,
+                xanchor="right",
+                yref="y",
+                y=equilibrium,
+                yanchor="bottom",
+                showarrow=False,
+            )
+        ]
+    layout["yaxis"] = dict(title=dict(text="loss"))
+    return style.figure(data, layout)
 
 
 def accuracy_figure(
@@ -61,7 +66,7 @@ def accuracy_figure(
 ) -> go.Figure:
     """How often D calls real points real and fake points fake; 0.5 on both is a coin toss."""
     frame = downsample(history, max_points)
-    figure = _curves(
+    data, layout = _curves(
         frame,
         [
             ("acc_real", "on real", style.REAL),
@@ -70,16 +75,16 @@ def accuracy_figure(
         "D's accuracy",
         uirevision,
     )
-    figure.add_hline(y=0.5, line=dict(color=style.INK, width=1.5, dash="dash"))
+    layout["shapes"] = [_horizontal_line(0.5)]
     # A little room past 0 and 1: accuracy often sits exactly there, and a line on the
     # plot's edge would be half clipped.
-    figure.update_yaxes(
-        title_text="accuracy",
+    layout["yaxis"] = dict(
+        title=dict(text="accuracy"),
         range=[-0.03, 1.03],
         autorange=False,
         tickvals=[0, 0.25, 0.5, 0.75, 1],
     )
-    return figure
+    return style.figure(data, layout)
 
 
 def distance_figure(
@@ -98,33 +103,50 @@ def distance_figure(
         frame.assign(frechet=frame["frechet"].clip(lower=DISTANCE_FLOOR)), max_points
     )
     kind = "exact" if exact else "fitted-Gaussian (sample-based)"
-    figure = _curves(
+    data, layout = _curves(
         frame,
         [("frechet", "Fréchet²", style.INK)],
         f"Squared Fréchet distance to the target, {kind}",
         uirevision,
     )
-    figure.update_yaxes(type="log", title_text="Fréchet² (log)", exponentformat="power")
-    figure.update_layout(showlegend=False)
-    return figure
+    layout["yaxis"] = dict(type="log", title=dict(text="Fréchet² (log)"), exponentformat="power")
+    layout["showlegend"] = False
+    return style.figure(data, layout)
 
 
-def _curves(frame: pd.DataFrame, columns, title: str, uirevision: str) -> go.Figure:
-    """One line per (column, name, colour), against step; an empty frame gives empty axes."""
-    steps = frame["step"].to_numpy(dtype=np.int64)
-    figure = go.Figure(
-        [
-            go.Scatter(
-                x=steps,
-                y=style.compact(frame[column]),
-                mode="lines",
-                name=name,
-                line=dict(color=colour, width=2.5),
-                hovertemplate="%{y:.4g}",
-            )
-            for column, name, colour in columns
-        ]
+def _horizontal_line(y: float) -> dict:
+    """A dashed reference line across the whole width of the plot at height y."""
+    return dict(
+        type="line",
+        xref="x domain",
+        x0=0,
+        x1=1,
+        yref="y",
+        y0=y,
+        y1=y,
+        line=dict(color=style.INK, width=1.5, dash="dash"),
     )
-    figure.update_layout(**style.base_layout(title, uirevision), hovermode="x unified")
-    figure.update_xaxes(title_text="step", rangemode="nonnegative")
-    return figure
+
+
+def _curves(frame: pd.DataFrame, columns, title: str, uirevision: str) -> tuple[list, dict]:
+    """Traces and layout: one line per (column, name, colour) against step; an empty frame
+    gives empty axes."""
+    steps = frame["step"].to_numpy(dtype=np.int64)
+    data = [
+        dict(
+            type="scatter",
+            x=steps,
+            y=style.compact(frame[column]),
+            mode="lines",
+            name=name,
+            line=dict(color=colour, width=2.5),
+            hovertemplate="%{y:.4g}",
+        )
+        for column, name, colour in columns
+    ]
+    layout = style.base_layout(title, uirevision)
+    layout.update(
+        hovermode="x unified",
+        xaxis=dict(title=dict(text="step"), rangemode="nonnegative"),
+    )
+    return data, layout

@@ -67,23 +67,23 @@ def plane_figure(
         )
         traces.append(arrows)
 
-    figure = go.Figure(traces)
-    figure.update_layout(
-        **style.base_layout(f"Step {snapshot.step:,} of {snapshot.total_steps:,}", uirevision),
-        hovermode="closest",
-    )
+    layout = style.base_layout(f"Step {snapshot.step:,} of {snapshot.total_steps:,}", uirevision)
     # Fixed ranges: points must not jump as frames arrive. Equal aspect so circles look
     # round and arrow angles are true; "domain" shrinks the plot area, not the ranges.
     axis = dict(autorange=False, constrain="domain", zeroline=False, showgrid=False)
-    figure.update_xaxes(range=[x0, x1], title_text="x₁", **axis)
-    figure.update_yaxes(range=[y0, y1], title_text="x₂", scaleanchor="x", scaleratio=1, **axis)
-    return figure
+    layout.update(
+        hovermode="closest",
+        xaxis=dict(range=[x0, x1], title=dict(text="x₁"), **axis),
+        yaxis=dict(range=[y0, y1], title=dict(text="x₂"), scaleanchor="x", scaleratio=1, **axis),
+    )
+    return style.figure(traces, layout)
 
 
-def _points_trace(points, name: str, colour: str, max_points: int) -> go.Scattergl:
+def _points_trace(points, name: str, colour: str, max_points: int) -> dict:
     # Snapshots hold independent draws in random order, so the first k are a fair sample.
     points = style.compact(points[:max_points]).reshape(-1, 2)
-    return go.Scattergl(
+    return dict(
+        type="scattergl",
         x=points[:, 0],
         y=points[:, 1],
         mode="markers",
@@ -93,7 +93,7 @@ def _points_trace(points, name: str, colour: str, max_points: int) -> go.Scatter
     )
 
 
-def _field_trace(snapshot) -> go.Heatmap:
+def _field_trace(snapshot) -> dict:
     if snapshot.field_is_probability:
         # A fixed 0..1 scale: the same colour means the same D(x) in every frame.
         scale = dict(zmin=0.0, zmax=1.0, zmid=0.5)
@@ -103,7 +103,8 @@ def _field_trace(snapshot) -> go.Heatmap:
         # so the scale follows this frame's values; high still means "looks real".
         scale = dict(zauto=True)
         label = "critic score"
-    return go.Heatmap(
+    return dict(
+        type="heatmap",
         x=style.compact(snapshot.field_x),
         y=style.compact(snapshot.field_y),
         z=style.compact(snapshot.field_values),
@@ -117,14 +118,15 @@ def _field_trace(snapshot) -> go.Heatmap:
     )
 
 
-def _ellipse_trace(mean, cov, name: str, colour: str, dash: str) -> go.Scattergl:
+def _ellipse_trace(mean, cov, name: str, colour: str, dash: str) -> dict:
     """The 1σ and 2σ ellipses in one trace, joined by a gap: one legend entry per Gaussian."""
     xs, ys = [], []
     for n_sigma in (1, 2):
         ex, ey = covariance_ellipse(mean, cov, n_sigma)
         xs += [*ex.tolist(), None]
         ys += [*ey.tolist(), None]
-    return go.Scattergl(
+    return dict(
+        type="scattergl",
         x=xs,
         y=ys,
         mode="lines",
@@ -134,7 +136,7 @@ def _ellipse_trace(mean, cov, name: str, colour: str, dash: str) -> go.Scattergl
     )
 
 
-def _arrow_trace(points, directions, plot_width: float) -> go.Scattergl:
+def _arrow_trace(points, directions, plot_width: float) -> dict:
     """Every arrow in one trace: shaft and two head barbs as one polyline, arrows split by gaps.
 
     Lengths are scaled together so the longest spans ARROW_FRACTION of the width: relative
@@ -152,7 +154,8 @@ def _arrow_trace(points, directions, plot_width: float) -> go.Scattergl:
     gap = np.full_like(points, np.nan)
     # Per arrow: base -> tip -> left barb -> tip -> right barb, then a gap.
     path = np.stack((points, tips, left, tips, right, gap), axis=1).reshape(-1, 2)
-    return go.Scattergl(
+    return dict(
+        type="scattergl",
         x=_with_gaps(path[:, 0]),
         y=_with_gaps(path[:, 1]),
         mode="lines",
@@ -167,9 +170,10 @@ def _with_gaps(values: np.ndarray) -> list:
     return [None if np.isnan(v) else round(float(v), 4) for v in values]
 
 
-def _modes_trace(modes) -> go.Scattergl:
+def _modes_trace(modes) -> dict:
     modes = np.asarray(modes, dtype=float).reshape(-1, 2)
-    return go.Scattergl(
+    return dict(
+        type="scattergl",
         x=modes[:, 0],
         y=modes[:, 1],
         mode="markers",
