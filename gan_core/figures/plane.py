@@ -110,7 +110,7 @@ def _field_trace(snapshot) -> dict:
         z=style.compact(snapshot.field_values),
         colorscale=FIELD_COLOURS,
         opacity=FIELD_OPACITY,
-        zsmooth="best",
+        zsmooth="fast",
         colorbar=dict(title=dict(text=label, side="right"), thickness=14, len=0.6),
         hovertemplate=f"(%{{x:.2f}}, %{{y:.2f}})<br>{label} = %{{z:.3f}}<extra></extra>",
         name=label,
