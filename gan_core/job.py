@@ -26,6 +26,7 @@ from gan_core.trainer import Diverged, Trainer
 
 STATUSES = ("starting", "running", "paused", "finished", "diverged", "stopped", "error")
 ENDED = ("finished", "diverged", "stopped", "error")
+FIRST_FRAME_S = 0.01  # seconds of training before the first running frame
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,9 @@ class TrainingJob:
 
     def _loop(self) -> None:
         trainer = self.trainer
-        last_frame = time.monotonic()
+        # The first frame goes out after FIRST_FRAME_S of training, not a whole interval:
+        # the page is waiting to show that the run has started.
+        last_frame, first_chunk = -math.inf, True
         rate_clock, rate_steps = time.monotonic(), trainer.step_count
         while True:
             changed = self._apply_commands()
@@ -213,7 +216,8 @@ class TrainingJob:
                 self._wake.clear()
                 rate_clock, rate_steps = time.monotonic(), trainer.step_count
                 continue
-            deadline = time.monotonic() + self.view.frame_interval
+            chunk = FIRST_FRAME_S if first_chunk else self.view.frame_interval
+            deadline, first_chunk = time.monotonic() + chunk, False
             while time.monotonic() < deadline and not trainer.finished:
                 if self._stop_requested.is_set() or not self._commands.empty():
                     break

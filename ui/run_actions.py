@@ -41,11 +41,13 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
     job = holder.job
     live = job is not None and job.alive
     if action == "train":
-        holder.start(config, steps_per_second, recorder=run_store.recorder_for(config))
+        job = holder.start(config, steps_per_second, recorder=run_store.recorder_for(config))
+        _await(job, _has_started)
     elif action == "continue" and isinstance(job, StoredRun) and job.can_continue:
         trainer = job.restore()
         recorder = run_store.recorder_for(trainer.config, name=_continued_name(job))
-        holder.start(trainer.config, steps_per_second, recorder=recorder, trainer=trainer)
+        job = holder.start(trainer.config, steps_per_second, recorder=recorder, trainer=trainer)
+        _await(job, _has_started)
     elif action == "pause" and live:
         job.pause()
         _await(job, lambda f: f.status != "running")
@@ -69,6 +71,14 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
 
 def _continued_name(stored: StoredRun) -> str:
     return f"{stored.record.name[:60]} (from #{stored.run_id})"
+
+
+def _has_started(frame) -> bool:
+    """The run's first steps are in the frame (or it is queued, or already over): waiting
+    for them lets the page's answer to Train show the run going, not "Starting"."""
+    if frame.status == "starting":
+        return False
+    return frame.status != "running" or (frame.snapshot is not None and frame.snapshot.step > 0)
 
 
 def _await(job: TrainingJob, done) -> None:
