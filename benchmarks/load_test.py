@@ -54,11 +54,22 @@ STEP_VALUE = ".st-key-metric_step [data-testid='stMetricValue']"
 STATUS = ".st-key-run_status"
 
 # Runs in every page from its first script on: samples the step number and the status
-# every 20 ms and keeps each distinct step value with the time it was first seen.
+# every 20 ms and keeps each distinct step value with the time it was first seen, and when
+# each status was first shown. It also notes when each run button was pressed (mousedown,
+# as the person presses it), so latencies are timed in the page from the press itself:
+# a driver's click first waits for the button to hold still, which on a busy page takes
+# longer than the app's answer.
 RECORDER_JS = """
 (() => {
-  const rec = {steps: [], status: "", firstStepAt: null, finishedAt: null, errors: 0};
+  const rec = {steps: [], status: "", firstStepAt: null, finishedAt: null, errors: 0,
+               pressed: {}, statusAt: {}};
   window.__ganscope = rec;
+  document.addEventListener("mousedown", (event) => {
+    const holder = event.target.closest("[class*='st-key-run_']");
+    if (!holder) return;
+    const key = [...holder.classList].find((name) => name.startsWith("st-key-run_"));
+    rec.pressed[key.slice("st-key-run_".length)] = performance.now();
+  }, true);
   let last = null;
   setInterval(() => {
     const now = performance.now();
@@ -73,6 +84,9 @@ RECORDER_JS = """
     }
     const status = document.querySelector(STATUS_SELECTOR);
     rec.status = status ? status.innerText : "";
+    for (const word of ["Starting", "Running", "Paused", "Stopped", "Finished"]) {
+      if (!(word in rec.statusAt) && rec.status.includes(word)) rec.statusAt[word] = now;
+    }
     if (rec.finishedAt === null && rec.status.includes("Finished")) rec.finishedAt = now;
     rec.errors = document.querySelectorAll(
       '[data-testid="stException"], [data-testid="stAlertContentError"]').length;
@@ -191,8 +205,12 @@ def new_page(browser, url: str):
 
 
 def wait_ready(page, timeout_s: float) -> None:
+    """The page has loaded: status, Train button, and the plane drawn in the charts' frame
+    (plotly.js loads in the frame after the rest of the page)."""
     page.locator(STATUS).filter(has_text="Ready").wait_for(timeout=timeout_s * 1000)
     page.locator(".st-key-run_train").get_by_role("button").wait_for(timeout=timeout_s * 1000)
+    plane = page.frame_locator(".st-key-live_charts iframe").locator("#chart-plane .main-svg")
+    plane.first.wait_for(timeout=timeout_s * 1000)
 
 
 def click_train(page) -> None:
