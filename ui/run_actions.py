@@ -19,7 +19,7 @@ from gan_core.config import GanConfig
 from gan_core.job import TrainingJob
 from gan_core.stored_run import StoredRun
 from ui import run_store
-from ui.session_job import JobHolder
+from ui.session_job import HOLDER_STATE_KEY, JobHolder
 
 REQUEST_KEY = "run_request"
 ACTIONS = ("train", "pause", "resume", "step", "step_d", "step_g", "stop", "reset", "continue")
@@ -28,10 +28,14 @@ ACK_TIMEOUT_S = 1.0
 
 
 def request(action: str) -> None:
-    """Button callback."""
+    """Button callback. Stop acts here, before the script runs: it needs no settings, and
+    the worker stops one script run's worth of time sooner."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     st.session_state[REQUEST_KEY] = action
+    holder = st.session_state.get(HOLDER_STATE_KEY)
+    if action == "stop" and holder is not None and holder.job is not None and holder.job.alive:
+        holder.job.stop()
 
 
 def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: float | None) -> None:
