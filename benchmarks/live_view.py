@@ -15,9 +15,11 @@ on the other (see core_split): what serving the page costs the training when the
 viewer's browser is on the viewer's machine, as in a classroom.
 Goal: the app at least 90% of the bare engine, with at least 4 frames per second.
 (c) Train -> first frame: from pressing the button to a step number > 0 on the page.
-(d) Stop -> "Stopped": from pressing the button to the status shown. Three tries each,
-median. Both are timed inside the page, from the button's mousedown (see load_test's
-recorder), to within its 20 ms sampling.
+(d) Stop -> the worker stopped: from pressing the button to the end time the run store
+holds for the run (written once the worker has sent its end, so an upper bound); and
+Stop -> "Stopped" shown on the page. Three tries each, median. Presses are timed inside
+the page, from the button's mousedown (see load_test's recorder); what the page shows,
+to within the recorder's 20 ms sampling.
 
     python -m benchmarks.live_view [--window 4] [--pairs 4] [--warmup 3]
 
@@ -27,8 +29,10 @@ Exits 1 if the goal is missed (by (b) or, where the machine allows the split, by
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 
 import torch
@@ -46,6 +50,7 @@ from benchmarks.load_test import (
     wait_ready,
 )
 from gan_core.presets import preset_config
+from gan_core.store import RunStore
 from gan_core.trainer import Trainer
 
 EPOCHS = 1000  # 250,000 steps: still running when every measurement is done
@@ -151,9 +156,11 @@ def summary(pairs: list) -> dict:
     )
 
 
-def first_frame_and_stop(browser, link: str) -> tuple[float, float]:
-    """Seconds from pressing Train to the first step shown, and from pressing Stop to
-    "Stopped" shown, both timed in the page from the button's mousedown."""
+def first_frame_and_stop(browser, link: str, store_dir: str) -> tuple[float, float, float]:
+    """Seconds from pressing Train to the first step shown; from pressing Stop to the
+    worker having stopped (the run store's end time for the run, written once the worker
+    has sent its end); and from pressing Stop to "Stopped" shown. Presses are timed in the
+    page from the button's mousedown."""
     context, page = new_page(browser, link)
     try:
         wait_ready(page, 120)
@@ -164,9 +171,17 @@ def first_frame_and_stop(browser, link: str) -> tuple[float, float]:
         wait_status(page, "Stopped")
         time.sleep(0.1)  # the recorder samples every 20 ms
         rec = record(page)
+        origin_ms = page.evaluate("() => performance.timeOrigin")
         first_frame_s = (rec["firstStepAt"] - rec["pressed"]["train"]) / 1000
-        stop_s = (rec["statusAt"]["Stopped"] - rec["pressed"]["stop"]) / 1000
-        return first_frame_s, stop_s
+        shown_s = (rec["statusAt"]["Stopped"] - rec["pressed"]["stop"]) / 1000
+        pressed_at = (origin_ms + rec["pressed"]["stop"]) / 1000  # Unix seconds
+        store = RunStore(store_dir)
+        try:
+            finished = store.list_runs(limit=1)["finished"].iloc[0]  # the newest run's end
+        finally:
+            store.close()
+        worker_s = finished.timestamp() - pressed_at
+        return first_frame_s, worker_s, shown_s
     finally:
         context.close()
 
@@ -181,7 +196,8 @@ def main(argv=None) -> int:
 
     bare = BareEngine()
     apart = None
-    with app_server() as base_url, chromium() as browser:
+    store_dir = tempfile.mkdtemp(prefix="ganscope-live-view-")
+    with app_server(store_dir) as base_url, chromium() as browser:
         link = run_link(base_url, EPOCHS)
         shared = summary(paired_rates(browser, link, bare, args))
         if core_split.available():
@@ -189,9 +205,12 @@ def main(argv=None) -> int:
                 apart = summary(
                     paired_rates(browser, link, bare, args, core_split.on_training_core)
                 )
-        tries = [first_frame_and_stop(browser, link) for _ in range(TRIES)]
-    first_frames = [f for f, _ in tries]
-    stops = [s for _, s in tries]
+        tries = [first_frame_and_stop(browser, link, store_dir) for _ in range(TRIES)]
+    shutil.rmtree(store_dir, ignore_errors=True)
+    first_frames, worker_stops, stops = zip(*tries)
+
+    def seconds(values):
+        return ", ".join(f"{v:.2f}" for v in values)
 
     def ratios(result):
         return ", ".join(f"{r:.0%}" for r in result["ratios"])
@@ -216,11 +235,15 @@ def main(argv=None) -> int:
         )
     print(
         f"| (c) Train → first frame, median of {TRIES} | {statistics.median(first_frames):.2f} s "
-        f"({', '.join(f'{v:.2f}' for v in first_frames)}) |"
+        f"({seconds(first_frames)}) |"
     )
     print(
-        f"| (d) Stop → 'Stopped', median of {TRIES} | {statistics.median(stops):.2f} s "
-        f"({', '.join(f'{v:.2f}' for v in stops)}) |"
+        f"| (d) Stop → worker stopped, median of {TRIES} | "
+        f"{statistics.median(worker_stops):.2f} s ({seconds(worker_stops)}) |"
+    )
+    print(
+        f"| (d') Stop → 'Stopped' shown, median of {TRIES} | {statistics.median(stops):.2f} s "
+        f"({seconds(stops)}) |"
     )
     best = apart if apart is not None else shared
     return 0 if best["ratio"] >= RATIO_GOAL and best["fps"] >= FPS_GOAL else 1

@@ -130,9 +130,9 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def app_server():
-    """`streamlit run dashboard.py` on a free loopback port with a temporary run store;
-    yields its base URL and always stops it."""
+def app_server(data_dir: str | None = None):
+    """`streamlit run dashboard.py` on a free loopback port, its run store in `data_dir`
+    (default: a temporary directory); yields its base URL and always stops it."""
     port = free_port()
     cmd = [
         python(),
@@ -151,14 +151,14 @@ def app_server():
     ]
     base_url = f"http://127.0.0.1:{port}"
     with (
-        tempfile.TemporaryDirectory(prefix="ganscope-bench-") as data_dir,
+        tempfile.TemporaryDirectory(prefix="ganscope-bench-") as scratch_dir,
         tempfile.TemporaryFile() as out,
         tempfile.TemporaryFile() as err,
     ):
         proc = subprocess.Popen(
             cmd,
             cwd=REPO_ROOT,
-            env={**os.environ, "GANSCOPE_DATA_DIR": data_dir},
+            env={**os.environ, "GANSCOPE_DATA_DIR": data_dir or scratch_dir},
             stdout=out,
             stderr=err,
             start_new_session=True,
