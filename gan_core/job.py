@@ -19,7 +19,8 @@ import pandas as pd
 import torch
 
 from gan_core.checkpoint import checkpoint_bytes
-from gan_core.config import ConfigError, GanConfig
+from gan_core.config import GanConfig
+from gan_core.job_steering import JobSteering
 from gan_core.snapshot import Snapshot
 from gan_core.targets import plot_bounds
 from gan_core.trainer import Diverged, Trainer
@@ -56,7 +57,7 @@ class Frame:
         return self.status in ENDED
 
 
-class TrainingJob:
+class TrainingJob(JobSteering):
     def __init__(
         self,
         config: GanConfig,
@@ -98,32 +99,9 @@ class TrainingJob:
         self._thread.start()
         return self
 
-    def pause(self) -> None:
-        self._send("pause")
-
-    def resume(self) -> None:
-        self._send("resume")
-
-    def step(self, part: str = "both") -> None:
-        """One step while paused: 'both', or only a 'd' or 'g' update."""
-        if part not in ("both", "d", "g"):
-            raise ValueError(f"part must be 'both', 'd' or 'g', not {part!r}")
-        self._send("step", part)
-
     def stop(self) -> None:
         self._stop_requested.set()
         self._wake.set()
-
-    def set_learning_rates(self, lr_d: float | None = None, lr_g: float | None = None) -> None:
-        # Validate here, in the caller's thread, so a bad value is refused to the caller.
-        self.config.replace(**{k: v for k, v in (("lr_d", lr_d), ("lr_g", lr_g)) if v is not None})
-        self._send("lr", (lr_d, lr_g))
-
-    def set_speed(self, steps_per_second: float | None) -> None:
-        """Cap the training speed (None: as fast as possible), so a class can watch slowly."""
-        if steps_per_second is not None and not 0 < steps_per_second <= 1e6:
-            raise ConfigError("steps_per_second", f"{steps_per_second} is out of range (0, 1e6]")
-        self._send("speed", steps_per_second)
 
     def checkpoint(self, timeout: float = 10.0) -> bytes:
         """The run saved as checkpoint bytes, taken by the worker between two steps."""
@@ -147,25 +125,8 @@ class TrainingJob:
             raise result
         return result
 
-    def heartbeat(self) -> None:
-        """The page is still there. Without one for `heartbeat_timeout` s, the job stops itself."""
-        self._last_heartbeat = time.monotonic()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the worker has ended (True) or the timeout passed (False)."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def frame(self) -> Frame:
-        with self._lock:
-            return self._frame
-
-    def _send(self, command: str, value=None) -> None:
-        self._commands.put((command, value))
+    def _send(self, kind: str, *values) -> None:
+        self._commands.put((kind, values))
         self._wake.set()
 
     # ------------------------------------------------------------------ the worker
@@ -203,7 +164,7 @@ class TrainingJob:
             if self._stop_requested.is_set():
                 self._publish("stopped", "stopped on request")
                 return
-            if self._orphaned():
+            if self._heartbeat_lost():
                 self._publish("stopped", "stopped: the page that started it went away")
                 return
             if trainer.finished:
@@ -240,7 +201,7 @@ class TrainingJob:
         changed = False
         while True:
             try:
-                command, value = self._commands.get_nowait()
+                command, values = self._commands.get_nowait()
             except queue.Empty:
                 return changed
             changed = True
@@ -249,23 +210,18 @@ class TrainingJob:
             elif command == "resume":
                 self._paused = False
             elif command == "step" and self._paused and not self.trainer.finished:
-                self.trainer.step(value)
+                self.trainer.step(*values)
             elif command == "lr":
-                self.trainer.set_learning_rates(*value)
+                self.trainer.set_learning_rates(*values)
                 self.config = self.trainer.config
             elif command == "speed":
-                self._steps_per_second = value
+                (self._steps_per_second,) = values
             elif command == "checkpoint":
+                (reply,) = values
                 try:
-                    value.put(checkpoint_bytes(self.trainer))
+                    reply.put(checkpoint_bytes(self.trainer))
                 except Exception as error:  # hand the failure to the caller, keep training
-                    value.put(error)
-
-    def _orphaned(self) -> bool:
-        return (
-            self._heartbeat_timeout is not None
-            and time.monotonic() - self._last_heartbeat > self._heartbeat_timeout
-        )
+                    reply.put(error)
 
     def _publish(
         self, status: str, message: str = "", snapshot: bool = True, full_metrics: bool = False

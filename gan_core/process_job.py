@@ -29,8 +29,9 @@ import time
 import pandas as pd
 
 from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
-from gan_core.config import ConfigError, GanConfig
+from gan_core.config import GanConfig
 from gan_core.job import Frame, ViewOptions
+from gan_core.job_steering import JobSteering
 from gan_core.targets import plot_bounds
 from gan_core.trainer import Trainer
 from gan_core.worker_pool import WorkerPool, get_pool
@@ -44,7 +45,7 @@ ORPHANED = "stopped: the page that started it went away"
 _job_ids = itertools.count(1)  # tags every message, so none reaches the wrong job
 
 
-class ProcessTrainingJob:
+class ProcessTrainingJob(JobSteering):
     def __init__(
         self,
         config: GanConfig,
@@ -98,34 +99,11 @@ class ProcessTrainingJob:
         self._thread.start()
         return self
 
-    def pause(self) -> None:
-        self._send("pause")
-
-    def resume(self) -> None:
-        self._send("resume")
-
-    def step(self, part: str = "both") -> None:
-        """One step while paused: 'both', or only a 'd' or 'g' update."""
-        if part not in ("both", "d", "g"):
-            raise ValueError(f"part must be 'both', 'd' or 'g', not {part!r}")
-        self._send("step", part)
-
     def stop(self) -> None:
         self._stop_requested.set()
         if self._pool is not None:
             self._pool.slots.withdraw(self)  # a queued job leaves the queue at once
         self._send("stop")
-
-    def set_learning_rates(self, lr_d: float | None = None, lr_g: float | None = None) -> None:
-        # Validate here, in the caller's thread, so a bad value is refused to the caller.
-        self.config.replace(**{k: v for k, v in (("lr_d", lr_d), ("lr_g", lr_g)) if v is not None})
-        self._send("lr", lr_d, lr_g)
-
-    def set_speed(self, steps_per_second: float | None) -> None:
-        """Cap the training speed (None: as fast as possible), so a class can watch slowly."""
-        if steps_per_second is not None and not 0 < steps_per_second <= 1e6:
-            raise ConfigError("steps_per_second", f"{steps_per_second} is out of range (0, 1e6]")
-        self._send("speed", steps_per_second)
 
     def checkpoint(self, timeout: float = 10.0) -> bytes:
         """The run saved as checkpoint bytes, taken by the worker between two steps."""
@@ -153,19 +131,6 @@ class ProcessTrainingJob:
             raise RuntimeError(error)
         return data
 
-    def heartbeat(self) -> None:
-        """The page is still there. Without one for `heartbeat_timeout` s, the job stops itself."""
-        self._last_heartbeat = time.monotonic()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the job has ended and let go of its worker (True), or timeout (False)."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
     @property
     def worker_pid(self) -> int | None:
         """The process training this job now (None while queued or after the end)."""
@@ -179,10 +144,6 @@ class ProcessTrainingJob:
             if self._trainer is None and self._ended and self._final_checkpoint is not None:
                 self._trainer = load_checkpoint(self._final_checkpoint)
             return self._trainer
-
-    def frame(self) -> Frame:
-        with self._lock:
-            return self._frame
 
     def _send(self, kind: str, *values) -> None:
         with self._lock:
@@ -223,7 +184,7 @@ class ProcessTrainingJob:
             queued = True
             if self._stop_requested.is_set():
                 break
-            if self._is_orphaned():
+            if self._heartbeat_lost():
                 slots.withdraw(self)
                 self._end_frame("stopped", ORPHANED)
                 return False
@@ -231,7 +192,7 @@ class ProcessTrainingJob:
         if self._stop_requested.is_set():
             self._end_frame("stopped", "stopped on request")
             return False
-        if self._is_orphaned():  # its turn came, but nobody is watching any more
+        if self._heartbeat_lost():  # its turn came, but nobody is watching any more
             self._end_frame("stopped", ORPHANED)
             return False
         if queued:
@@ -249,7 +210,7 @@ class ProcessTrainingJob:
             self._worker = worker
         stop_deadline = None
         while True:
-            if self._is_orphaned() and not self._orphaned:
+            if self._heartbeat_lost() and not self._orphaned:
                 self._orphaned = True
                 self.stop()
             if self._stop_requested.is_set() and stop_deadline is None and worker.ready:
@@ -344,12 +305,6 @@ class ProcessTrainingJob:
             # Not passed to on_frame: a recorder stores training frames, and "queued" is
             # the server's state, not the run's.
             self._publish(dataclasses.replace(previous, status=QUEUED, message=message), False)
-
-    def _is_orphaned(self) -> bool:
-        return (
-            self._heartbeat_timeout is not None
-            and time.monotonic() - self._last_heartbeat > self._heartbeat_timeout
-        )
 
     def _close_requests(self) -> None:
         """The job is over: answer any checkpoint request still waiting, drop new commands."""
