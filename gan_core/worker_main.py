@@ -60,7 +60,10 @@ def serve(commands, events) -> None:
     torch.set_num_threads(1)  # tiny networks; the cores belong to the other sessions' workers
     _name_process(PROCESS_NAME)
     outbox = Outbox(events)
-    outbox.send(("ready", os.getpid()))
+    try:
+        outbox.send(("ready", os.getpid()))
+    except OSError:  # the server shut its pool down while this process was starting
+        return
     message = None
     while True:
         if message is None:
