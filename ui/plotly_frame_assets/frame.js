@@ -10,6 +10,7 @@
 const PLOT_CONFIG = { displaylogo: false, scrollZoom: false, responsive: true };
 const drawn = {}; // chart id -> the figure JSON last drawn there
 let plotlyLoaded = null;
+let sentHeight = null; // the frame height last asked of Streamlit
 let pending = null; // newest args not drawn yet
 let drawing = false;
 
@@ -63,7 +64,15 @@ async function draw(args) {
     await window.Plotly.react(element, figure.data, layout, PLOT_CONFIG);
     drawn[chart.id] = chart.figure;
   }
-  send("streamlit:setFrameHeight", { height: document.body.scrollHeight });
+  setHeight();
+}
+
+// Only when it changes: each request makes the page lay out the frame's parent again.
+function setHeight() {
+  const height = document.body.scrollHeight;
+  if (height === sentHeight) return;
+  sentHeight = height;
+  send("streamlit:setFrameHeight", { height: height });
 }
 
 async function drawNewest() {
@@ -79,7 +88,7 @@ async function drawNewest() {
     const problem = document.getElementById("problem");
     problem.textContent = "The charts could not be drawn: " + error.message;
     problem.hidden = false;
-    send("streamlit:setFrameHeight", { height: document.body.scrollHeight });
+    setHeight();
   } finally {
     drawing = false;
   }
