@@ -75,7 +75,7 @@ RECORDER_JS = """
     const now = performance.now();
     const el = document.querySelector(STEP_SELECTOR);
     if (el) {
-      const value = Number(el.innerText.replace(/,/g, ""));
+      const value = Number(el.textContent.replace(/,/g, ""));
       if (!Number.isNaN(value) && value !== last) {
         last = value;
         rec.steps.push([now, value]);
@@ -83,7 +83,7 @@ RECORDER_JS = """
       }
     }
     const status = document.querySelector(STATUS_SELECTOR);
-    rec.status = status ? status.innerText : "";
+    rec.status = status ? status.textContent : "";
     for (const word of ["Starting", "Running", "Paused", "Stopped", "Finished"]) {
       if (!(word in rec.statusAt) && rec.status.includes(word)) rec.statusAt[word] = now;
     }
