@@ -13,6 +13,19 @@ from gan_core.config import ConfigError, GanConfig, Target
 SEED_TARGET = Target()  # mean (1, 2), covariance AᵀA for A = [[1, 2], [-0.1, 0.5]]
 # The seed's ellipse moved to (4, 4), far from where an affine G starts (near the origin).
 FAR_TARGET = Target(mean=(4.0, 4.0), cov=((1.01, 1.95), (1.95, 4.25)))
+# What `minimax` and `least_squares` share, so they differ only in the loss (and D's step):
+# the far target, a wider D taking three steps per G step, and plain SGD.
+FAR_START = GanConfig(
+    target=FAR_TARGET,
+    optimizer="sgd",
+    lr_g=0.05,
+    beta1=0.5,
+    d_hidden=(16, 16),
+    d_steps=3,
+    n_samples=10_000,
+    batch_size=64,
+    epochs=16,
+)
 
 
 @dataclass(frozen=True)
@@ -102,38 +115,14 @@ PRESETS: dict[str, Preset] = {
             "G minimises log(1 − D(G(z))), whose slope vanishes once D rejects the fakes: with "
             "the target far from G's start, a strong D and plain SGD, G stays where it began in "
             "most seeds, while the same setup with the non-saturating loss lands.",
-            GanConfig(
-                target=FAR_TARGET,
-                loss="minimax",
-                optimizer="sgd",
-                lr_d=0.5,
-                lr_g=0.05,
-                beta1=0.5,
-                d_hidden=(16, 16),
-                d_steps=3,
-                n_samples=10_000,
-                batch_size=64,
-                epochs=16,
-            ),
+            FAR_START.replace(loss="minimax", lr_d=0.5),
         ),
         Preset(
             "least_squares",
             "Least-squares GAN",
             "D regresses real to 1 and fake to 0, so G's pull grows with D's error instead of "
             "vanishing: from the same far start as `minimax` (D's step 0.2) every seed lands.",
-            GanConfig(
-                target=FAR_TARGET,
-                loss="least_squares",
-                optimizer="sgd",
-                lr_d=0.2,
-                lr_g=0.05,
-                beta1=0.5,
-                d_hidden=(16, 16),
-                d_steps=3,
-                n_samples=10_000,
-                batch_size=64,
-                epochs=16,
-            ),
+            FAR_START.replace(loss="least_squares", lr_d=0.2),
         ),
         Preset(
             "wgan_gp_grid",

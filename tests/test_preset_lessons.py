@@ -8,21 +8,11 @@ test fails if the preset stops teaching, not merely if training changes a little
 from __future__ import annotations
 
 import numpy as np
-import pytest
-import torch
 
 from gan_core.presets import preset_config
 from gan_core.trainer import Trainer
 
 STUCK = 1.0  # squared distance: "never got there"
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def final_metrics(config, full: bool = False) -> dict:
