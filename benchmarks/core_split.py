@@ -11,31 +11,16 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from pathlib import Path
 
+from gan_core import process_table
 from gan_core.worker_main import PROCESS_NAME
 
 TRAINING_CORE = 0
 
 
-def _processes() -> dict[int, tuple[int, str]]:
-    """pid -> (parent pid, name) for every process /proc shows."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # exited while we looked
-            continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        found[int(entry.name)] = (int(stat[stat.rindex(")") + 2 :].split()[1]), name)
-    return found
-
-
 def descendants(root: int) -> dict[int, str]:
     """pid -> name of every process below `root`."""
-    processes = _processes()
+    processes = process_table.processes()
     below = {}
     for pid, (parent, name) in processes.items():
         while parent and parent != root:

@@ -9,12 +9,12 @@ import os
 import signal
 import threading
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import torch
 
+from gan_core import process_table
 from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.config import ConfigError, GanConfig
 from gan_core.job import TrainingJob, ViewOptions
@@ -38,24 +38,15 @@ def _wait_for(predicate, timeout=20.0):
 
 
 def _worker_processes() -> set[int]:
-    """Pids of training workers this process started, read from /proc.
+    """Pids of training workers this process started.
 
     Children only: a Streamlit server that another test module started (a grandchild's
     pool) has training workers of its own, which are not this module's to count."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # exited while we looked
-            continue
-        # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if parent == os.getpid() and name == PROCESS_NAME:
-            found.add(int(entry.name))
-    return found
+    return {
+        pid
+        for pid, (parent, name) in process_table.processes().items()
+        if parent == os.getpid() and name == PROCESS_NAME
+    }
 
 
 _POOLS: list[WorkerPool] = []  # every pool this module made, to tell their workers apart
