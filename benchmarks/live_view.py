@@ -38,10 +38,10 @@ import time
 import torch
 
 from benchmarks import core_split
+from benchmarks.app_server import app_server
 from benchmarks.load_test import (
     STATUS,
     STEP_VALUE,
-    app_server,
     chromium,
     click_train,
     new_page,

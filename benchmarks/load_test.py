@@ -18,11 +18,7 @@ exception or error box on a page, a page that failed, or a failed health request
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,23 +27,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
-from pathlib import Path
 
+from benchmarks.app_server import CHROMIUM, CHROMIUM_ARGS, app_server
 from gan_core.presets import preset_config
 from gan_core.serialize import to_query
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-SERVER_START_TIMEOUT_S = 60.0
 LOAD_TIMEOUT_S = 120.0  # N pages loading at once on a small machine
 MAX_WINDOW_S = 90.0
 STEP_VALUE = ".st-key-metric_step [data-testid='stMetricValue']"
@@ -94,87 +78,6 @@ RECORDER_JS = """
   }, 20);
 })();
 """.replace("STEP_SELECTOR", repr(STEP_VALUE)).replace("STATUS_SELECTOR", repr(STATUS))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-def python() -> str:
-    venv_python = REPO_ROOT / ".venv" / "bin" / "python"
-    return str(venv_python) if venv_python.exists() else sys.executable
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Terminate the server's process group (it leads its own session), then reap it."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
-
-
-@contextmanager
-def app_server(data_dir: str | None = None):
-    """`streamlit run dashboard.py` on a free loopback port, its run store in `data_dir`
-    (default: a temporary directory); yields its base URL and always stops it."""
-    port = free_port()
-    cmd = [
-        python(),
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.address",
-        "127.0.0.1",
-    ]
-    base_url = f"http://127.0.0.1:{port}"
-    with (
-        tempfile.TemporaryDirectory(prefix="ganscope-bench-") as scratch_dir,
-        tempfile.TemporaryFile() as out,
-        tempfile.TemporaryFile() as err,
-    ):
-        proc = subprocess.Popen(
-            cmd,
-            cwd=REPO_ROOT,
-            env={**os.environ, "GANSCOPE_DATA_DIR": data_dir or scratch_dir},
-            stdout=out,
-            stderr=err,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-            while not healthy(f"{base_url}/_stcore/health"):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    err.seek(0)
-                    raise RuntimeError(
-                        "streamlit did not become healthy:\n" + err.read().decode(errors="replace")
-                    )
-                time.sleep(0.25)
-            yield base_url
-        finally:
-            stop_server(proc)
 
 
 @contextmanager
@@ -376,7 +279,11 @@ def main(argv=None) -> int:
     counts = [int(part) for part in args.sessions.split(",") if part.strip()]
     window_s = min(args.seconds, MAX_WINDOW_S)
     results = []
-    with app_server() as base_url, chromium() as browser:
+    with (
+        tempfile.TemporaryDirectory(prefix="ganscope-bench-") as data_dir,
+        app_server(data_dir) as base_url,
+        chromium() as browser,
+    ):
         link = run_link(base_url, args.epochs)
         total = preset_config("tutorial").replace(epochs=args.epochs).total_steps
         print(f"run: tutorial, {args.epochs} epochs = {total:,} steps; window {window_s:.0f} s")
