@@ -8,43 +8,20 @@ directory, and records two short training jobs into it.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from benchmarks import app_server as server
 from gan_core.config import GanConfig
 from gan_core.job import TrainingJob, ViewOptions
 from gan_core.recorder import RunRecorder
 from gan_core.store import RunStore
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 60.0
 CONFIG = GanConfig(n_samples=400, batch_size=8, epochs=4)  # 200 steps: a second or two
 VIEW = ViewOptions(n_points=50, field_resolution=8, n_arrows=4, frame_interval=0.05)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -55,46 +32,11 @@ def data_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def compare_server(data_dir: Path) -> Iterator[str]:
     """`streamlit run dashboard.py` with the run store in `data_dir`; yields the base URL."""
-    port = _free_port()
-    python = REPO_ROOT / ".venv" / "bin" / "python"
-    command = [
-        str(python if python.exists() else sys.executable),
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    env = {**os.environ, "GANSCOPE_DATA_DIR": str(data_dir)}
-    log = data_dir / "server.log"
-    with open(log, "wb") as output:  # a file, not a pipe: a full pipe would block the server
-        server = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=output, stderr=output, start_new_session=True
-        )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _healthy(f"{base}/_stcore/health"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.25)
-        yield base
-    finally:
-        # The server leads its own process group: end it and anything it started.
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(15)
+        with server.app_server(data_dir) as base:
+            yield base
+    except server.ServerFailed as failure:
+        pytest.fail(str(failure))
 
 
 def record(store: RunStore, config: GanConfig, **names) -> int:
