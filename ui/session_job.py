@@ -33,9 +33,9 @@ torch.set_num_threads(1)
 # Generous, because a browser throttles timers in a background tab (to about once a minute
 # after a few minutes); a closed tab is handled at once by the session release instead.
 HEARTBEAT_TIMEOUT_S = 180.0
-# Five frames a second from the worker: every poll of the page (four a second) finds a new
-# one, and the worker spends half what ten a second would cost it on building frames.
-VIEW = ViewOptions(n_points=500, field_resolution=40, n_arrows=40, frame_interval=0.2)
+# A frame every 0.15 s from the worker: every poll of the page (five a second) finds a new
+# one, and the worker spends two thirds of what ten a second would cost it on frames.
+VIEW = ViewOptions(n_points=500, field_resolution=40, n_arrows=40, frame_interval=0.15)
 HOLDER_STATE_KEY = "job_holder"  # the same holder, reachable from session state (tests)
 
 # Where a session's job trains. "process" (the default): in a warm worker process of its
