@@ -55,6 +55,14 @@ def refresh(at):
     return new_app(url)
 
 
+def train_to_the_end(at) -> None:
+    """A one-epoch run (250 steps) trained to its end, and the page drawn after it."""
+    at.number_input(key="w.epochs").set_value(1).run()
+    at.button(key="run_train").click().run()
+    assert job_of(at).wait(120)
+    at.run()
+
+
 def train_and_stop(at, min_steps: int = 50):
     at.number_input(key="w.epochs").set_value(LONG_EPOCHS).run()
     at.select_slider(key="speed").set_value("1000").run()  # a few hundred steps a second
@@ -73,10 +81,7 @@ def offer_text(at) -> str:
 
 def test_a_run_is_saved_as_it_trains(session, store):
     at = session()
-    at.number_input(key="w.epochs").set_value(1).run()
-    at.button(key="run_train").click().run()
-    assert job_of(at).wait(120)
-    at.run()
+    train_to_the_end(at)
     assert_clean(at)
     runs = store.list_runs()
     assert len(runs) == 1
@@ -179,10 +184,7 @@ def test_refresh_offers_the_last_run_and_reopens_it(session, store):
 
 def test_a_reopened_finished_run_shows_its_final_metrics(session, store):
     at = session()
-    at.number_input(key="w.epochs").set_value(1).run()
-    at.button(key="run_train").click().run()
-    assert job_of(at).wait(120)
-    at.run()
+    train_to_the_end(at)
     sliced = metric(at, "Sliced Wasserstein")
 
     at = refresh(at)
@@ -213,10 +215,7 @@ def test_a_store_that_cannot_open_costs_only_the_record(session, tmp_path, monke
     blocked.write_text("not a directory")
     monkeypatch.setenv("GANSCOPE_DATA_DIR", str(blocked))
     at = session()
-    at.number_input(key="w.epochs").set_value(1).run()
-    at.button(key="run_train").click().run()
-    assert job_of(at).wait(120)
-    at.run()
+    train_to_the_end(at)
     assert_clean(at)
     assert "Finished" in status_text(at) and metric(at, "Step") == "250"
     notes = " ".join(c.value for c in at.caption)

@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 from gan_core.config import ConfigError, GanConfig, Target
 from gan_core.presets import PRESETS, SEED_TARGET, Preset, get_preset, preset_config
@@ -21,14 +20,6 @@ from gan_core.trainer import Trainer
 
 NAMES = sorted(PRESETS)
 EQUILIBRIUM_D_LOSS = 2 * math.log(2)
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def test_expected_presets_exist():
