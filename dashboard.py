@@ -5,9 +5,11 @@ Layout and wiring only; each part lives in its own module under `ui/`.
 
 import streamlit as st
 
-from ui import live_view, notices, reopen, run_actions, run_buttons, sharing, sidebar, url_state
-from ui.guard import guarded
-from ui.session_job import holder as session_holder
+from ui.controls import sidebar
+from ui.live import live_view, run_actions, run_buttons
+from ui.session import notices, reopen, sharing, url_state
+from ui.session.guard import guarded
+from ui.session.session_job import holder as session_holder
 
 st.set_page_config(page_title="GANscope", page_icon="🎯", layout="wide")
 

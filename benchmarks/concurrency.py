@@ -28,11 +28,11 @@ import threading
 import time
 from pathlib import Path
 
-from gan_core.job import TrainingJob, ViewOptions
-from gan_core.job_limits import cores
+from gan_core.jobs.limits import cores
+from gan_core.jobs.pool import WorkerPool
+from gan_core.jobs.process_job import ProcessTrainingJob
+from gan_core.jobs.thread_job import TrainingJob, ViewOptions
 from gan_core.presets import preset_config
-from gan_core.process_job import ProcessTrainingJob
-from gan_core.worker_pool import WorkerPool
 
 GOAL = 1.6
 CONFIG = preset_config("tutorial").replace(epochs=1000)  # 250,000 steps: never ends here

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
-from gan_core import process_table
-from gan_core.worker_main import PROCESS_NAME
+from benchmarks import process_table
+from gan_core.jobs.worker import PROCESS_NAME
 
 TRAINING_CORE = 0
 

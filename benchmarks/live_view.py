@@ -50,8 +50,8 @@ from benchmarks.load_test import (
     wait_ready,
 )
 from gan_core.presets import preset_config
-from gan_core.store import RunStore
-from gan_core.trainer import Trainer
+from gan_core.store.run_store import RunStore
+from gan_core.training.trainer import Trainer
 
 EPOCHS = 1000  # 250,000 steps: still running when every measurement is done
 RATIO_GOAL = 0.90

@@ -15,7 +15,7 @@ import math
 import sys
 import time
 
-from gan_core.job import TrainingJob
+from gan_core.jobs.thread_job import TrainingJob
 from gan_core.presets import preset_config
 
 GOAL_GROWTH = 0.05

@@ -29,7 +29,7 @@ import torch
 
 from gan_core.config import Target
 from gan_core.presets import SEED_TARGET, preset_config
-from gan_core.trainer import Diverged, Trainer
+from gan_core.training.trainer import Diverged, Trainer
 
 WORST_GOAL = 0.02  # every seed
 MEDIAN_GOAL = 0.005

@@ -18,7 +18,7 @@ import torch
 
 from benchmarks.seed_loop import train_seed_loop
 from gan_core.presets import preset_config
-from gan_core.trainer import Trainer
+from gan_core.training.trainer import Trainer
 
 GOAL = 2.0
 

@@ -24,7 +24,7 @@ import torch
 
 from benchmarks.seed_loop import train_seed_loop
 from gan_core.presets import preset_config
-from gan_core.sweep import parse_axis, run_sweep
+from gan_core.sweep.run import parse_axis, run_sweep
 
 GOAL_RATIO = 128.0  # 256 runs in the time of 2 seed-loop runs
 SEED_LOOP_ITERATIONS = 2500  # 10 epochs of 1,000 samples in batches of 4

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import torch
 
-from gan_core.checkpoint import save_checkpoint
 from gan_core.config import ConfigError, GanConfig
 from gan_core.presets import PRESETS, preset_config
 from gan_core.progress import ProgressBar
 from gan_core.serialize import from_json, from_query, to_dict, to_json, to_query
-from gan_core.store_paths import data_dir_from_environment
-from gan_core.trainer import Diverged, Trainer
+from gan_core.store.paths import data_dir_from_environment
+from gan_core.training.checkpoint import save_checkpoint
+from gan_core.training.trainer import Diverged, Trainer
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("presets", help="list the presets")
     try:
-        from gan_core.sweep_cli import add_sweep_arguments
+        from gan_core.sweep.cli import add_sweep_arguments
     except ImportError:  # the sweep is optional for the rest of the CLI
         pass
     else:
@@ -213,8 +213,8 @@ def write_outputs(trainer: Trainer, out: Path) -> None:
 
 
 def start_recording(config: GanConfig, preset: str | None):
-    from gan_core.recorder import RunRecorder
-    from gan_core.store import store_from_environment
+    from gan_core.store.recorder import RunRecorder
+    from gan_core.store.run_store import store_from_environment
 
     return RunRecorder(store_from_environment(), config, preset=preset, source="cli")
 
@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             return train_command(args)
         if args.command == "presets":
             return presets_command(args)
-        from gan_core.sweep_cli import sweep_command
+        from gan_core.sweep.cli import sweep_command
 
         return sweep_command(args)
     except (CliError, ConfigError) as error:

@@ -1,7 +1,7 @@
 """Sweep: train a grid of runs of one setup at once and see which settings land closest.
 
-Layout and wiring only. Planning and validation are `gan_core.sweep_plan`, the worker is
-`gan_core.sweep_job`, the figure `gan_core.sweep_figure`, the wording `gan_core.sweep_form`.
+Layout and wiring only. Planning and validation are `gan_core.sweep.plan`, the worker is
+`gan_core.sweep.job`, the figure `gan_core.figures.sweep_figure`, the wording `ui.sweep_form`.
 The sweep trains in a worker process (see `sweep_job.py` for why not a thread); a fragment
 polls its progress, so the page never blocks and every widget stays usable while it runs.
 """
@@ -11,11 +11,13 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.figures.sweep_figure import sweep_figure
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
-from gan_core.sweep import AXIS_KEYS, plan_sweep
-from gan_core.sweep_figure import sweep_figure
-from gan_core.sweep_form import (
+from gan_core.sweep.job import SweepSlot
+from gan_core.sweep.run import AXIS_KEYS, plan_sweep
+from ui.session.guard import guarded
+from ui.sweep_form import (
     DEFAULT_INPUTS,
     VALUE_MODES,
     axis_from_inputs,
@@ -24,8 +26,6 @@ from gan_core.sweep_form import (
     cells_best_first,
     plan_summary,
 )
-from gan_core.sweep_job import SweepSlot
-from ui.guard import guarded
 
 DASHBOARD_CONFIG = "config"  # where the dashboard keeps its current GanConfig
 CURRENT = "The dashboard's current setup"

@@ -1,8 +1,9 @@
 """Compare runs: pick saved runs, overlay their curves, set their configs side by side.
 
-Layout and wiring only: the store is `gan_core.store`, the charts `gan_core.compare_figures`,
-the tables `gan_core.compare_table`. Runs live in `$GANSCOPE_DATA_DIR` (else `./data`);
-a root-level `GANSCOPE_DATA_DIR` in `.streamlit/secrets.toml` sets it too.
+Layout and wiring only: the store is `gan_core.store.run_store`, the charts
+`gan_core.figures.compare`, the tables `ui.compare_table`. Runs live in
+`$GANSCOPE_DATA_DIR` (else `./data`); a root-level
+`GANSCOPE_DATA_DIR` in `.streamlit/secrets.toml` sets it too.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from datetime import date
 
 import streamlit as st
 
-from gan_core.compare_figures import distance_figure, loss_figure
-from gan_core.compare_table import results_table, settings_table, styled_settings
 from gan_core.config import ConfigError
-from gan_core.job import STATUSES
+from gan_core.figures.compare import distance_figure, loss_figure
+from gan_core.jobs.thread_job import STATUSES
 from gan_core.serialize import to_query
-from gan_core.store import RunNotFound, RunStore
-from gan_core.store_paths import data_dir_from_environment
+from gan_core.store.paths import data_dir_from_environment
+from gan_core.store.run_store import RunNotFound, RunStore
+from ui.compare_table import results_table, settings_table, styled_settings
 
 st.set_page_config(page_title="Compare runs · GANscope", layout="wide")
 

@@ -1,6 +1,6 @@
 """Guide: the model, the charts and the maths behind them, then experiments to run in class.
 
-Text and wiring only. The experiments come from `gan_core.guide_experiments`, matched to
+Text and wiring only. The experiments come from `ui.guide_experiments`, matched to
 the presets that exist; each button opens its preset on the dashboard.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core.guide_experiments import Experiment, experiments
 from gan_core.serialize import to_query
+from ui.guide_experiments import Experiment, experiments
 
 st.set_page_config(page_title="Guide · GANscope", layout="wide")
 

@@ -31,7 +31,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from gan_core.history import COLUMNS as HISTORY_COLUMNS
+from gan_core.training.history import COLUMNS as HISTORY_COLUMNS
 
 SURFACES = ("url", "json", "csv", "checkpoint", "bundle", "cli", "ui")
 HERE = "tests/test_bad_inputs.py"
@@ -91,9 +91,9 @@ def _torch_bytes(obj) -> bytes:
 @functools.cache
 def checkpoint() -> tuple[bytes, dict]:
     """A real checkpoint of a three-step run, and the state it holds."""
-    from gan_core.checkpoint import checkpoint_state
     from gan_core.config import GanConfig
-    from gan_core.trainer import Trainer
+    from gan_core.training.checkpoint import checkpoint_state
+    from gan_core.training.trainer import Trainer
 
     trainer = Trainer(GanConfig(n_samples=16, epochs=1))
     trainer.run(n_steps=3)

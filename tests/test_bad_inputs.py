@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from gan_core.checkpoint import load_checkpoint
 from gan_core.cli import main
 from gan_core.config import ConfigError, GanConfig
 from gan_core.points_io import parse_points
 from gan_core.serialize import from_json, from_query
-from gan_core.store import RunStore
+from gan_core.store.run_store import RunStore
+from gan_core.training.checkpoint import load_checkpoint
 from tests.bad_inputs import (
     CATALOGUE,
     MARKER,

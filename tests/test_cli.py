@@ -8,8 +8,8 @@ import sys
 import pandas as pd
 import pytest
 
-from gan_core.checkpoint import load_checkpoint
 from gan_core.serialize import from_json
+from gan_core.training.checkpoint import load_checkpoint
 
 
 def run_cli(*args, cwd=None, env=None):
@@ -120,7 +120,7 @@ def test_presets_lists_every_preset(repo_root):
 
 
 def test_store_records_the_run(repo_root, tmp_path):
-    from gan_core.store import RunStore
+    from gan_core.store.run_store import RunStore
 
     env = {**os.environ, "GANSCOPE_DATA_DIR": str(tmp_path)}
     result = subprocess.run(

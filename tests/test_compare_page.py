@@ -12,10 +12,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gan_core.config import GanConfig
-from gan_core.recorder import record_trainer
 from gan_core.serialize import to_query
-from gan_core.store import RunStore
-from gan_core.trainer import Trainer
+from gan_core.store.recorder import record_trainer
+from gan_core.store.run_store import RunStore
+from gan_core.training.trainer import Trainer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = GanConfig(n_samples=200, batch_size=20, epochs=3)

@@ -14,7 +14,7 @@ from streamlit.runtime.caching import clear_session_resource_cache
 
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
-from gan_core.store import RunStore
+from gan_core.store.run_store import RunStore
 from tests.test_dashboard_app import (
     APPTEST_SESSION_ID,
     assert_clean,

@@ -3,11 +3,11 @@
 import pytest
 import torch
 
-from gan_core import losses
 from gan_core.config import LOSSES, GanConfig
-from gan_core.engine import StackedGAN
-from gan_core.optim import StackedAdam, StackedSGD
-from gan_core.stacked_mlp import ACTIVATIONS, StackedMLP
+from gan_core.training import losses
+from gan_core.training.engine import StackedGAN
+from gan_core.training.optim import StackedAdam, StackedSGD
+from gan_core.training.stacked_mlp import ACTIVATIONS, StackedMLP
 
 
 def _reference_forward(mlp: StackedMLP, flat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

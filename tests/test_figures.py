@@ -16,9 +16,9 @@ from gan_core.figures import (
     plane_figure,
     sweep_heatmap,
 )
-from gan_core.history import History
 from gan_core.targets import mixture_modes, plot_bounds
-from gan_core.trainer import Trainer
+from gan_core.training.history import History
+from gan_core.training.trainer import Trainer
 
 EQUILIBRIUM = 2 * math.log(2)
 

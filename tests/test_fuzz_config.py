@@ -25,11 +25,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gan_core import config as bounds
-from gan_core.checkpoint import checkpoint_state, load_checkpoint
 from gan_core.config import ConfigError, GanConfig, Target, covariance_problem
 from gan_core.points_io import parse_points
 from gan_core.serialize import from_dict, from_json, from_query, to_dict, to_json, to_query
-from gan_core.trainer import Diverged, Trainer
+from gan_core.training.checkpoint import checkpoint_state, load_checkpoint
+from gan_core.training.trainer import Diverged, Trainer
 
 RUN_KEYS = [f.name for f in dataclasses.fields(GanConfig) if f.name != "target"]
 TARGET_KEYS = [f.name for f in dataclasses.fields(Target)]

@@ -8,9 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gan_core.config import GanConfig
-from gan_core.guide_experiments import LESSONS, experiments
 from gan_core.presets import PRESETS, Preset
 from gan_core.serialize import to_query
+from ui.guide_experiments import LESSONS, experiments
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

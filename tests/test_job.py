@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 import torch
 
-from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.config import ConfigError, GanConfig
-from gan_core.job import TrainingJob, ViewOptions
-from gan_core.trainer import Trainer
+from gan_core.jobs.thread_job import TrainingJob, ViewOptions
+from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
+from gan_core.training.trainer import Trainer
 
 LONG = GanConfig(epochs=400)  # far longer than any test waits for
 FAST_VIEW = ViewOptions(n_points=100, field_resolution=10, n_arrows=5, frame_interval=0.05)

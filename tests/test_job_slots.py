@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from gan_core import job_limits
-from gan_core.job_slots import JobSlots
+from gan_core.jobs import limits as job_limits
+from gan_core.jobs.slots import JobSlots
 
 
 def test_slots_fill_then_queue_in_arrival_order():

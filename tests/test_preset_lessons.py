@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from gan_core.presets import preset_config
-from gan_core.trainer import Trainer
+from gan_core.training.trainer import Trainer
 
 STUCK = 1.0  # squared distance: "never got there"
 

@@ -16,7 +16,7 @@ import pytest
 from gan_core.config import ConfigError, GanConfig, Target
 from gan_core.presets import PRESETS, SEED_TARGET, Preset, get_preset, preset_config
 from gan_core.serialize import from_json, from_query, to_json, to_query
-from gan_core.trainer import Trainer
+from gan_core.training.trainer import Trainer
 
 NAMES = sorted(PRESETS)
 EQUILIBRIUM_D_LOSS = 2 * math.log(2)

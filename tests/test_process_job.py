@@ -14,14 +14,14 @@ import pandas as pd
 import pytest
 import torch
 
-from gan_core import process_table
-from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
+from benchmarks import process_table
 from gan_core.config import ConfigError, GanConfig
-from gan_core.job import TrainingJob, ViewOptions
-from gan_core.process_job import ORPHANED, ProcessTrainingJob
-from gan_core.trainer import Trainer
-from gan_core.worker_main import PROCESS_NAME
-from gan_core.worker_pool import WorkerPool, get_pool, shutdown_pool
+from gan_core.jobs.pool import WorkerPool, get_pool, shutdown_pool
+from gan_core.jobs.process_job import ORPHANED, ProcessTrainingJob
+from gan_core.jobs.thread_job import TrainingJob, ViewOptions
+from gan_core.jobs.worker import PROCESS_NAME
+from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
+from gan_core.training.trainer import Trainer
 
 LONG = GanConfig(epochs=400)  # far longer than any test waits for
 SHORT = GanConfig(epochs=1)  # 250 steps

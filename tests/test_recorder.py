@@ -8,13 +8,13 @@ import time
 import pandas as pd
 import pytest
 
-from gan_core.checkpoint import load_checkpoint
 from gan_core.config import GanConfig
-from gan_core.history import COLUMNS
-from gan_core.job import TrainingJob, ViewOptions
-from gan_core.recorder import RunRecorder, record_trainer
-from gan_core.store import RunStore
-from gan_core.trainer import Trainer
+from gan_core.jobs.thread_job import TrainingJob, ViewOptions
+from gan_core.store.recorder import RunRecorder, record_trainer
+from gan_core.store.run_store import RunStore
+from gan_core.training.checkpoint import load_checkpoint
+from gan_core.training.history import COLUMNS
+from gan_core.training.trainer import Trainer
 
 SMALL = GanConfig(n_samples=200, batch_size=20, epochs=3)  # 30 steps, one log row each
 SMALL_VIEW = ViewOptions(n_points=50, field_resolution=8, n_arrows=4, frame_interval=0.02)

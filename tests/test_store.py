@@ -17,13 +17,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.config import ConfigError, GanConfig
-from gan_core.job import ViewOptions
+from gan_core.jobs.thread_job import ViewOptions
 from gan_core.serialize import to_dict
-from gan_core.store import RunNotFound, RunStore, store_from_environment
-from gan_core.store_bundle import MAX_BUNDLE_BYTES
-from gan_core.trainer import Trainer
+from gan_core.store.bundle import MAX_BUNDLE_BYTES
+from gan_core.store.run_store import RunNotFound, RunStore, store_from_environment
+from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
+from gan_core.training.trainer import Trainer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SMALL = GanConfig(n_samples=200, batch_size=20, epochs=3)  # 30 steps, one log row each
@@ -249,7 +249,7 @@ def test_connections_of_ended_threads_are_closed(store):
 WRITER = """
 import sys
 from gan_core.config import GanConfig
-from gan_core.store import RunStore
+from gan_core.store.run_store import RunStore
 store = RunStore(sys.argv[1])
 run_id = store.create_run(GanConfig(), name="doomed")
 step = 0

@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from gan_core.config import GanConfig
-from gan_core.recorder import record_trainer
-from gan_core.store import RunNotFound, RunStore
-from gan_core.stored_run import NoSavedState, StoredRun
-from gan_core.trainer import Trainer
+from gan_core.store.recorder import record_trainer
+from gan_core.store.run_store import RunNotFound, RunStore
+from gan_core.store.stored_run import NoSavedState, StoredRun
+from gan_core.training.trainer import Trainer
 
 CONFIG = GanConfig(epochs=2)  # 500 steps
 

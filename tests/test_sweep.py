@@ -19,7 +19,8 @@ from gan_core.cli import main as cli_main
 from gan_core.config import ConfigError
 from gan_core.presets import preset_config
 from gan_core.serialize import to_json
-from gan_core.sweep import (
+from gan_core.sweep.distance import stacked_sliced_wasserstein
+from gan_core.sweep.run import (
     MAX_SWEEP_RUN_STEPS,
     MAX_SWEEP_RUNS,
     Axis,
@@ -29,8 +30,7 @@ from gan_core.sweep import (
     run_plan,
     run_sweep,
 )
-from gan_core.sweep_distance import stacked_sliced_wasserstein
-from gan_core.trainer import Trainer
+from gan_core.training.trainer import Trainer
 
 TUTORIAL = preset_config("tutorial")
 SHORT = TUTORIAL.replace(epochs=1)  # 250 steps

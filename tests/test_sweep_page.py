@@ -11,12 +11,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gan_core.config import ConfigError
+from gan_core.figures.sweep_figure import sweep_figure
 from gan_core.presets import preset_config
 from gan_core.serialize import to_query
-from gan_core.sweep import parse_axis, plan_sweep, run_sweep
-from gan_core.sweep_figure import sweep_figure
-from gan_core.sweep_form import axis_from_inputs, cell_label, cells_best_first
-from gan_core.sweep_job import SweepJob, SweepSlot
+from gan_core.sweep.job import SweepJob, SweepSlot
+from gan_core.sweep.run import parse_axis, plan_sweep, run_sweep
+from ui.sweep_form import axis_from_inputs, cell_label, cells_best_first
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHORT = preset_config("tutorial").replace(epochs=1)  # 250 steps a run

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import torch
 
-from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.config import LOSSES, ConfigError, GanConfig, Target
-from gan_core.history import History
-from gan_core.trainer import Diverged, Trainer
+from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
+from gan_core.training.history import History
+from gan_core.training.trainer import Diverged, Trainer
 
 SHORT = GanConfig(epochs=2)
 

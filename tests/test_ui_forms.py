@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from gan_core.config import ConfigError, GanConfig, Target, covariance_problem
-from ui.config_edit import apply_changes
-from ui.covariance_forms import from_sigmas, to_sigmas
-from ui.layers_text import format_layers, parse_layers
+from ui.controls.config_edit import apply_changes
+from ui.controls.covariance_forms import from_sigmas, to_sigmas
+from ui.controls.layers_text import format_layers, parse_layers
 
 
 @pytest.mark.parametrize(

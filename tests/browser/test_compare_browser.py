@@ -16,9 +16,9 @@ from playwright.sync_api import Page, expect
 
 from benchmarks import app_server as server
 from gan_core.config import GanConfig
-from gan_core.job import TrainingJob, ViewOptions
-from gan_core.recorder import RunRecorder
-from gan_core.store import RunStore
+from gan_core.jobs.thread_job import TrainingJob, ViewOptions
+from gan_core.store.recorder import RunRecorder
+from gan_core.store.run_store import RunStore
 
 CONFIG = GanConfig(n_samples=400, batch_size=8, epochs=4)  # 200 steps: a second or two
 VIEW = ViewOptions(n_points=50, field_resolution=8, n_arrows=4, frame_interval=0.05)

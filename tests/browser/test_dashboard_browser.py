@@ -15,7 +15,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from gan_core.checkpoint import load_checkpoint
+from gan_core.training.checkpoint import load_checkpoint
 
 LOAD_TIMEOUT = 60_000  # ms: the first page load imports torch on the server
 UPDATE_TIMEOUT = 30_000

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from gan_core.store import RunStore
+from gan_core.store.run_store import RunStore
 from tests.browser.test_dashboard_browser import (
     LOAD_TIMEOUT,
     STATUS,

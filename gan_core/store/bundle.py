@@ -1,0 +1,254 @@
+"""Runs to a JSON bundle and back: to share runs, or move them to another machine.
+
+A bundle carries each run's config, log and final metrics (not its weights: those stay in
+the store they were trained in). Reading one trusts nothing: size, JSON, format and
+version are checked first, then every run in full (its config through `from_dict`, its
+log column by column), and the first problem raises a `ConfigError` that says where it
+is. The store imports a bundle only after all of it has passed, so a bad one adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from gan_core.config import ConfigError
+from gan_core.jobs.thread_job import STATUSES
+from gan_core.serialize import from_dict, to_dict
+from gan_core.store.record import (
+    MAX_MESSAGE_CHARS,
+    MAX_METRIC_TEXT,
+    MAX_METRICS,
+    RunRecord,
+    check_name,
+    empty_history,
+    plain_metrics,
+)
+from gan_core.training.history import COLUMNS
+
+FORMAT = "ganscope-runs"
+BUNDLE_VERSION = 1
+MAX_BUNDLE_BYTES = 20_000_000
+MAX_RUNS = 200
+MAX_ROWS = 100_000  # per run; a run logs about 1,000 rows
+MAX_ABS_VALUE = 1e12  # losses, distances, rates: anything larger is damage, not data
+RUN_KEYS = {"name", "preset", "status", "message", "metrics", "config", "history"} | {
+    "created",
+    "updated",
+    "finished",
+}
+INTEGER_COLUMNS = ("step", "epoch")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def encode_bundle(records: list[RunRecord]) -> bytes:
+    runs = [_run_data(r) for r in records]
+    bundle = {"format": FORMAT, "version": BUNDLE_VERSION, "exported": _iso(_now()), "runs": runs}
+    # allow_nan=False: NaN is not JSON; the log's NaNs were turned into null above.
+    return json.dumps(bundle, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def _run_data(record: RunRecord) -> dict:
+    history = record.history
+    return {
+        "name": record.name,
+        "preset": record.preset,
+        "status": record.status,
+        "message": record.message,
+        "created": _iso(record.created),
+        "updated": _iso(record.updated),
+        "finished": _iso(record.finished) if record.finished else None,
+        "config": to_dict(record.config),
+        "metrics": plain_metrics(record.metrics),
+        "history": {c: [_json_number(v) for v in history[c].tolist()] for c in COLUMNS},
+    }
+
+
+def _json_number(value):
+    return value if math.isfinite(value) else None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def decode_bundle(data: bytes | str) -> list[RunRecord]:
+    """Every run of a bundle, validated in full; ids are None (the store assigns them)."""
+    if not isinstance(data, (bytes, str)):
+        raise ConfigError("bundle", f"must be the bytes of a file, got {type(data).__name__}")
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise ConfigError(
+            "bundle", f"file is {len(data):,} bytes: at most {MAX_BUNDLE_BYTES:,} allowed"
+        )
+    try:
+        bundle = json.loads(data, parse_constant=_refuse_constant)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError("bundle", f"not valid JSON ({error})") from None
+    except RecursionError:
+        raise ConfigError("bundle", "not valid JSON (nested too deeply)") from None
+    except ConfigError:  # our own refusal of NaN / Infinity literals, already clear
+        raise
+    except ValueError as error:  # e.g. an integer literal longer than Python will convert
+        raise ConfigError("bundle", f"not valid JSON ({error})") from None
+    if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
+        raise ConfigError("bundle", f"not a GANscope runs file (expected format {FORMAT!r})")
+    version = bundle.get("version")
+    if version != BUNDLE_VERSION:
+        raise ConfigError(
+            "bundle.version",
+            f"{version!r} is not supported: this version reads {BUNDLE_VERSION}",
+        )
+    runs = bundle.get("runs")
+    if not isinstance(runs, list) or not 1 <= len(runs) <= MAX_RUNS:
+        raise ConfigError("bundle.runs", f"must be a list of 1 to {MAX_RUNS} runs")
+    return [_decode_run(i, run) for i, run in enumerate(runs)]
+
+
+def _refuse_constant(name: str):
+    # Python's json reads NaN and Infinity, which are not JSON: a writer of ours never emits them.
+    raise ConfigError("bundle", f"not valid JSON ({name} is not a JSON value)")
+
+
+def _decode_run(index: int, data) -> RunRecord:
+    where = f"run {index + 1}"
+    if not isinstance(data, dict):
+        raise ConfigError(where, "must be an object")
+    unknown = sorted(set(data) - RUN_KEYS)
+    if unknown:
+        raise ConfigError(
+            where, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(RUN_KEYS))})"
+        )
+    for key in ("config", "history"):
+        if key not in data:
+            raise ConfigError(where, f"has no {key!r}")
+    try:
+        config = from_dict(data["config"])
+    except ConfigError as error:
+        raise ConfigError(f"{where} config", str(error)) from None
+    created = _moment(where, "created", data.get("created")) or _now()
+    return RunRecord(
+        id=None,
+        name=_name(where, data.get("name", "imported")),
+        config=config,
+        preset=_preset(where, data.get("preset")),
+        source="import",
+        session_id=None,
+        status=_status(where, data.get("status", "finished")),
+        message=_text(where, "message", data.get("message", ""), MAX_MESSAGE_CHARS),
+        metrics=_metrics(where, data.get("metrics", {})),
+        created=created,
+        updated=_moment(where, "updated", data.get("updated")) or created,
+        finished=_moment(where, "finished", data.get("finished")),
+        history=_history(where, data["history"]),
+    )
+
+
+def _name(where: str, value) -> str:
+    try:
+        return check_name(value)
+    except ValueError as error:
+        raise ConfigError(f"{where} name", str(error)) from None
+
+
+def _preset(where: str, value) -> str | None:
+    # A preset name from another version may no longer exist here: keep it as a label.
+    if value is None:
+        return None
+    return _name(where, value)
+
+
+def _status(where: str, value) -> str:
+    if value not in STATUSES:
+        raise ConfigError(f"{where} status", f"{value!r} is not one of {', '.join(STATUSES)}")
+    return value
+
+
+def _text(where: str, key: str, value, limit: int) -> str:
+    if not isinstance(value, str) or len(value) > limit:
+        raise ConfigError(f"{where} {key}", f"must be text of at most {limit} characters")
+    return value
+
+
+def _moment(where: str, key: str, value) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where} {key}", f"{value!r} is not an ISO 8601 date and time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _metrics(where: str, value) -> dict:
+    if not isinstance(value, dict) or len(value) > MAX_METRICS:
+        raise ConfigError(f"{where} metrics", f"must be an object of at most {MAX_METRICS} values")
+    for key, item in value.items():
+        if len(key) > 64:
+            raise ConfigError(f"{where} metrics", f"key {key[:64]!r}… is too long")
+        if isinstance(item, str):
+            if len(item) > MAX_METRIC_TEXT:
+                raise ConfigError(f"{where} metrics.{key}", "text is too long")
+        elif item is not None and not isinstance(item, (bool, int, float)):
+            raise ConfigError(
+                f"{where} metrics.{key}", "must be a number, true/false, null or text"
+            )
+        elif isinstance(item, (int, float)) and abs(item) > MAX_ABS_VALUE:
+            raise ConfigError(f"{where} metrics.{key}", f"{item!r} is out of range")
+    return plain_metrics(value)
+
+
+def _history(where: str, value) -> pd.DataFrame:
+    where = f"{where} history"
+    if not isinstance(value, dict):
+        raise ConfigError(where, f"must be an object of columns ({', '.join(COLUMNS)})")
+    if set(value) != set(COLUMNS):
+        missing = sorted(set(COLUMNS) - set(value))
+        extra = sorted(set(value) - set(COLUMNS))
+        problem = f"missing column {missing[0]!r}" if missing else f"unknown column {extra[0]!r}"
+        raise ConfigError(where, f"{problem} (columns are {', '.join(COLUMNS)})")
+    lengths = {len(v) if isinstance(v, list) else -1 for v in value.values()}
+    if -1 in lengths:
+        raise ConfigError(where, "every column must be a list of numbers")
+    if len(lengths) != 1:
+        raise ConfigError(where, "columns have different lengths")
+    (length,) = lengths
+    if length > MAX_ROWS:
+        raise ConfigError(where, f"{length:,} rows: at most {MAX_ROWS:,} allowed")
+    if length == 0:
+        return empty_history()
+    columns = {c: _column(where, c, value[c]) for c in COLUMNS}
+    steps = columns["step"]
+    if len(set(steps)) != len(steps):
+        raise ConfigError(f"{where} step", "the same step appears twice")
+    frame = pd.DataFrame(columns).astype({c: "int64" for c in INTEGER_COLUMNS})
+    return frame.sort_values("step", ignore_index=True)
+
+
+def _column(where: str, name: str, values: list) -> list:
+    integer = name in INTEGER_COLUMNS
+    out = []
+    for row, v in enumerate(values):
+        if v is None and not integer:
+            out.append(math.nan)  # a loss can be missing at a step (NaN written as null)
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ConfigError(f"{where} {name}", f"row {row}: {v!r} is not a number")
+        # abs() before isfinite(): an integer too large for a float must not overflow here.
+        if abs(v) > MAX_ABS_VALUE or not math.isfinite(v):
+            raise ConfigError(f"{where} {name}", f"row {row}: {v!r} is out of range")
+        if integer and (v < 0 or v != int(v)):
+            raise ConfigError(f"{where} {name}", f"row {row}: {v!r} is not a whole number ≥ 0")
+        out.append(int(v) if integer else float(v))
+    return out

@@ -1,0 +1,146 @@
+"""The run store's SQLite file: its schema, its connections and its transactions.
+
+Why it survives a crash or a page refresh mid-run:
+- WAL journal: a writer appends to the `-wal` file and a commit is one append, so a killed
+  process leaves either the whole transaction or none of it, and readers never block writers.
+- `synchronous=NORMAL`: in WAL mode a commit survives the process being killed (the data is
+  in the OS's hands); only a power cut can lose the last commits, never corrupt the file.
+- Every write is one `BEGIN IMMEDIATE … COMMIT`: the write lock is taken up front, so two
+  writers queue behind `busy_timeout` instead of failing half-way with "database is locked".
+
+sqlite3 connections may not be shared across threads, so each thread gets its own. Streamlit
+runs every rerun of a page on a fresh thread, so connections of threads that have ended are
+closed the next time a connection is handed out, and their number stays small.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from gan_core.config import ConfigError
+from gan_core.training.history import COLUMNS
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+
+_HISTORY_VALUES = ", ".join(f"{c} REAL" for c in COLUMNS if c not in ("step", "epoch"))
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so an old link can't hit a new run
+    name TEXT NOT NULL,
+    preset TEXT,
+    source TEXT NOT NULL,
+    session_id TEXT,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    config TEXT NOT NULL,                  -- gan_core.serialize.to_json
+    metrics TEXT NOT NULL DEFAULT '{{}}',  -- JSON object
+    created REAL NOT NULL,                 -- Unix seconds, UTC
+    updated REAL NOT NULL,
+    finished REAL
+);
+CREATE INDEX IF NOT EXISTS runs_by_session ON runs (session_id, created);
+CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created);
+CREATE TABLE IF NOT EXISTS history (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    {_HISTORY_VALUES},
+    PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
+"""
+
+
+class Database:
+    """One SQLite file; `write()` and `read()` give a connection inside a transaction."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        try:
+            # Persistent: set once in the file, every later connection uses WAL.
+            self._connection().execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as error:
+            self.close_all()
+            raise ConfigError("store", f"{str(self.path)!r} is not a run store ({error})") from None
+        with self.write() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ConfigError(
+                    "store",
+                    f"{str(self.path)!r} was written by a newer GANscope (schema {version}); "
+                    f"this one reads schema {SCHEMA_VERSION}",
+                )
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _connection(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            return db
+        # isolation_level=None: no implicit transactions; write() and read() say where they are.
+        # check_same_thread=False only so close_all() and the pruning below may close the
+        # connection of a thread that has ended; a live thread only ever uses its own.
+        db = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        db.row_factory = sqlite3.Row
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA synchronous=NORMAL")
+        self._local.db = db
+        with self._lock:
+            ended = [(t, c) for t, c in self._open if not t.is_alive()]
+            self._open = [(t, c) for t, c in self._open if t.is_alive()]
+            self._open.append((threading.current_thread(), db))
+        for _, connection in ended:
+            connection.close()
+        return db
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: all of it is committed, or (on any exception) none of it."""
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: several SELECTs see one consistent state of the file."""
+        db = self._connection()
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
+
+    def integrity_check(self) -> str:
+        with self.read() as db:
+            return db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def close_all(self) -> None:
+        with self._lock:
+            connections, self._open = self._open, []
+        for _, connection in connections:
+            connection.close()
+        self._local = threading.local()

@@ -1,0 +1,113 @@
+"""One saved run as plain data: what the run store hands out and what a bundle carries.
+
+The store (`store.py`) reads and writes these; the bundle format (`store_bundle.py`)
+turns them into JSON and back. Neither the store's tables nor the JSON leak past here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from gan_core.config import GanConfig
+from gan_core.jobs.thread_job import ENDED, STATUSES
+from gan_core.training.history import COLUMNS
+
+SOURCES = ("dashboard", "cli", "import")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .:#()+-]{0,79}$")
+MAX_MESSAGE_CHARS = 1000
+MAX_METRICS = 100
+MAX_METRIC_TEXT = 200
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A run as saved: its config, its log (`history`, one row per logged step) and its end."""
+
+    id: int | None
+    name: str
+    config: GanConfig
+    preset: str | None
+    source: str
+    session_id: str | None
+    status: str
+    message: str
+    metrics: dict
+    created: datetime
+    updated: datetime
+    finished: datetime | None
+    history: pd.DataFrame = field(default_factory=lambda: empty_history())
+    has_checkpoint: bool = False
+
+    @property
+    def label(self) -> str:
+        """Short and unique within a store: what charts and tables call the run."""
+        return run_label(self.id, self.name)
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED
+
+
+def run_label(run_id: int | None, name: str) -> str:
+    return f"#{run_id} {name}" if run_id is not None else name
+
+
+def empty_history() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in COLUMNS}).astype(
+        {"step": "int64", "epoch": "int64"}
+    )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_status(status) -> str:
+    if status not in STATUSES:
+        raise ValueError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    return status
+
+
+def check_name(name) -> str:
+    """A run name: printable, short, no control characters (it lands in tables and legends)."""
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ValueError(
+            f"run name {name!r} must be 1 to 80 letters, digits, spaces or _ . : # ( ) + -"
+        )
+    return name
+
+
+def plain_metrics(metrics) -> dict:
+    """Metrics as JSON-ready data: numbers become floats (None when not finite), bools stay,
+    anything else becomes short text. Engine metrics mix numpy and Python scalars."""
+    if metrics is None:
+        return {}
+    if not hasattr(metrics, "items"):
+        raise ValueError(f"metrics must be a mapping, got {type(metrics).__name__}")
+    out = {}
+    for key, value in list(metrics.items())[:MAX_METRICS]:
+        key = str(key)[:64]
+        if value is None or isinstance(value, bool):
+            out[key] = value
+        elif isinstance(value, (int, float)) or _is_numpy_number(value):
+            if hasattr(value, "dtype") and value.dtype.kind == "b":
+                out[key] = bool(value)
+                continue
+            number = float(value)
+            out[key] = number if math.isfinite(number) else None
+        else:
+            out[key] = str(value)[:MAX_METRIC_TEXT]
+    return out
+
+
+def _is_numpy_number(value) -> bool:
+    return (
+        hasattr(value, "dtype")
+        and getattr(value, "shape", None) == ()
+        and value.dtype.kind in "biuf"
+    )

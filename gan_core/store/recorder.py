@@ -1,0 +1,193 @@
+"""Save a run to the run store while it trains: for the dashboard's job and for the CLI.
+
+With a `TrainingJob`, pass the recorder's callables; they run on the worker thread:
+
+    recorder = RunRecorder(store, config, preset="tutorial", session_id=sid)
+    job = TrainingJob(config, on_frame=recorder.on_frame, on_end=recorder.on_end).start()
+    recorder.run_id          # the run's id in the store, known from the start
+
+New log rows are buffered and written in one transaction at most every `flush_interval`
+seconds (and at once when the status changes), so a crash loses at most the last second.
+A failing store (disk full, file deleted) is logged and never raised into the worker: the
+training goes on, unrecorded, and `recorder.error` says why.
+
+A CLI run without a job: `record_trainer(store, trainer, "finished")` after training, or a
+`RunRecorder` fed with `observe(trainer)` between chunks of steps and closed with
+`finish_trainer(trainer, status)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pandas as pd
+
+from gan_core.config import GanConfig
+from gan_core.store.run_store import RunNotFound
+from gan_core.training.checkpoint import checkpoint_bytes
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL = 1.0  # seconds between batched writes while a run goes on
+
+
+class RunRecorder:
+    def __init__(
+        self,
+        store,
+        config: GanConfig,
+        preset: str | None = None,
+        session_id: str | None = None,
+        source: str = "dashboard",
+        name: str | None = None,
+        flush_interval: float = FLUSH_INTERVAL,
+    ):
+        self.store = store
+        self.flush_interval = flush_interval
+        self.run_id: int | None = None
+        self.error: str | None = None  # the last recording failure, for the page to show
+        self._lock = threading.Lock()  # on_frame and on_end may come from different threads
+        self._pending: dict[int, tuple] = {}  # step -> row, not yet written
+        self._last_step = -1  # newest step taken from the log (written or pending)
+        self._last_flush = time.monotonic()
+        self._status: str | None = None
+        self._ended = False
+        try:
+            self.run_id = store.create_run(
+                config, preset=preset, session_id=session_id, source=source, name=name
+            )
+        except Exception as error:
+            self._fail("could not create the run", error)
+
+    @property
+    def recording(self) -> bool:
+        return self.run_id is not None and not self._ended
+
+    # ------------------------------------------------------------------ TrainingJob hooks
+
+    def on_frame(self, job, frame) -> None:
+        """Called by the job after each frame it publishes."""
+        try:
+            with self._lock:
+                if not self.recording:
+                    return
+                self._take(frame.history)
+                status_changed = frame.status != self._status and not frame.ended
+                if status_changed or time.monotonic() - self._last_flush >= self.flush_interval:
+                    self._flush(status=frame.status if status_changed else None)
+        except Exception as error:
+            self._fail("could not record a frame", error)
+
+    def on_end(self, job) -> None:
+        """Called by the job once its worker has ended: last rows, status, metrics, weights."""
+        frame = job.frame()
+        trainer = job.trainer
+        status = frame.status if frame.ended else "stopped"
+        metrics = frame.snapshot.metrics if frame.snapshot is not None else {}
+        self._finish(status, frame.message, trainer, metrics, frame.history)
+
+    # ------------------------------------------------------------------ driving it by hand
+
+    def observe(self, trainer) -> None:
+        """Take the trainer's new log rows and write them if a flush is due (CLI loops)."""
+        try:
+            with self._lock:
+                if not self.recording:
+                    return
+                self._take(trainer.history.to_frame())
+                if time.monotonic() - self._last_flush >= self.flush_interval:
+                    self._flush()
+        except Exception as error:
+            self._fail("could not record progress", error)
+
+    def finish_trainer(self, trainer, status: str, message: str = "", metrics=None) -> None:
+        """End the run from a trainer (CLI): final metrics are measured if not given."""
+        if metrics is None:
+            try:
+                metrics = trainer.snapshot(n_points=0, full_metrics=True).metrics
+            except Exception as error:  # a diverged trainer may not give metrics; keep its log
+                log.warning("run %s: no final metrics (%s)", self.run_id, error)
+                metrics = {}
+        self._finish(status, message, trainer, metrics, None)
+
+    # ------------------------------------------------------------------ internals
+
+    def _finish(self, status, message, trainer, metrics, history) -> None:
+        try:
+            with self._lock:
+                if not self.recording:
+                    return
+                if history is not None:
+                    self._take(history)
+                if trainer is not None:  # the trainer's own log may hold rows no frame showed
+                    self._take(trainer.history.to_frame())
+                checkpoint = None
+                if trainer is not None:
+                    try:
+                        checkpoint = checkpoint_bytes(trainer)
+                    except Exception as error:  # save the rest of the run even so
+                        log.warning("run %s: no checkpoint (%s)", self.run_id, error)
+                rows = list(self._pending.values())
+                self.store.finish(
+                    self.run_id, status, metrics, checkpoint, message=message, rows=rows
+                )
+                self._pending.clear()
+                self._ended = True
+        except Exception as error:
+            self._fail("could not save the end of the run", error)
+
+    def _take(self, history: pd.DataFrame) -> None:
+        if history is None or history.empty:
+            return
+        new = history[history["step"] > self._last_step]
+        for row in new.itertuples(index=False, name=None):
+            self._pending[int(row[0])] = row
+        if len(new):
+            self._last_step = int(new["step"].iloc[-1])
+
+    def _flush(self, status: str | None = None) -> None:
+        self._last_flush = time.monotonic()
+        if self._pending:
+            self.store.append_history(self.run_id, list(self._pending.values()))
+            self._pending.clear()
+        if status is not None:
+            self.store.set_status(self.run_id, status)
+            self._status = status
+
+    def _fail(self, what: str, error: Exception) -> None:
+        first = self.error is None
+        self.error = f"{what}: {type(error).__name__}: {error}"
+        if isinstance(error, RunNotFound):  # deleted while it trained: stop writing to it
+            self._ended = True
+        # A broken store fails on every flush: say so once, not every second.
+        if first:
+            log.warning("run %s: %s", self.run_id, self.error, exc_info=error)
+        else:
+            log.debug("run %s: %s", self.run_id, self.error)
+
+
+def record_trainer(
+    store,
+    trainer,
+    status: str = "finished",
+    preset: str | None = None,
+    session_id: str | None = None,
+    source: str = "cli",
+    name: str | None = None,
+    message: str = "",
+    metrics=None,
+) -> int | None:
+    """Save a trained (or stopped, or diverged) trainer as one run; returns its id.
+
+    For `python -m gan_core train --store`: log rows, final metrics and weights in one go.
+    Returns None (and logs why) if the store could not take it.
+    """
+    recorder = RunRecorder(
+        store, trainer.config, preset=preset, session_id=session_id, source=source, name=name
+    )
+    recorder.finish_trainer(trainer, status, message=message, metrics=metrics)
+    if recorder.error:
+        log.warning("the run was not fully saved: %s", recorder.error)
+    return recorder.run_id

@@ -1,0 +1,130 @@
+"""The run store's conversions: log rows, SQL rows and times to and from Python and pandas.
+
+Kept apart from `store.py` so that file reads as what the store does, not how each value
+is shaped. Times are stored as Unix seconds (UTC) and handed out as aware datetimes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
+
+import pandas as pd
+
+from gan_core.config import ConfigError
+from gan_core.serialize import from_json
+from gan_core.store.record import run_label
+from gan_core.training.history import COLUMNS
+
+LIST_COLUMNS = (
+    "id",
+    "label",
+    "name",
+    "preset",
+    "status",
+    "source",
+    "target",
+    "loss",
+    "steps",
+    "total_steps",
+    "frechet",
+    "created",
+    "updated",
+    "finished",
+)
+
+
+def to_seconds(when: datetime) -> float:
+    return when.timestamp()
+
+
+def from_seconds(value: float) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def time_bound(value, end: bool) -> float:
+    """A filter bound in Unix seconds; a date covers its whole day (UTC)."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    if isinstance(value, date):
+        day = value + timedelta(days=1) if end else value
+        return datetime.combine(day, time(), UTC).timestamp()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"a date bound must be a datetime, a date or seconds, not {value!r}")
+
+
+def history_values(rows) -> list[tuple]:
+    """Rows as tuples in COLUMNS order: step and epoch whole numbers, the rest floats."""
+    if isinstance(rows, pd.DataFrame):
+        missing = [c for c in COLUMNS if c not in rows.columns]
+        if missing:
+            raise ValueError(f"history rows lack the column(s) {', '.join(missing)}")
+        records = rows[list(COLUMNS)].itertuples(index=False, name=None)
+    else:
+        records = (
+            tuple(row[c] for c in COLUMNS) if isinstance(row, Mapping) else tuple(row)
+            for row in rows
+        )
+    values = []
+    for record in records:
+        if len(record) != len(COLUMNS):
+            raise ValueError(f"a history row has {len(record)} values, not {len(COLUMNS)}")
+        step, epoch, *rest = record
+        if not (float(step) >= 0 and float(step).is_integer()):
+            raise ValueError(f"history step {step!r} is not a whole number ≥ 0")
+        # SQLite stores NaN as NULL, which reads back as NaN in the DataFrame.
+        values.append((int(step), int(epoch), *(float(v) for v in rest)))
+    return values
+
+
+def history_frame(rows) -> pd.DataFrame:
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(COLUMNS))
+    floats = {c: "float64" for c in COLUMNS if c not in ("step", "epoch")}
+    return frame.astype({"step": "int64", "epoch": "int64", **floats})
+
+
+def row_dict(row) -> dict:
+    return {key: row[key] for key in row.keys()}
+
+
+def _config_summary(config_json: str) -> tuple[str | None, str | None, int]:
+    """Target kind, loss and total steps of a stored config, for the run list."""
+    try:
+        config = from_json(config_json)
+    except ConfigError:  # written by another version: list the run anyway
+        raw = json.loads(config_json)
+        return raw.get("target", {}).get("kind"), raw.get("loss"), 0
+    return config.target.kind, config.loss, config.total_steps
+
+
+def list_frame(rows: list[dict]) -> pd.DataFrame:
+    records = []
+    for row in rows:
+        metrics = json.loads(row["metrics"])
+        frechet = metrics.get("frechet", row["last_frechet"])
+        target, loss, total_steps = _config_summary(row["config"])
+        records.append(
+            {
+                "id": row["id"],
+                "label": run_label(row["id"], row["name"]),
+                "name": row["name"],
+                "preset": row["preset"],
+                "status": row["status"],
+                "source": row["source"],
+                "target": target,
+                "loss": loss,
+                "steps": int(row["steps"]) if row["steps"] is not None else 0,
+                "total_steps": total_steps,
+                "frechet": float(frechet) if frechet is not None else math.nan,
+                "created": row["created"],
+                "updated": row["updated"],
+                "finished": row["finished"],
+            }
+        )
+    frame = pd.DataFrame(records, columns=list(LIST_COLUMNS))
+    for column in ("created", "updated", "finished"):
+        frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
+    return frame.astype({"id": "int64", "steps": "int64", "total_steps": "int64"})

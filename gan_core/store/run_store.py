@@ -1,0 +1,344 @@
+"""The run store: every training run saved as it trains, to list, compare, reopen and share.
+
+One SQLite file in a data directory (see `store_paths.py` for where, `store_db.py` for why
+a crash or a refresh cannot corrupt it). A run is a row of `runs` (config, preset, status,
+final metrics, timestamps, the session that started it), its log in `history` (one row per
+logged step, written in batches as the run goes) and its final weights in `checkpoints`.
+
+    store = store_from_environment()            # $GANSCOPE_DATA_DIR, else ./data
+    run_id = store.create_run(config, preset="tutorial", session_id=sid)
+    store.append_history(run_id, trainer.history.to_frame())   # idempotent by step
+    store.finish(run_id, "finished", metrics, checkpoint_bytes(trainer))
+    store.get_run(run_id).history                # a DataFrame with the trainer's columns
+
+`recorder.py` does the writing for a `TrainingJob` or a CLI run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from gan_core.config import GanConfig
+from gan_core.serialize import from_json, to_json
+from gan_core.store.bundle import decode_bundle, encode_bundle
+from gan_core.store.db import Database
+from gan_core.store.paths import DEFAULT_DB_NAME, data_dir_from_environment, database_path
+from gan_core.store.record import (
+    MAX_MESSAGE_CHARS,
+    SOURCES,
+    RunRecord,
+    check_name,
+    check_status,
+    plain_metrics,
+)
+from gan_core.store.rows import (
+    from_seconds,
+    history_frame,
+    history_values,
+    list_frame,
+    row_dict,
+    time_bound,
+    to_seconds,
+)
+from gan_core.training.checkpoint import MAX_CHECKPOINT_BYTES
+from gan_core.training.history import COLUMNS
+
+MAX_SESSION_ID_CHARS = 128
+_INSERT_ROW = (
+    f"INSERT OR REPLACE INTO history (run_id, {', '.join(COLUMNS)}) "
+    f"VALUES (?, {', '.join('?' for _ in COLUMNS)})"
+)
+
+
+class RunNotFound(KeyError):
+    """No run with this id (never created, or deleted since)."""
+
+    def __init__(self, run_id):
+        self.run_id = run_id
+        super().__init__(f"no run #{run_id} in the store")
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.args[0]
+
+
+def store_from_environment(name: str = DEFAULT_DB_NAME) -> RunStore:
+    """The store in `$GANSCOPE_DATA_DIR` (else `./data`): what the app and the CLI use."""
+    return RunStore(data_dir_from_environment(), name)
+
+
+class RunStore:
+    def __init__(self, data_dir=None, name: str = DEFAULT_DB_NAME):
+        self.path: Path = database_path(
+            data_dir if data_dir is not None else data_dir_from_environment(), name
+        )
+        self.data_dir: Path = self.path.parent
+        self._db = Database(self.path)
+
+    # ------------------------------------------------------------------ writing a run
+
+    def create_run(
+        self,
+        config: GanConfig,
+        preset: str | None = None,
+        session_id: str | None = None,
+        source: str = "dashboard",
+        name: str | None = None,
+        status: str = "running",
+    ) -> int:
+        """A new run, saved at once (so a refresh a second later can already reopen it)."""
+        if not isinstance(config, GanConfig):
+            raise TypeError(f"config must be a GanConfig, not {type(config).__name__}")
+        if source not in SOURCES:
+            raise ValueError(f"source {source!r} is not one of {', '.join(SOURCES)}")
+        preset = None if preset is None else check_name(preset)
+        name = check_name(name if name is not None else preset or "custom")
+        now = to_seconds(_now())
+        with self._db.write() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (name, preset, source, session_id, status, config, "
+                "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    name,
+                    preset,
+                    source,
+                    _session(session_id),
+                    check_status(status),
+                    to_json(config),
+                    now,
+                    now,
+                ),
+            )
+            return int(cursor.lastrowid)
+
+    def append_history(self, run_id: int, rows) -> int:
+        """Write log rows (a DataFrame, mappings, or tuples in `history.COLUMNS` order).
+
+        A row replaces any earlier row of the same step, so writing a row twice is harmless.
+        All rows go in one transaction. Returns the number of rows written.
+        """
+        values = history_values(rows)
+        with self._db.write() as db:
+            self._touch(db, run_id)
+            db.executemany(_INSERT_ROW, [(run_id, *row) for row in values])
+        return len(values)
+
+    def set_status(self, run_id: int, status: str, message: str = "") -> None:
+        with self._db.write() as db:
+            self._touch(db, run_id, status=check_status(status), message=_message(message))
+
+    def finish(
+        self,
+        run_id: int,
+        status: str,
+        metrics: Mapping | None = None,
+        checkpoint: bytes | None = None,
+        message: str = "",
+        rows=None,
+    ) -> None:
+        """End a run: last log rows, status, final metrics and weights, in one transaction."""
+        values = history_values(rows) if rows is not None else []
+        if checkpoint is not None:
+            if not isinstance(checkpoint, (bytes, bytearray)):
+                raise TypeError("checkpoint must be bytes")
+            if len(checkpoint) > MAX_CHECKPOINT_BYTES:
+                raise ValueError(f"checkpoint is larger than {MAX_CHECKPOINT_BYTES:,} bytes")
+        metrics_json = json.dumps(plain_metrics(metrics), allow_nan=False)
+        with self._db.write() as db:
+            now = self._touch(db, run_id, status=check_status(status), message=_message(message))
+            db.execute(
+                "UPDATE runs SET metrics = ?, finished = ? WHERE id = ?",
+                (metrics_json, now, run_id),
+            )
+            db.executemany(_INSERT_ROW, [(run_id, *row) for row in values])
+            if checkpoint is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO checkpoints (run_id, data) VALUES (?, ?)",
+                    (run_id, bytes(checkpoint)),
+                )
+
+    def _touch(self, db, run_id: int, status: str | None = None, message: str | None = None):
+        """Stamp `updated` (and set status / message); RunNotFound if the run is gone."""
+        now = to_seconds(_now())
+        cursor = db.execute(
+            "UPDATE runs SET updated = ?, status = coalesce(?, status), "
+            "message = coalesce(?, message) WHERE id = ?",
+            (now, status, message, run_id),
+        )
+        if cursor.rowcount == 0:
+            raise RunNotFound(run_id)
+        return now
+
+    # ------------------------------------------------------------------ reading
+
+    def get_run(self, run_id: int, with_history: bool = True) -> RunRecord:
+        with self._db.read() as db:
+            row = db.execute(
+                "SELECT r.*, EXISTS (SELECT 1 FROM checkpoints c WHERE c.run_id = r.id) "
+                "AS has_checkpoint FROM runs r WHERE r.id = ?",
+                (run_id,),
+            ).fetchone()
+            if row is None:
+                raise RunNotFound(run_id)
+            history = history_frame(
+                db.execute(
+                    f"SELECT {', '.join(COLUMNS)} FROM history WHERE run_id = ? ORDER BY step",
+                    (run_id,),
+                ).fetchall()
+                if with_history
+                else []
+            )
+        columns = row_dict(row)
+        return RunRecord(
+            id=columns["id"],
+            name=columns["name"],
+            config=from_json(columns["config"]),
+            preset=columns["preset"],
+            source=columns["source"],
+            session_id=columns["session_id"],
+            status=columns["status"],
+            message=columns["message"],
+            metrics=json.loads(columns["metrics"]),
+            created=from_seconds(columns["created"]),
+            updated=from_seconds(columns["updated"]),
+            finished=from_seconds(columns["finished"]) if columns["finished"] is not None else None,
+            history=history,
+            has_checkpoint=bool(columns["has_checkpoint"]),
+        )
+
+    def checkpoint(self, run_id: int) -> bytes | None:
+        """The run's final weights (`training.checkpoint` format), or None if none were saved."""
+        with self._db.read() as db:
+            row = db.execute("SELECT data FROM checkpoints WHERE run_id = ?", (run_id,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def list_runs(
+        self,
+        preset: str | None = None,
+        status: str | Iterable[str] | None = None,
+        since=None,
+        until=None,
+        session_id: str | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """One row per run, newest first, with `LIST_COLUMNS`; times are UTC pandas Timestamps.
+
+        `since` / `until` take a datetime, a date (a whole day, inclusive) or Unix seconds.
+        """
+        where, params = [], []
+        if preset is not None:
+            where.append("r.preset = ?")
+            params.append(preset)
+        if status is not None:
+            statuses = [status] if isinstance(status, str) else list(status)
+            where.append(f"r.status IN ({', '.join('?' for _ in statuses)})")
+            params.extend(statuses)
+        if since is not None:
+            where.append("r.created >= ?")
+            params.append(time_bound(since, end=False))
+        if until is not None:
+            where.append("r.created < ?")
+            params.append(time_bound(until, end=True))
+        if session_id is not None:
+            where.append("r.session_id = ?")
+            params.append(session_id)
+        sql = (
+            "SELECT r.id, r.name, r.preset, r.status, r.source, r.config, r.metrics, "
+            "r.created, r.updated, r.finished, "
+            "(SELECT max(step) FROM history h WHERE h.run_id = r.id) AS steps, "
+            "(SELECT frechet FROM history h WHERE h.run_id = r.id ORDER BY step DESC LIMIT 1) "
+            "AS last_frechet FROM runs r"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY r.created DESC, r.id DESC"
+            + (" LIMIT ?" if limit is not None else "")
+        )
+        if limit is not None:
+            params.append(int(limit))
+        with self._db.read() as db:
+            rows = [row_dict(row) for row in db.execute(sql, params).fetchall()]
+        return list_frame(rows)
+
+    def last_run_for_session(self, session_id: str) -> RunRecord | None:
+        """The newest run the given session started: for "reopen your last run" after a refresh."""
+        with self._db.read() as db:
+            row = db.execute(
+                "SELECT id FROM runs WHERE session_id = ? ORDER BY created DESC, id DESC LIMIT 1",
+                (_session(session_id),),
+            ).fetchone()
+        return self.get_run(row[0]) if row else None
+
+    # ------------------------------------------------------------------ removing, sharing
+
+    def delete_run(self, run_id: int) -> bool:
+        """Delete a run with its log and weights; False if there was no such run."""
+        return self.delete_runs([run_id]) == 1
+
+    def delete_runs(self, run_ids: Iterable[int]) -> int:
+        ids = [int(i) for i in run_ids]
+        with self._db.write() as db:
+            # The log and weights go with the run (ON DELETE CASCADE).
+            return sum(db.execute("DELETE FROM runs WHERE id = ?", (i,)).rowcount for i in ids)
+
+    def export_bundle(self, run_ids: Iterable[int]) -> bytes:
+        """A versioned JSON bundle of the runs' configs, logs and final metrics."""
+        return encode_bundle([self.get_run(i) for i in run_ids])
+
+    def import_bundle(self, data: bytes | str) -> list[int]:
+        """Add a bundle's runs as new runs; all or nothing. ConfigError says what is wrong."""
+        records = decode_bundle(data)  # validates everything before anything is written
+        ids = []
+        with self._db.write() as db:
+            for record in records:
+                cursor = db.execute(
+                    "INSERT INTO runs (name, preset, source, session_id, status, message, "
+                    "config, metrics, created, updated, finished) "
+                    "VALUES (?, ?, 'import', NULL, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        record.name,
+                        record.preset,
+                        record.status,
+                        record.message,
+                        to_json(record.config),
+                        json.dumps(plain_metrics(record.metrics), allow_nan=False),
+                        to_seconds(record.created),
+                        to_seconds(record.updated),
+                        to_seconds(record.finished) if record.finished else None,
+                    ),
+                )
+                run_id = int(cursor.lastrowid)
+                rows = history_values(record.history)
+                db.executemany(_INSERT_ROW, [(run_id, *row) for row in rows])
+                ids.append(run_id)
+        return ids
+
+    # ------------------------------------------------------------------ upkeep
+
+    def integrity_check(self) -> str:
+        """SQLite's own check of the file: "ok" when it is sound."""
+        return self._db.integrity_check()
+
+    def close(self) -> None:
+        self._db.close_all()
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _session(session_id) -> str | None:
+    if session_id is None:
+        return None
+    if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SESSION_ID_CHARS:
+        raise ValueError(f"session_id must be text of 1 to {MAX_SESSION_ID_CHARS} characters")
+    return session_id
+
+
+def _message(message) -> str:
+    return str(message)[:MAX_MESSAGE_CHARS]

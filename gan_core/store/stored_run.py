@@ -1,0 +1,84 @@
+"""A saved run reopened from the run store, shown the way a live job is, but read-only.
+
+It answers what a viewer asks a `TrainingJob` (`frame()`, `alive`, `bounds`,
+`checkpoint()`, ...) from the store: the saved log gives the curves, the saved final
+metrics the numbers, and the saved weights, restored into a trainer, the last state on the
+plane. It never trains; `restore()` hands out a fresh trainer to continue the run exactly
+in a new job.
+"""
+
+from __future__ import annotations
+
+import math
+
+from gan_core.jobs.thread_job import Frame, ViewOptions
+from gan_core.store.record import RunRecord
+from gan_core.targets import plot_bounds
+from gan_core.training.checkpoint import load_checkpoint
+from gan_core.training.trainer import Trainer
+
+
+class NoSavedState(LookupError):
+    """The run has no saved weights (yet): it may still be training, or it crashed."""
+
+
+class StoredRun:
+    alive = False
+
+    def __init__(self, record: RunRecord, checkpoint: bytes, view: ViewOptions | None = None):
+        self.record = record
+        self.run_id = record.id
+        self._checkpoint = checkpoint
+        view = view or ViewOptions()
+        trainer = load_checkpoint(checkpoint)
+        self.config = trainer.config
+        self.step = trainer.step_count
+        self.bounds = plot_bounds(self.config.target)
+        snapshot = trainer.snapshot(
+            view.n_points, view.field_resolution, self.bounds, view.n_arrows
+        )
+        # The numbers the run ended with, as saved, rather than measured again (a stored
+        # metric that was not finite is saved as None: leave the snapshot's own there).
+        saved = {k: v for k, v in record.metrics.items() if v is not None}
+        snapshot.metrics.update(saved)
+        message = f"run #{record.id} reopened from the run store, read-only"
+        if record.message:
+            message += f"; {record.message}"
+        self._frame = Frame(
+            record.status, message, snapshot, record.history, 0.0, math.nan, 1, self.config
+        )
+
+    @classmethod
+    def open(cls, store, run_id: int, view: ViewOptions | None = None) -> StoredRun:
+        """RunNotFound if there is no such run; NoSavedState if it has no weights saved."""
+        record = store.get_run(run_id)
+        checkpoint = store.checkpoint(run_id)
+        if checkpoint is None:
+            raise NoSavedState(f"run #{run_id} has no saved state yet")
+        return cls(record, checkpoint, view)
+
+    @property
+    def can_continue(self) -> bool:
+        """Worth continuing: steps are left and the run did not blow up."""
+        return self.step < self.config.total_steps and self.record.status != "diverged"
+
+    def restore(self) -> Trainer:
+        """A new trainer at the saved state, continuing the run exactly."""
+        return load_checkpoint(self._checkpoint)
+
+    # ------------------------------------------------------------------ what a job answers
+
+    def frame(self) -> Frame:
+        return self._frame
+
+    def checkpoint(self, timeout: float = 0.0) -> bytes:
+        return self._checkpoint
+
+    def heartbeat(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True

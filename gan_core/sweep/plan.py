@@ -1,0 +1,101 @@
+"""A sweep's plan: every cell and every run it will train, checked before any training.
+
+Cells are the grid of axis values (the first axis varies slowest); each cell trains `seeds`
+runs. Run seeds: a run's seed is its cell's seed plus its seed index (0, 1, ... seeds-1),
+where the cell's seed is the base config's seed, or the axis value when `seed` is an axis.
+So `seeds=10` on the tutorial preset (seed 0) trains seeds 0-9 in every cell: cells that
+differ only in a learning rate start from the same data and initial weights.
+
+Planning validates everything a sweep could refuse: the axes, every cell's and run's config
+(via `GanConfig`, so errors name the setting) and the caps on size, so that a bad request
+fails at once, in the caller's thread, and never half-way through training.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from gan_core.config import ConfigError, GanConfig
+from gan_core.sweep.axes import MAX_AXES, Axis
+from gan_core.training.engine import structure
+
+# A sweep trains all its runs in one process at once; these keep a request within what a
+# small shared machine serves in about a minute. 2,560,000 run-steps is 1,024 runs of the
+# tutorial's 2,500 steps.
+MAX_SWEEP_RUNS = 1024
+MAX_SWEEP_RUN_STEPS = 2_560_000
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    cell: int  # index into SweepPlan.cells
+    seed_index: int
+    config: GanConfig
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    base: GanConfig
+    axes: tuple[Axis, ...]
+    seeds: int
+    cells: tuple[dict, ...]  # per cell: {axis key: value}
+    runs: tuple[PlannedRun, ...]
+
+    @property
+    def run_steps(self) -> int:
+        """Training steps summed over all runs: the sweep's size, which the cap bounds."""
+        return sum(run.config.total_steps for run in self.runs)
+
+    def cell_config(self, cell: int, seed_index: int = 0) -> GanConfig:
+        return self.runs[cell * self.seeds + seed_index].config
+
+    def stacks(self) -> list[list[int]]:
+        """Run indices grouped by structure: each group trains as one `StackedGAN`."""
+        groups: dict[GanConfig, list[int]] = {}
+        for index, run in enumerate(self.runs):
+            groups.setdefault(structure(run.config), []).append(index)
+        return list(groups.values())
+
+
+def plan_sweep(
+    base: GanConfig,
+    axes: list[Axis] | tuple[Axis, ...] = (),
+    seeds: int = 1,
+    max_runs: int = MAX_SWEEP_RUNS,
+    max_run_steps: int = MAX_SWEEP_RUN_STEPS,
+) -> SweepPlan:
+    axes = tuple(axes)
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ConfigError("seeds", f"{seeds!r} seeds per cell: must be a whole number ≥ 1")
+    if len(axes) > MAX_AXES:
+        raise ConfigError("axis", f"{len(axes)} axes: a sweep varies at most {MAX_AXES}")
+    keys = [axis.key for axis in axes]
+    if len(set(keys)) != len(keys):
+        raise ConfigError(keys[-1], "the same setting is given as two axes")
+    n_cells = 1
+    for axis in axes:
+        n_cells *= len(axis.values)
+    n_runs = n_cells * seeds
+    if n_runs > max_runs:
+        raise ConfigError(
+            "sweep",
+            f"{n_runs:,} runs ({n_cells:,} cells × {seeds} seeds) exceed the cap "
+            f"MAX_SWEEP_RUNS = {max_runs:,}",
+        )
+    cells, runs = [], []
+    for values in itertools.product(*(axis.values for axis in axes)):
+        cell = dict(zip(keys, values))
+        cell_config = base.replace(**cell)  # ConfigError names the setting (= the axis)
+        for seed_index in range(seeds):
+            config = cell_config.replace(seed=cell_config.seed + seed_index)
+            runs.append(PlannedRun(len(cells), seed_index, config))
+        cells.append(cell)
+    plan = SweepPlan(base, axes, seeds, tuple(cells), tuple(runs))
+    if plan.run_steps > max_run_steps:
+        raise ConfigError(
+            "sweep",
+            f"{n_runs:,} runs train {plan.run_steps:,} steps in all, above the cap "
+            f"MAX_SWEEP_RUN_STEPS = {max_run_steps:,}: use fewer cells, seeds or epochs",
+        )
+    return plan

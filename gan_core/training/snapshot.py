@@ -1,0 +1,162 @@
+"""A snapshot: the state of a run at one step, as plain numpy data for charts and reports.
+
+Taken on the training thread (it reads the networks), then handed to any other thread:
+nothing in it refers back to the live model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from gan_core import metrics
+from gan_core.targets import mixture_modes
+from gan_core.training import losses
+from gan_core.training.models import TWO_LOGIT_LOSSES, noise_variance
+
+FIT_SAMPLES = 2000  # fakes used to fit a Gaussian when G's law has no closed form
+QUALITY_SAMPLES = 2500  # VEEGAN / PacGAN count modes on 2,500 samples
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    step: int
+    epoch: int
+    total_steps: int
+    loss_d: float
+    loss_g: float
+    lr_d: float
+    lr_g: float
+    real: np.ndarray  # (k, 2) real points shown
+    fake: np.ndarray  # (k, 2) generated points shown
+    gen_mean: np.ndarray
+    gen_cov: np.ndarray
+    gen_moments_exact: bool  # closed form (affine G, Gaussian noise) rather than fitted
+    target_mean: np.ndarray
+    target_cov: np.ndarray
+    metrics: dict = field(default_factory=dict)
+    # G's parameters: for an affine G, "weight" (2, k) and "bias" (2,) of x = W z + b;
+    # for a multilayer G, "flat": every parameter in one vector.
+    generator_parameters: dict = field(default_factory=dict)
+    field_x: np.ndarray | None = None  # grid axes and D's view of the plane on them
+    field_y: np.ndarray | None = None
+    field_values: np.ndarray | None = None
+    field_is_probability: bool = True  # D(x) in [0, 1]; otherwise the raw critic score
+    arrow_points: np.ndarray | None = None  # fake points and where G's update pushes them
+    arrow_directions: np.ndarray | None = None
+
+    @property
+    def progress(self) -> float:
+        return self.step / self.total_steps if self.total_steps else 1.0
+
+
+def generator_moments(trainer, rng=None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """G's output mean and covariance: exact for an affine G of Gaussian noise, else fitted."""
+    affine = trainer.generator_affine_map()
+    if affine is not None and trainer.config.noise == "normal":
+        mean, cov = metrics.affine_output_moments(
+            affine[0], affine[1], noise_variance(trainer.config)
+        )
+        return mean, cov, True
+    mean, cov = metrics.gaussian_fit(trainer.generator_samples(FIT_SAMPLES, rng=rng))
+    return mean, cov, False
+
+
+def gaussian_distance(trainer, rng=None) -> float:
+    """Squared Fréchet distance between G's (exact or fitted) Gaussian and the target's moments."""
+    target_mean, target_cov = trainer.target_moments
+    gen_mean, gen_cov, _ = generator_moments(trainer, rng)
+    return metrics.frechet_gaussian(gen_mean, gen_cov, target_mean, target_cov)
+
+
+@torch.no_grad()
+def discriminator_field(trainer, bounds, resolution: int):
+    """D's view of the plane on a resolution² grid: D(x) for the cross-entropy losses, else s(x)."""
+    x0, x1, y0, y1 = bounds
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    s = trainer.discriminator_score(torch.as_tensor(grid, dtype=torch.float32))
+    if trainer.config.loss in TWO_LOGIT_LOSSES:
+        s = torch.sigmoid(s)
+    return xs, ys, s.reshape(resolution, resolution).numpy().astype(float)
+
+
+def generator_push(trainer, points: np.ndarray) -> np.ndarray:
+    """-∇ₓ of G's loss at each fake point: the direction G's update moves that sample."""
+    x = torch.as_tensor(points, dtype=torch.float32).requires_grad_(True)
+    per_point = losses.generator_loss(
+        trainer.config.loss, trainer.discriminator_score(x).unsqueeze(-1)
+    )
+    (grad,) = torch.autograd.grad(per_point.sum(), x)
+    return -grad.numpy().astype(float)
+
+
+def take_snapshot(
+    trainer, n_points: int, field_resolution: int, bounds, n_arrows: int, full_metrics: bool = False
+) -> Snapshot:
+    config = trainer.config
+    target_mean, target_cov = trainer.target_moments
+    gen_mean, gen_cov, exact = generator_moments(trainer)
+    found = metrics.gaussian_metrics(gen_mean, gen_cov, target_mean, target_cov)
+    found["frechet_exact"] = exact and config.target.kind == "gaussian"
+    if full_metrics:
+        found.update(sample_metrics(trainer))
+    real = trainer.data[torch.randperm(len(trainer.data), generator=trainer.view_rng)[:n_points]]
+    fake = trainer.generator_samples(n_points) if n_points else np.empty((0, 2))
+    # Measured on the generator shown (the moving average when EMA is on).
+    snap = dict(
+        step=trainer.step_count,
+        epoch=trainer.epoch,
+        total_steps=config.total_steps,
+        loss_d=trainer.loss_d,
+        loss_g=trainer.loss_g,
+        lr_d=config.lr_d,
+        lr_g=config.lr_g,
+        real=real.numpy().astype(float),
+        fake=fake,
+        gen_mean=gen_mean,
+        gen_cov=gen_cov,
+        gen_moments_exact=exact,
+        target_mean=target_mean,
+        target_cov=target_cov,
+        metrics=found,
+        generator_parameters=generator_parameters(trainer),
+    )
+    if field_resolution and bounds:
+        xs, ys, values = discriminator_field(trainer, bounds, field_resolution)
+        snap.update(
+            field_x=xs,
+            field_y=ys,
+            field_values=values,
+            field_is_probability=config.loss in TWO_LOGIT_LOSSES,
+        )
+    if n_arrows and len(fake):
+        points = fake[:n_arrows]
+        snap.update(arrow_points=points, arrow_directions=generator_push(trainer, points))
+    return Snapshot(**snap)
+
+
+def generator_parameters(trainer) -> dict:
+    affine = trainer.generator_affine_map()
+    if affine is not None:
+        return {"weight": affine[0], "bias": affine[1]}
+    return {"flat": trainer.engine.generator.flat[0].numpy().astype(float)}
+
+
+def sample_metrics(trainer) -> dict:
+    """Distances that need samples: any target, any generator. Slower; for reports, not frames."""
+    fake = trainer.generator_samples(QUALITY_SAMPLES)
+    real = trainer.data.numpy().astype(float)
+    found = {
+        "sliced_wasserstein": metrics.sliced_wasserstein(fake, real, seed=0),
+        "energy": metrics.energy_distance(fake, real),
+    }
+    modes = mixture_modes(trainer.config.target)
+    if modes is not None:
+        coverage = metrics.mode_coverage(fake, modes)
+        found["modes_covered"] = coverage.modes_covered
+        found["n_modes"] = coverage.n_modes
+        found["high_quality"] = coverage.high_quality_fraction
+    return found

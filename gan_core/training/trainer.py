@@ -1,0 +1,185 @@
+"""One training run, one step at a time: the engine at R = 1, plus its log and its checks.
+
+A `Trainer` knows nothing of threads or pages; `job.py` drives it from a worker thread.
+Looking at a run (accuracy, snapshots) draws from a separate evaluation generator, so it
+never changes the run: the same config and seed give the same history bit for bit,
+however often it is looked at.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from gan_core.config import GanConfig
+from gan_core.targets import target_moments
+from gan_core.training import losses
+from gan_core.training.engine import StackedGAN
+from gan_core.training.history import History
+from gan_core.training.snapshot import Snapshot, gaussian_distance, take_snapshot
+
+EVAL_SAMPLES = 100  # per side, for D accuracy: the seed's 100 real + 100 fake
+# Default logging density: about this many history rows per run. Enough for smooth curves;
+# each row measures D's accuracy and the distance, which costs about as much as a step.
+ROWS_PER_RUN = 500
+
+
+class Diverged(RuntimeError):
+    """A loss or parameter stopped being finite. `quantity` and `step` say which and when."""
+
+    def __init__(self, quantity: str, step: int):
+        self.quantity, self.step = quantity, step
+        super().__init__(f"{quantity} became NaN or infinite at step {step}")
+
+
+class Trainer:
+    def __init__(self, config: GanConfig, history_cap: int = 4000, log_every: int | None = None):
+        self.config = config
+        self.engine = StackedGAN([config])
+        # Looking at a run must never change it, nor its log: the log's own measurements
+        # and any viewer's samples each draw from a generator of their own.
+        self.log_rng = torch.Generator().manual_seed(config.seed + 1_000_003)
+        self.view_rng = torch.Generator().manual_seed(config.seed + 2_000_003)
+        self.step_count = 0  # completed steps
+        self.loss_d = math.nan
+        self.loss_g = math.nan
+        self.interval_sums = [
+            0.0,
+            0.0,
+            0,
+            0,
+        ]  # loss_d sum, loss_g sum, and their counts since the last row
+        self.log_every = log_every or max(1, config.total_steps // ROWS_PER_RUN)
+        self.history = History(history_cap)
+        self.target_moments = target_moments(config.target)  # fixed for the run: computed once
+
+    # ------------------------------------------------------------------ schedule
+
+    @property
+    def epoch(self) -> int:
+        """The epoch the next step belongs to (0-based)."""
+        return self.step_count // self.config.steps_per_epoch
+
+    @property
+    def finished(self) -> bool:
+        return self.step_count >= self.config.total_steps
+
+    @property
+    def data(self) -> torch.Tensor:
+        return self.engine.data[0]
+
+    # ------------------------------------------------------------------ updates
+
+    def step(self, part: str = "both") -> None:
+        """One step: 'both' (d_steps D updates, then G on the same noise), or only 'd' or 'g'.
+
+        A step of one part alone counts as a step, so manual stepping advances the schedule
+        just as training does. Raises `Diverged` if a loss or parameter stops being finite.
+        """
+        if part not in ("both", "d", "g"):
+            raise ValueError(f"part must be 'both', 'd' or 'g', not {part!r}")
+        if part != "g":
+            for _ in range(self.config.d_steps if part == "both" else 1):
+                self.loss_d = self._finite(self.engine.d_step().item(), "loss_d")
+                self.interval_sums[0] += self.loss_d
+                self.interval_sums[2] += 1
+        if part != "d":
+            z = self.engine.last_z if part == "both" else None
+            self.loss_g = self._finite(self.engine.g_step(z).item(), "loss_g")
+            self.interval_sums[1] += self.loss_g
+            self.interval_sums[3] += 1
+        self._check_parameters()
+        self.step_count += 1
+        if self.step_count % self.log_every == 0 or self.finished:
+            self.log_row()
+
+    def run(self, n_steps: int | None = None, should_stop=None) -> int:
+        """Train up to `n_steps` more steps (to the end by default); returns steps taken."""
+        end = self.config.total_steps
+        if n_steps is not None:
+            end = min(end, self.step_count + n_steps)
+        start = self.step_count
+        while self.step_count < end and not (should_stop and should_stop()):
+            self.step()
+        return self.step_count - start
+
+    def set_learning_rates(self, lr_d: float | None = None, lr_g: float | None = None) -> None:
+        """Change learning rates mid-run; the optimisers' moment estimates are kept."""
+        changes = {k: v for k, v in (("lr_d", lr_d), ("lr_g", lr_g)) if v is not None}
+        self.config = self.config.replace(**changes)  # validates the new values
+        self.engine.set_learning_rates(lr_d=lr_d, lr_g=lr_g)
+
+    # ------------------------------------------------------------------ checks and logging
+
+    def _finite(self, value: float, quantity: str) -> float:
+        if not math.isfinite(value):
+            raise Diverged(quantity, self.step_count + 1)
+        return value
+
+    def _check_parameters(self) -> None:
+        g_ok, d_ok = self.engine.finite_parameters()
+        if not bool(g_ok[0]):
+            raise Diverged("a generator parameter", self.step_count + 1)
+        if not bool(d_ok[0]):
+            raise Diverged("a discriminator parameter", self.step_count + 1)
+
+    @torch.no_grad()
+    def d_accuracy(self) -> tuple[float, float]:
+        """As the seed measures it: share of 100 real and of 100 fake samples D gets right."""
+        real = self.data[torch.randint(len(self.data), (EVAL_SAMPLES,), generator=self.log_rng)]
+        fake = self.generator_samples(EVAL_SAMPLES, as_numpy=False, rng=self.log_rng)
+        s = self.discriminator_score(torch.cat([real, fake]))
+        return float((s[:EVAL_SAMPLES] > 0).float().mean()), float(
+            (s[EVAL_SAMPLES:] < 0).float().mean()
+        )
+
+    def log_row(self) -> None:
+        loss_d_sum, loss_g_sum, n_d, n_g = self.interval_sums
+        acc_real, acc_fake = self.d_accuracy()
+        self.history.append(
+            step=self.step_count,
+            epoch=(self.step_count - 1) // self.config.steps_per_epoch,
+            loss_d=loss_d_sum / n_d if n_d else math.nan,
+            loss_g=loss_g_sum / n_g if n_g else math.nan,
+            acc_real=acc_real,
+            acc_fake=acc_fake,
+            frechet=self.distance(rng=self.log_rng),
+            lr_d=self.config.lr_d,
+            lr_g=self.config.lr_g,
+        )
+        self.interval_sums = [0.0, 0.0, 0, 0]
+
+    # ------------------------------------------------------------------ looking at the run
+
+    def discriminator_score(self, points: torch.Tensor) -> torch.Tensor:
+        """D's score s(x) for (n, 2) points (D(x) = sigmoid(s) for the cross-entropy losses)."""
+        return losses.score(self.engine.D(points.unsqueeze(0)))[0]
+
+    def distance(self, rng: torch.Generator | None = None) -> float:
+        """Squared Fréchet distance to the target: exact when G's law is known, else fitted."""
+        return gaussian_distance(self, rng or self.view_rng)
+
+    @torch.no_grad()
+    def generator_samples(self, n: int, as_numpy: bool = True, rng: torch.Generator | None = None):
+        samples = self.engine.generator(self.engine.noise(n, rng or self.view_rng))[0]
+        return samples.numpy().astype(float) if as_numpy else samples
+
+    def generator_affine_map(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(W (2, k), b (2,)) with x = W z + b, for an affine generator; else None."""
+        if not self.config.generator_is_affine:
+            return None
+        w, b = self.engine.generator.layers[0]
+        return w[0].T.numpy().astype(float), b[0, 0].numpy().astype(float)
+
+    def snapshot(
+        self,
+        n_points: int = 500,
+        field_resolution: int = 0,
+        bounds: tuple[float, float, float, float] | None = None,
+        n_arrows: int = 0,
+        full_metrics: bool = False,
+    ) -> Snapshot:
+        """Everything a viewer needs about the run now, as plain numpy data (see snapshot.py)."""
+        return take_snapshot(self, n_points, field_resolution, bounds, n_arrows, full_metrics)

@@ -1,0 +1,107 @@
+"""The charts of the live view: the only place that calls the figure builders.
+
+The plane sits on the left, the three curves stack on the right, all drawn by one
+`plotly_frame` that updates them in place (so zoom and pan survive new frames).
+
+A figure is rebuilt only when its data changed (a new frame), not on every poll or layer
+toggle. While a run is going, the three curves are also held to a time budget: building
+a plotly figure costs tens of milliseconds, so on a busy machine the curves are rebuilt
+only as often as lets them use at most CURVE_SHARE of the time, and the plane and the
+numbers keep their full rate. On an idle machine that is every poll.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import streamlit as st
+
+from gan_core.figures import (
+    LAYERS,
+    accuracy_figure,
+    distance_figure,
+    loss_figure,
+    plane_figure,
+)
+from gan_core.targets import mixture_modes
+from gan_core.training.losses import EQUILIBRIUM_D_LOSS
+from ui.live.plotly_frame import Chart, show
+from ui.live.view_state import ViewState
+
+LAYER_KEY = "plane_layers"
+LAYER_LABELS = {"field": "D's view (heatmap)", "ellipses": "1σ / 2σ ellipses", "arrows": "G's push"}
+CROSS_ENTROPY_FAMILY = ("cross_entropy", "minimax")
+COLUMNS = [11, 9]  # plane : curves
+PLANE_HEIGHT = 640
+CURVE_HEIGHT = 250
+FRAME_KEY = "live_charts"
+CACHE_KEY = "figure_cache"
+CURVE_SHARE = 0.25  # of wall time, at most, spent rebuilding curves during a run
+
+
+@dataclass
+class _Built:
+    sources: tuple  # the very objects the figure was built from
+    options: object
+    json: str  # the figure as plotly JSON
+    at: float  # time.monotonic() when built
+    took: float  # seconds the build took
+
+
+def layer_toggles() -> frozenset[str]:
+    if LAYER_KEY not in st.session_state:
+        st.session_state[LAYER_KEY] = sorted(LAYERS)
+    chosen = st.pills(
+        "Layers",
+        list(LAYER_LABELS),
+        selection_mode="multi",
+        key=LAYER_KEY,
+        format_func=LAYER_LABELS.get,
+        label_visibility="collapsed",
+    )
+    return frozenset(chosen or ())
+
+
+def render(view: ViewState, layers: frozenset[str]) -> None:
+    config = view.config
+    equilibrium = EQUILIBRIUM_D_LOSS if config.loss in CROSS_ENTROPY_FAMILY else None
+    exact = config.has_exact_metrics
+    modes = mixture_modes(config.target)
+    running = view.status == "running"
+    plane = _figure(
+        "plane",
+        (view.snapshot,),
+        layers,
+        lambda: plane_figure(view.snapshot, view.bounds, layers=layers, modes=modes),
+        throttle=False,
+    )
+    curves = {
+        "loss": lambda: loss_figure(view.history, equilibrium=equilibrium),
+        "accuracy": lambda: accuracy_figure(view.history),
+        "distance": lambda: distance_figure(view.history, exact=exact),
+    }
+    charts = [Chart("plane", plane, PLANE_HEIGHT, 0)]
+    for name, build in curves.items():
+        figure = _figure(name, (view.history,), (equilibrium, exact), build, throttle=running)
+        charts.append(Chart(name, figure, CURVE_HEIGHT, 1))
+    show(charts, COLUMNS, key=FRAME_KEY)
+
+
+def _figure(name: str, sources: tuple, options, build, throttle: bool) -> str:
+    """The JSON of the figure last built for `name` if still current, else of a new one.
+
+    Frames are immutable and each new one brings new objects, so identity tells whether
+    the data changed; the cache holds the sources, so an identity cannot be reused.
+    """
+    cache = st.session_state.setdefault(CACHE_KEY, {})
+    last: _Built | None = cache.get(name)
+    now = time.monotonic()
+    if last is not None and last.options == options:
+        if all(a is b for a, b in zip(last.sources, sources)):
+            return last.json
+        if throttle and now - last.at < last.took / CURVE_SHARE:
+            return last.json
+    figure_json = build().to_json()
+    cache[name] = _Built(sources, options, figure_json, now, time.monotonic() - now)
+    return figure_json

@@ -1,0 +1,82 @@
+"""The live view: status, progress, metrics and charts, redrawn by polling the job.
+
+A fragment re-runs itself every POLL_RUNNING_S while a run is going, reading the job's
+latest frame (the worker never touches Streamlit, and the script never trains). While
+paused it polls slowly, only to keep the job's heartbeat alive. When the run has ended the
+fragment asks once for a full rerun, which draws the page in its static form (buttons
+included) with no timer at all.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.config import GanConfig
+from gan_core.store.stored_run import StoredRun
+from ui.live import charts, metrics_row, status_badge, view_state
+from ui.session.guard import guarded
+from ui.session.session_job import JobHolder
+
+POLL_RUNNING_S = 0.2  # five redraws a second: a margin over the four asked for
+POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
+
+
+def poll_interval(holder: JobHolder) -> float | None:
+    job = holder.job
+    if job is None or not job.alive:
+        return None
+    status = job.frame().status
+    if status in ("queued", "starting", "running"):  # queued: keep the heartbeat and position fresh
+        return POLL_RUNNING_S
+    return POLL_PAUSED_S if status == "paused" else None
+
+
+def render(holder: JobHolder, config: GanConfig) -> None:
+    """Every block of the view sits in a container of its own, so a block that shows more
+    or fewer elements (a status message, the final metrics) never shifts the ones after
+    it: the charts keep their place, so plotly updates them in place and keeps the zoom."""
+    interval = poll_interval(holder)
+
+    @st.fragment(run_every=interval)
+    def live() -> None:
+        with guarded("the live view"):
+            job = holder.job
+            if job is None:
+                _draw(view_state.preview(config), holder, config)
+                return
+            job.heartbeat()
+            view = view_state.from_job(job)
+            if interval is not None and view.status in ("finished", "diverged", "stopped", "error"):
+                # Ended since the page was drawn: redraw all of it once, without the timer.
+                st.rerun(scope="app")
+            _draw(view, holder, config)
+
+    live()
+
+
+def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> None:
+    with st.container():
+        status_badge.render(view.status, view.message)
+    with st.container():
+        _settings_note(holder, config)
+        _recording_note(holder)
+    with st.container():
+        metrics_row.render(view)
+    layers = charts.layer_toggles()
+    charts.render(view, layers)
+
+
+def _settings_note(holder: JobHolder, config: GanConfig) -> None:
+    # Learning rates reach a run live (run_config follows them); other settings need a new run.
+    if holder.run_config is not None and holder.run_config != config:
+        st.info("The settings have changed since this run started: press Train to run them.")
+
+
+def _recording_note(holder: JobHolder) -> None:
+    # Saving never stops a run: a failing store only earns this note.
+    job, recorder = holder.job, holder.recorder
+    if job is None or isinstance(job, StoredRun):
+        return
+    problem = "the run store could not be opened" if recorder is None else recorder.error
+    if problem:
+        st.caption(f":orange[:material/warning: This run is not being saved: {problem}.]")

@@ -1,0 +1,84 @@
+"""The numbers under the status: progress with ETA, then big metrics for a projector."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from ui.live.view_state import ViewState
+
+
+def format_duration(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "—"
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def format_distance(value: float) -> str:
+    return f"{value:.3g}" if math.isfinite(value) else "—"
+
+
+def render(view: ViewState) -> None:
+    snapshot, config = view.snapshot, view.config
+    step = snapshot.step if snapshot else 0
+    total = config.total_steps
+    progress = min(1.0, step / total) if total else 0.0
+    eta = format_duration(view.eta_seconds) if view.status == "running" else "—"
+    st.progress(progress, text=f"{progress:.0%} of {total:,} steps · ETA {eta}")
+
+    # The accuracy pair ("100% / 98%") is the widest value: give it the room.
+    columns = st.columns([0.9, 1.0, 0.9, 1.0, 1.4])
+    columns[0].container(key="metric_step").metric("Step", f"{step:,}")
+    epoch = min(step // config.steps_per_epoch + 1, config.epochs)
+    columns[1].metric("Epoch", f"{epoch:,} / {config.epochs:,}")
+    running = view.status == "running" and view.steps_per_second > 0
+    speed = f"{view.steps_per_second:,.0f}" if running else "—"
+    columns[2].metric("Steps / s", speed)
+    frechet = snapshot.metrics.get("frechet", math.nan) if snapshot else math.nan
+    exact = bool(snapshot and snapshot.metrics.get("frechet_exact"))
+    columns[3].metric(
+        "Fréchet² " + ("(exact)" if exact else "(fitted)"),
+        format_distance(frechet),
+        help="Squared Fréchet (2-Wasserstein) distance from G's output to the target. "
+        + (
+            "Exact: G is affine and the target Gaussian, so G's law is known in closed form."
+            if exact
+            else "Between Gaussians fitted to the two distributions' means and covariances."
+        ),
+    )
+    columns[4].metric(
+        "D accuracy (real / fake)",
+        _accuracy(view),
+        help="Share of 100 real and 100 fake points D classifies correctly; "
+        "50% / 50% is a coin toss.",
+    )
+    if snapshot is not None and "sliced_wasserstein" in snapshot.metrics:
+        _final(snapshot.metrics)
+
+
+def _accuracy(view: ViewState) -> str:
+    if view.history.empty:
+        return "—"
+    last = view.history.iloc[-1]
+    return f"{last['acc_real']:.0%} / {last['acc_fake']:.0%}"
+
+
+def _final(metrics: dict) -> None:
+    """Sample-based distances measured once at the end of a run."""
+    items = [
+        ("Sliced Wasserstein", format_distance(metrics["sliced_wasserstein"])),
+        ("Energy distance", format_distance(float(metrics["energy"]))),
+    ]
+    if "modes_covered" in metrics:
+        items.append(("Modes covered", f"{metrics['modes_covered']} / {metrics['n_modes']}"))
+        items.append(("High-quality samples", f"{metrics['high_quality']:.0%}"))
+    for column, (label, value) in zip(st.columns(len(items)), items):
+        column.metric(label, value)

@@ -1,0 +1,91 @@
+"""What the run buttons do: Train, Pause, Resume, Step (both, D, G), Stop, Reset, and
+Continue (a reopened saved run, as a new run).
+
+A button's callback only records the request; the script performs it after the sidebar
+has read every control, so Train always starts with the settings on screen, and every
+button then renders with the state the action left behind. After a command, the script
+waits briefly (well under a second) for the worker to acknowledge it, so the page redraws
+with the new status rather than the old one. Training itself never runs here. Every run
+started here is saved to the run store as it trains (ui/session/run_store.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from gan_core.config import GanConfig
+from gan_core.jobs.thread_job import TrainingJob
+from gan_core.store.stored_run import StoredRun
+from ui.session import run_store
+from ui.session.session_job import HOLDER_STATE_KEY, JobHolder
+
+REQUEST_KEY = "run_request"
+ACTIONS = ("train", "pause", "resume", "step", "step_d", "step_g", "stop", "reset", "continue")
+STEP_PARTS = {"step": "both", "step_d": "d", "step_g": "g"}
+ACK_TIMEOUT_S = 1.0
+
+
+def request(action: str) -> None:
+    """Button callback. Stop acts here, before the script runs: it needs no settings, and
+    the worker stops one script run's worth of time sooner."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    st.session_state[REQUEST_KEY] = action
+    holder = st.session_state.get(HOLDER_STATE_KEY)
+    if action == "stop" and holder is not None and holder.job is not None and holder.job.alive:
+        holder.job.stop()
+
+
+def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: float | None) -> None:
+    action = st.session_state.pop(REQUEST_KEY, None)
+    if action is None:
+        return
+    job = holder.job
+    live = job is not None and job.alive
+    if action == "train":
+        job = holder.start(config, steps_per_second, recorder=run_store.recorder_for(config))
+        _await(job, _has_started)
+    elif action == "continue" and isinstance(job, StoredRun) and job.can_continue:
+        trainer = job.restore()
+        recorder = run_store.recorder_for(trainer.config, name=_continued_name(job))
+        job = holder.start(trainer.config, steps_per_second, recorder=recorder, trainer=trainer)
+        _await(job, _has_started)
+    elif action == "pause" and live:
+        job.pause()
+        _await(job, lambda f: f.status != "running")
+    elif action == "resume" and live:
+        job.resume()
+        _await(job, lambda f: f.status != "paused")
+    elif action in STEP_PARTS:
+        if not live:  # first step of a fresh run: start it paused, then step
+            recorder = run_store.recorder_for(config)
+            job = holder.start(config, steps_per_second, paused=True, recorder=recorder)
+            _await(job, lambda f: f.status != "starting")
+        before = job.frame().number
+        job.step(STEP_PARTS[action])
+        _await(job, lambda f: f.number > before)
+    elif action == "stop" and live:
+        job.stop()
+        job.wait(ACK_TIMEOUT_S)
+    elif action == "reset":
+        holder.clear()
+
+
+def _continued_name(stored: StoredRun) -> str:
+    return f"{stored.record.name[:60]} (from #{stored.run_id})"
+
+
+def _has_started(frame) -> bool:
+    """The run's first steps are in the frame (or it is queued, or already over): waiting
+    for them lets the page's answer to Train show the run going, not "Starting"."""
+    if frame.status == "starting":
+        return False
+    return frame.status != "running" or (frame.snapshot is not None and frame.snapshot.step > 0)
+
+
+def _await(job: TrainingJob, done) -> None:
+    deadline = time.monotonic() + ACK_TIMEOUT_S
+    while time.monotonic() < deadline and job.alive and not done(job.frame()):
+        time.sleep(0.01)

@@ -1,0 +1,62 @@
+"""The run controls above the charts: the buttons, and the speed a class can watch at."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.live.run_actions import request
+from ui.session.session_job import JobHolder
+
+SPEED_KEY = "speed"
+SPEEDS = ("1", "2", "5", "10", "20", "50", "100", "200", "500", "1000", "max")
+DEFAULT_SPEED = "max"
+
+
+def chosen_speed() -> float | None:
+    """Steps per second from the speed control (None: as fast as the machine goes)."""
+    value = st.session_state.get(SPEED_KEY, DEFAULT_SPEED)
+    return None if value == "max" else float(value)
+
+
+def render(holder: JobHolder) -> None:
+    job = holder.job
+    status = job.frame().status if job is not None else "ready"
+    live = job is not None and job.alive
+    running = live and status in ("starting", "running")
+    paused = live and status == "paused"
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        _button("Train", "train", "play_arrow", type="primary", help="Start a new run.")
+        if paused:
+            _button("Resume", "resume", "resume")
+        else:
+            _button("Pause", "pause", "pause", disabled=not running)
+        step_help = "While paused. Before any run, it starts one paused at step 0."
+        for label, action, what in (
+            ("Step", "step", "One iteration: D, then G."),
+            ("D step", "step_d", "One discriminator update only."),
+            ("G step", "step_g", "One generator update only."),
+        ):
+            _button(label, action, "skip_next", disabled=running, help=f"{what} {step_help}")
+        _button("Stop", "stop", "stop", disabled=not live)
+        _button("Reset", "reset", "restart_alt", disabled=job is None, help="Back to step 0.")
+        if SPEED_KEY not in st.session_state:
+            st.session_state[SPEED_KEY] = DEFAULT_SPEED
+        st.select_slider(
+            "Speed (steps/s)",
+            SPEEDS,
+            key=SPEED_KEY,
+            width=240,
+            help="Slow it down to watch each step, or let it run as fast as it can. "
+            "Takes effect at once.",
+        )
+
+
+def _button(label: str, action: str, icon: str, **options) -> None:
+    st.button(
+        label,
+        key=f"run_{action}",
+        icon=f":material/{icon}:",
+        on_click=request,
+        args=(action,),
+        **options,
+    )

@@ -1,0 +1,69 @@
+"""What the live view draws, whether from a training job's latest frame or a fresh preview.
+
+Before any run (or after Reset) the page still shows the target and the untrained G at
+step 0, so a person sees what their settings mean before pressing Train.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from gan_core.config import GanConfig
+from gan_core.jobs.thread_job import TrainingJob
+from gan_core.serialize import to_json
+from gan_core.targets import plot_bounds
+from gan_core.training.history import COLUMNS
+from gan_core.training.snapshot import Snapshot
+from gan_core.training.trainer import Trainer
+from ui.session.session_job import VIEW
+
+EMPTY_HISTORY = pd.DataFrame({c: pd.Series(dtype=float) for c in COLUMNS})
+
+
+@dataclass(frozen=True)
+class ViewState:
+    status: str  # "ready" (no run yet) or the job's status
+    message: str
+    snapshot: Snapshot | None
+    history: pd.DataFrame
+    steps_per_second: float
+    eta_seconds: float
+    config: GanConfig
+    bounds: tuple[float, float, float, float]
+    number: int  # the job's frame number; rises with each new frame
+
+
+def from_job(job: TrainingJob) -> ViewState:
+    frame = job.frame()
+    history = frame.history if len(frame.history.columns) else EMPTY_HISTORY
+    # Until the worker's first frame, show step 0 of the same config (already computed
+    # for the preview, as a rule) rather than swapping the chart for a placeholder.
+    snapshot = frame.snapshot or _step_zero(to_json(frame.config), frame.config, job.bounds)
+    return ViewState(
+        frame.status,
+        frame.message,
+        snapshot,
+        history,
+        frame.steps_per_second,
+        frame.eta_seconds,
+        frame.config,
+        job.bounds,
+        frame.number,
+    )
+
+
+def preview(config: GanConfig) -> ViewState:
+    bounds = plot_bounds(config.target)
+    snapshot = _step_zero(to_json(config), config, bounds)
+    return ViewState("ready", "", snapshot, EMPTY_HISTORY, 0.0, math.nan, config, bounds, 0)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _step_zero(key: str, _config: GanConfig, _bounds) -> Snapshot:
+    """Step 0 of a run with this config (keyed by its JSON; snapshots are never mutated)."""
+    trainer = Trainer(_config)
+    return trainer.snapshot(VIEW.n_points, VIEW.field_resolution, _bounds, VIEW.n_arrows)

@@ -1,0 +1,117 @@
+"""After a browser refresh: offer the session's last saved run, and reopen it read-only.
+
+A refresh starts a new Streamlit session with an empty page, but the URL still carries
+the session id (ui/session/session_id.py) under which the run store filed the runs. While this
+page has shown nothing of its own yet, it offers the newest of them. Reopening loads its
+config into the controls and shows it in the live view as a `StoredRun`; from there
+"Continue as a new run" trains on from its saved state (ui/live/run_actions.py).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.config import ConfigError
+from gan_core.store.run_store import RunNotFound
+from gan_core.store.stored_run import NoSavedState, StoredRun
+from gan_core.training.checkpoint import load_checkpoint
+from ui.live.run_actions import request
+from ui.session import config_state, notices, run_store, session_id
+from ui.session.session_job import VIEW, JobHolder
+from ui.session.session_job import holder as session_holder
+
+SETTLED_KEY = "reopen_settled"  # the offer is answered: reopened, dismissed or trained past
+OFFER_KEY = "reopen_offer_found"  # what the offer says, once the run it names has ended
+
+
+def offer(holder: JobHolder) -> None:
+    """The notice "Your last run (...) — Reopen", while it is still a useful question."""
+    if holder.job is not None:  # this page shows a run of its own: the question is moot
+        st.session_state[SETTLED_KEY] = True
+    sid = session_id.current()
+    if st.session_state.get(SETTLED_KEY) or sid is None:
+        return
+    found = _last_run(sid)
+    if found is None:
+        return
+    run_id, status, step, total = found
+    with st.container(horizontal=True, vertical_alignment="center", key="reopen_offer"):
+        st.info(
+            f"Your last run (#{run_id}, {status}, step {step:,} of {total:,})",
+            icon=":material/history:",
+        )
+        st.button("Reopen", key="reopen_run", on_click=_reopen, args=(run_id,))
+        st.button("Dismiss", key="reopen_dismiss", on_click=_settle)
+
+
+def _last_run(sid: str) -> tuple[int, str, int, int] | None:
+    """(id, status, step, total steps) of the session's newest run, looked up once it has
+    ended; a run still ending (the closed tab's session going away) is looked up again."""
+    known = st.session_state.get(OFFER_KEY)
+    if known is not None:
+        return known
+    store = run_store.store()
+    try:
+        record = store.last_run_for_session(sid) if store is not None else None
+        if record is None:
+            return None
+        # The log keeps a row every few steps only; the saved weights know the exact step.
+        checkpoint = store.checkpoint(record.id) if record.ended else None
+        step = load_checkpoint(checkpoint).step_count if checkpoint else _logged_step(record)
+    except Exception:  # a broken store (or file) only loses the offer
+        return None
+    found = (record.id, record.status, step, record.config.total_steps)
+    if record.ended:
+        st.session_state[OFFER_KEY] = found
+    return found
+
+
+def _logged_step(record) -> int:
+    return int(record.history["step"].iloc[-1]) if len(record.history) else 0
+
+
+def continue_button(holder: JobHolder) -> None:
+    """Under a reopened run: train on from its saved state, recorded as a new run."""
+    job = holder.job
+    if not isinstance(job, StoredRun):
+        return
+    st.button(
+        "Continue as a new run",
+        key="run_continue",
+        icon=":material/fast_forward:",
+        on_click=request,
+        args=("continue",),
+        disabled=not job.can_continue,
+        help="Train on from this run's saved state, exactly as if it had never stopped; "
+        "the store keeps it as a new run."
+        if job.can_continue
+        else "Nothing to continue: this run has done all its steps, or diverged.",
+    )
+
+
+def _settle() -> None:
+    st.session_state[SETTLED_KEY] = True
+
+
+def _reopen(run_id: int) -> None:
+    """Callback: runs before any widget is drawn, so the controls can take the config."""
+    store = run_store.store()
+    try:
+        if store is None:
+            raise ConfigError("run store", "it could not be opened")
+        stored = StoredRun.open(store, run_id, VIEW)
+    except NoSavedState:
+        notices.post(
+            "page",
+            "info",
+            f"Run #{run_id} has no saved state yet (it may still be ending in the closed "
+            "tab): try again in a moment.",
+        )
+        return
+    except (RunNotFound, ConfigError) as error:
+        notices.post("page", "error", f"Run #{run_id} could not be reopened: {error}.")
+        _settle()
+        return
+    _settle()
+    config_state.load(stored.config, source=f"run #{run_id}")
+    session_holder().show(stored)

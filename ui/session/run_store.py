@@ -1,0 +1,50 @@
+"""The dashboard's run store, and the recorder that saves each of its runs as it trains.
+
+Saving is a convenience on top of training, never a condition for it: a store that cannot
+be opened (bad data directory, disk full) or that fails later only costs the record, and
+the page says so in a small warning.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from gan_core.config import GanConfig
+from gan_core.store.paths import data_dir_from_environment
+from gan_core.store.recorder import RunRecorder
+from gan_core.store.run_store import RunStore
+from ui.session import config_state, session_id
+
+log = logging.getLogger(__name__)
+
+
+def store() -> RunStore | None:
+    """The store in `$GANSCOPE_DATA_DIR` (else ./data), or None if it cannot be opened."""
+    try:
+        # Keyed by the directory, so a changed environment (tests) gets its own store.
+        return _open(str(data_dir_from_environment()))
+    except Exception as error:
+        log.warning("the run store could not be opened: %s", error)
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _open(data_dir: str) -> RunStore:
+    # What store_from_environment() opens, shared by every session using that directory.
+    return RunStore(data_dir)
+
+
+def recorder_for(config: GanConfig, name: str | None = None) -> RunRecorder | None:
+    """A recorder for a new run of `config`, filed under this session's id."""
+    run_store = store()
+    if run_store is None:
+        return None
+    return RunRecorder(
+        run_store,
+        config,
+        preset=config_state.matching_preset(config),
+        session_id=session_id.ensure(),
+        name=name,
+    )

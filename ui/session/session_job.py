@@ -1,0 +1,154 @@
+"""Each browser session's one training job, and what the page has told it.
+
+The job lives in a session-scoped resource cache whose release hook stops it, so a closed
+tab never leaves a worker training; the job's own heartbeat timeout covers a session that
+lingers without a page (the live view stamps the heartbeat on every poll). Sessions never
+share a holder, so one person's run is invisible to another.
+
+Besides a live job, the holder can show a saved run reopened from the store (a
+`StoredRun`: read-only, never alive), which answers the same questions the page asks a job.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import streamlit as st
+import torch
+
+from gan_core.config import GanConfig
+from gan_core.jobs.pool import get_pool
+from gan_core.jobs.process_job import ProcessTrainingJob
+from gan_core.jobs.thread_job import TrainingJob, ViewOptions
+from gan_core.store.recorder import RunRecorder
+from gan_core.store.stored_run import StoredRun
+from gan_core.training.trainer import Trainer
+
+# The networks are tiny: splitting each matmul over threads costs more in hand-offs than it
+# saves, and several sessions' workers share the same few cores. One intra-op thread
+# trains several times faster than the default on a loaded machine.
+torch.set_num_threads(1)
+
+# Generous, because a browser throttles timers in a background tab (to about once a minute
+# after a few minutes); a closed tab is handled at once by the session release instead.
+HEARTBEAT_TIMEOUT_S = 180.0
+# A frame every 0.15 s from the worker: every poll of the page (five a second) finds a new
+# one, and the worker spends two thirds of what ten a second would cost it on frames.
+VIEW = ViewOptions(n_points=500, field_resolution=40, n_arrows=40, frame_interval=0.15)
+HOLDER_STATE_KEY = "job_holder"  # the same holder, reachable from session state (tests)
+
+# Where a session's job trains. "process" (the default): in a warm worker process of its
+# own, so sessions training at once use every core instead of sharing one through the GIL,
+# and the page's own work never slows the training. "thread" (GANSCOPE_TRAINING=thread): on
+# a worker thread of the server, for a machine where extra processes are unwelcome.
+JOB_CLASS = TrainingJob if os.environ.get("GANSCOPE_TRAINING") == "thread" else ProcessTrainingJob
+if JOB_CLASS is ProcessTrainingJob:
+    get_pool()  # start the warm workers now, so the first Train does not wait for a torch import
+
+
+class JobHolder:
+    """The session's current job (or None) and the live settings last sent to it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.job: TrainingJob | StoredRun | None = None
+        self.recorder: RunRecorder | None = None  # saving the current job, if it is saved
+        self.run_config: GanConfig | None = None  # the run's settings, live edits included
+        self.sent_learning_rates: tuple[float, float] | None = None
+        self.sent_speed: float | None = None
+
+    def start(
+        self,
+        config: GanConfig,
+        steps_per_second: float | None,
+        paused: bool = False,
+        recorder: RunRecorder | None = None,
+        trainer: Trainer | None = None,
+    ) -> TrainingJob:
+        """A new run of `config` (continuing `trainer`, if given), saved by `recorder`."""
+        job = new_job(config, steps_per_second, paused, recorder, trainer)
+        with self._lock:
+            previous, self.job = self.job, job
+            self.recorder = recorder
+            self.run_config = config
+            self.sent_learning_rates = (config.lr_d, config.lr_g)
+            self.sent_speed = steps_per_second
+        if previous is not None:
+            previous.stop()
+        return job.start()
+
+    def show(self, stored: StoredRun) -> None:
+        """Show a saved run in place of the current one (which stops)."""
+        with self._lock:
+            previous, self.job = self.job, stored
+            self.recorder = None
+            self.run_config = stored.config
+        if previous is not None:
+            previous.stop()
+
+    def clear(self) -> None:
+        with self._lock:
+            previous, self.job = self.job, None
+            self.recorder = None
+            self.run_config = None
+        if previous is not None:
+            previous.stop()
+
+    def forget_if_outdated(self, config: GanConfig) -> None:
+        """Drop an ended run once the settings move on, so the page previews the new ones
+        at once (a run still going or paused stays: its settings are shown as changed)."""
+        job = self.job
+        if job is not None and not job.alive and self.run_config != config:
+            self.clear()
+
+    def release(self) -> None:
+        """Called by Streamlit when the session goes away (from another thread)."""
+        self.clear()
+
+    def send_learning_rates(self, lr_d: float, lr_g: float) -> None:
+        """Pass changed learning rates to a live run; it applies them without restarting."""
+        job = self.job
+        if job is None or not job.alive or self.sent_learning_rates == (lr_d, lr_g):
+            return
+        job.set_learning_rates(lr_d, lr_g)  # validates: ConfigError reaches the caller
+        self.sent_learning_rates = (lr_d, lr_g)
+        self.run_config = self.run_config.replace(lr_d=lr_d, lr_g=lr_g)
+
+    def send_speed(self, steps_per_second: float | None) -> None:
+        job = self.job
+        if job is None or not job.alive or self.sent_speed == steps_per_second:
+            return
+        job.set_speed(steps_per_second)
+        self.sent_speed = steps_per_second
+
+
+def new_job(
+    config: GanConfig,
+    steps_per_second: float | None,
+    paused: bool,
+    recorder: RunRecorder | None,
+    trainer: Trainer | None,
+) -> TrainingJob:
+    """The one place a session's training job is built."""
+    hooks = {"on_frame": recorder.on_frame, "on_end": recorder.on_end} if recorder else {}
+    return JOB_CLASS(
+        config,
+        view=VIEW,
+        steps_per_second=steps_per_second,
+        start_paused=paused,
+        heartbeat_timeout=HEARTBEAT_TIMEOUT_S,
+        trainer=trainer,
+        **hooks,
+    )
+
+
+@st.cache_resource(scope="session", on_release=JobHolder.release, show_spinner=False)
+def _session_holder() -> JobHolder:
+    return JobHolder()
+
+
+def holder() -> JobHolder:
+    found = _session_holder()
+    st.session_state[HOLDER_STATE_KEY] = found
+    return found

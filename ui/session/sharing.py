@@ -1,0 +1,113 @@
+"""Share and save: the link to this setup, downloads, and loading a saved config.
+
+Downloads that depend on the run (history, checkpoint) are produced when clicked, from the
+job as it is then, not when the page was last drawn.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from gan_core.config import ConfigError, GanConfig
+from gan_core.serialize import from_json, to_json
+from ui.session import config_state, notices
+from ui.session.session_job import JobHolder
+from ui.session.url_state import LINK_PROBLEM_KEY, query_for
+
+UPLOAD_KEY = "config_upload"
+
+
+def render(holder: JobHolder, config: GanConfig) -> None:
+    st.subheader("Share and save")
+    link, files = st.columns([3, 2], gap="large")
+    with link:
+        _link(config)
+    with files:
+        _downloads(holder, config)
+        _upload()
+
+
+def link_for(config: GanConfig) -> str | None:
+    query = query_for(config)
+    if query is None:
+        return None
+    base = st.context.url or ""
+    return f"{base}?{urlencode(query)}"
+
+
+def _link(config: GanConfig) -> None:
+    url = link_for(config)
+    if url is None:
+        st.warning(
+            f"No link for this setup: {st.session_state.get(LINK_PROBLEM_KEY)}. "
+            "Download the config file to share it."
+        )
+        return
+    st.markdown("**Link to this setup** (every setting and the seed; copy it with the icon)")
+    st.code(url, language=None, wrap_lines=True)
+
+
+def _downloads(holder: JobHolder, config: GanConfig) -> None:
+    job = holder.job
+    no_run = job is None
+    with st.container(horizontal=True):
+        st.download_button(
+            "Config (JSON)",
+            to_json(config),
+            file_name="ganscope-config.json",
+            mime="application/json",
+            key="download_config",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.download_button(
+            "History (CSV)",
+            (lambda: job.frame().history.to_csv(index=False)) if job else "",
+            file_name="ganscope-history.csv",
+            mime="text/csv",
+            key="download_history",
+            icon=":material/download:",
+            disabled=no_run,
+            on_click="ignore",
+        )
+        st.download_button(
+            "Checkpoint",
+            job.checkpoint if job else b"",
+            file_name="ganscope-checkpoint.pt",
+            mime="application/octet-stream",
+            key="download_checkpoint",
+            icon=":material/download:",
+            disabled=no_run,
+            on_click="ignore",
+            help="Weights, optimiser state, random state and history: the run can continue "
+            "exactly from here.",
+        )
+
+
+def _upload() -> None:
+    st.file_uploader(
+        "Load a config file (JSON)",
+        type=["json"],
+        key=UPLOAD_KEY,
+        on_change=_read_upload,
+    )
+    notices.show("config_upload")
+
+
+def _read_upload() -> None:
+    uploaded = st.session_state.get(UPLOAD_KEY)
+    if uploaded is None:
+        return
+    try:
+        config = from_json(uploaded.getvalue())
+    except ConfigError as error:
+        notices.post(
+            "config_upload",
+            "error",
+            f"{uploaded.name} was not loaded: {error}. The current settings are kept.",
+        )
+        return
+    config_state.load(config, source=uploaded.name)
+    notices.post("config_upload", "success", f"Loaded {uploaded.name}.")

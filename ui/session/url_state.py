@@ -1,0 +1,71 @@
+"""The config in the URL: every setting, the seed included, so a link reproduces a setup.
+
+The page remembers the config parameters it last wrote to the URL. Whenever the URL's
+parameters differ from those, someone else put them there (a shared link on the first
+visit, another page's `st.switch_page(..., query_params=...)`, the browser's back button)
+and they set the controls; a link that cannot be read says why and falls back to the
+tutorial preset. At the end of every run the URL is rewritten to match the config, with
+the session id (`ui/session/session_id.py`) kept beside it.
+
+A widget event sent in the instant before the browser applied the page's last URL change
+would carry the older URL and be read as a new link; the window is one network round trip
+after a run ends, which no person's click hits in practice.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.config import ConfigError, GanConfig
+from gan_core.presets import get_preset
+from gan_core.serialize import from_query, to_query
+from ui.session import config_state, notices, session_id
+from ui.session.config_state import DEFAULT_PRESET
+
+SYNCED_KEY = "url_synced"  # the config parameters this page last wrote to the URL
+LINK_PROBLEM_KEY = "link_problem"  # why the current config has no link, if it has none
+
+
+def load_from_url() -> None:
+    """Set the controls from the URL when its config parameters are new to this page."""
+    params = st.query_params.to_dict()
+    session_id.adopt(params)
+    params = session_id.without(params)
+    if params == st.session_state.get(SYNCED_KEY):
+        return
+    # Remember them at once: if this run is cut short, the next one must not load them again.
+    st.session_state[SYNCED_KEY] = params
+    if not params:  # no config in the URL: keep the one the controls hold
+        return
+    try:
+        config = from_query(params)
+    except ConfigError as error:
+        notices.post(
+            "page",
+            "error",
+            f"This link's settings could not be used: {error}. "
+            f"Showing the preset “{get_preset(DEFAULT_PRESET).title}” instead.",
+        )
+        config_state.load(get_preset(DEFAULT_PRESET).config, source="preset")
+    else:
+        config_state.load(config, source="the link")
+
+
+def query_for(config: GanConfig) -> dict[str, str] | None:
+    """The URL parameters of `config`, or None when it cannot be put in a link."""
+    try:
+        query = to_query(config)
+    except ConfigError as error:
+        st.session_state[LINK_PROBLEM_KEY] = str(error)
+        return None
+    st.session_state.pop(LINK_PROBLEM_KEY, None)
+    return query
+
+
+def sync(config: GanConfig) -> None:
+    query = query_for(config) or {}
+    st.session_state[SYNCED_KEY] = query
+    sid = session_id.current()
+    wanted = {**query, session_id.PARAM: sid} if sid else query
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
