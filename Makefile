@@ -2,6 +2,7 @@
 #
 #   make run    create .venv with the runtime packages, then serve the app on localhost:8501
 #   make test   install the dev packages (and Debian's chromium if missing), then run pytest
+#   make lint   install the dev packages, then run ruff (lint and format check) and mypy
 #
 # Stamp files inside .venv record which requirements were installed, so repeated runs
 # skip pip until a requirements file changes (or .venv is removed).
@@ -56,15 +57,18 @@ chromium:
 test: $(DEV_STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# mypy's settings (which packages, how strict) live in pyproject.toml under [tool.mypy].
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks.run_all
 
 # Remove caches and test output; keeps .venv (see distclean).
 clean:
-	rm -rf .pytest_cache .ruff_cache test-results
+	rm -rf .pytest_cache .ruff_cache .mypy_cache test-results
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
 
 distclean: clean
