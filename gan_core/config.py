@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -43,12 +45,12 @@ PSD_TOL = 1e-9  # relative tolerance for "positive semi-definite"
 class ConfigError(ValueError):
     """A setting that is not allowed. `field` names the setting, `str()` says why."""
 
-    def __init__(self, field_name: str, message: str):
+    def __init__(self, field_name: str, message: str) -> None:
         self.field = field_name
         super().__init__(f"{field_name}: {message}")
 
 
-def _fmt(value) -> str:
+def _fmt(value: object) -> str:
     """A value as a message shows it: text quoted, anything long cut short."""
     try:
         text = repr(value) if isinstance(value, str) else f"{value}"
@@ -57,7 +59,9 @@ def _fmt(value) -> str:
     return text if len(text) <= 80 else f"{text[:77]}..."
 
 
-def _number(field_name: str, value, low: float, high: float, *, low_open=False) -> float:
+def _number(
+    field_name: str, value: object, low: float, high: float, *, low_open: bool = False
+) -> float:
     """A finite float within [low, high] (or (low, high] when low_open)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise ConfigError(field_name, f"{_fmt(value)} is not a number")
@@ -78,7 +82,7 @@ def _number(field_name: str, value, low: float, high: float, *, low_open=False) 
     return value
 
 
-def _integer(field_name: str, value, low: int, high: int) -> int:
+def _integer(field_name: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)):
         raise ConfigError(field_name, f"{_fmt(value)} is not a whole number")
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
@@ -89,14 +93,14 @@ def _integer(field_name: str, value, low: int, high: int) -> int:
     return value
 
 
-def _choice(field_name: str, value, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
+def _choice(field_name: str, value: object, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in allowed:
         raise ConfigError(field_name, f"{_fmt(value)} is not one of {', '.join(allowed)}")
     return value
 
 
-def _layers(field_name: str, value) -> tuple[int, ...]:
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+def _layers(field_name: str, value: object) -> tuple[int, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise ConfigError(field_name, f"{_fmt(value)} is not a list of layer widths")
     widths = tuple(value)
     if len(widths) > MAX_LAYERS:
@@ -104,10 +108,10 @@ def _layers(field_name: str, value) -> tuple[int, ...]:
     return tuple(_integer(f"{field_name}[{i}]", w, 1, MAX_WIDTH) for i, w in enumerate(widths))
 
 
-def _holds_non_numbers(value) -> bool:
+def _holds_non_numbers(value: object) -> bool:
     """Nested lists holding anything but numbers. numpy would read "1" and true as 1.0,
     which would let a mistyped file through here while the same text is refused elsewhere."""
-    stack = [value]
+    stack: list[Any] = [value]  # Any: whether an item is a list is found out by trying
     while stack:  # a loop, not recursion: the nesting may be deep
         item = stack.pop()
         if isinstance(item, (str, bytes, bool, np.bool_)):
@@ -123,7 +127,7 @@ def _holds_non_numbers(value) -> bool:
     return False
 
 
-def covariance_problem(cov) -> str | None:
+def covariance_problem(cov: object) -> str | None:
     """Why `cov` is not a valid 2x2 covariance, or None if it is.
 
     Symmetric within a small relative tolerance and positive semi-definite; a singular
@@ -170,7 +174,7 @@ class Target:
     cov: tuple[tuple[float, float], tuple[float, float]] = ((1.01, 1.95), (1.95, 4.25))
     points: tuple[tuple[float, float], ...] = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _choice("target.kind", self.kind, TARGET_KINDS)
         try:
             pair = None if isinstance(self.mean, (str, bytes)) else tuple(self.mean)
@@ -254,7 +258,7 @@ class GanConfig:
     gp_weight: float = 10.0  # gradient-penalty weight, used by wasserstein_gp only
     seed: int = 0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.target, Target):
             raise ConfigError("target", f"{_fmt(self.target)} is not a target")
         checks = {
@@ -319,7 +323,7 @@ class GanConfig:
             self.generator_is_affine and self.noise == "normal" and self.target.kind == "gaussian"
         )
 
-    def replace(self, **changes) -> GanConfig:
+    def replace(self, **changes: Any) -> GanConfig:
         """A copy with some settings changed (validated again). `target_*` keys edit the target."""
         target_changes = {
             k[len("target_") :]: changes.pop(k) for k in list(changes) if k.startswith("target_")

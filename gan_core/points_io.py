@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterator
 
 from gan_core.config import MAX_ABS_COORD, MAX_POINTS, MIN_SAMPLES, ConfigError
 
@@ -63,7 +64,7 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _rows(text: str):
+def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, stripped cells) for each data-bearing line."""
     lines = text.splitlines()
     delimiter = _delimiter(lines)

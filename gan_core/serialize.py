@@ -11,7 +11,8 @@ import binascii
 import dataclasses
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -29,23 +30,23 @@ _LAYER_FIELDS = ("g_hidden", "d_hidden")
 # ---------------------------------------------------------------- JSON / plain dict
 
 
-def to_dict(config: GanConfig) -> dict:
+def to_dict(config: GanConfig) -> dict[str, Any]:
     """Plain JSON-ready data. The target's points appear only for a `points` target."""
-    target = {
+    target: dict[str, Any] = {
         "kind": config.target.kind,
         "mean": list(config.target.mean),
         "cov": [list(row) for row in config.target.cov],
     }
     if config.target.kind == "points":
         target["points"] = [list(p) for p in config.target.points]
-    data = {"version": CONFIG_VERSION, "target": target}
+    data: dict[str, Any] = {"version": CONFIG_VERSION, "target": target}
     for name in _RUN_FIELDS:
         value = getattr(config, name)
         data[name] = list(value) if name in _LAYER_FIELDS else value
     return data
 
 
-def from_dict(data) -> GanConfig:
+def from_dict(data: object) -> GanConfig:
     if not isinstance(data, Mapping):
         raise ConfigError("config", f"must be a JSON object, got {type(data).__name__}")
     if _depth(data) > MAX_DEPTH:
@@ -81,7 +82,7 @@ def _key(name: str) -> str:
     return name if name.isidentifier() else repr(name)
 
 
-def _depth(data) -> int:
+def _depth(data: object) -> int:
     """How deep lists and objects nest, found without recursion."""
     deepest, stack = 0, [(data, 1)]
     while stack:
@@ -94,8 +95,10 @@ def _depth(data) -> int:
     return deepest
 
 
-def _as_tuple(value):
-    """JSON lists become tuples (frozen config); everything else passes through for validation."""
+def _as_tuple(value: Any) -> Any:
+    """JSON lists become tuples (frozen config); everything else passes through for validation.
+
+    Any in and out: this is raw JSON, and the config's own validation judges it."""
     if isinstance(value, list):
         return tuple(_as_tuple(v) for v in value)
     return value
@@ -140,40 +143,42 @@ def to_query(config: GanConfig) -> dict[str, str]:
     return query
 
 
-def from_query(params: Mapping[str, str]) -> GanConfig:
-    """Inverse of `to_query`. Missing keys keep their defaults; unknown keys are refused."""
-    params = {k: ((v[-1] if v else "") if isinstance(v, list) else v) for k, v in params.items()}
-    version = params.pop("v", str(CONFIG_VERSION))
+def from_query(params: Mapping[str, str | list[str]]) -> GanConfig:
+    """Inverse of `to_query`. Missing keys keep their defaults; unknown keys are refused.
+
+    A key given more than once (a list of values) counts with its last value."""
+    flat = {k: ((v[-1] if v else "") if isinstance(v, list) else v) for k, v in params.items()}
+    version = flat.pop("v", str(CONFIG_VERSION))
     if version != str(CONFIG_VERSION):
         raise ConfigError("v", f"{version!r} is not supported: this version reads {CONFIG_VERSION}")
     target_keys = {"target": "kind", "mean": "mean", "cov": "cov", "points": "points"}
-    unknown = sorted(set(params) - set(target_keys) - set(_RUN_FIELDS))
+    unknown = sorted(set(flat) - set(target_keys) - set(_RUN_FIELDS))
     if unknown:
         allowed = ", ".join([*target_keys, *_RUN_FIELDS])
         raise ConfigError(_key(unknown[0]), f"unknown setting (allowed: {allowed})")
-    target = {}
-    if "target" in params:
-        target["kind"] = params["target"]
-    if "mean" in params:
-        target["mean"] = tuple(_floats("mean", params["mean"], 2))
-    if "cov" in params:
-        a, b, c, d = _floats("cov", params["cov"], 4)
+    target: dict[str, Any] = {}
+    if "target" in flat:
+        target["kind"] = flat["target"]
+    if "mean" in flat:
+        target["mean"] = tuple(_floats("mean", flat["mean"], 2))
+    if "cov" in flat:
+        a, b, c, d = _floats("cov", flat["cov"], 4)
         target["cov"] = ((a, b), (c, d))
-    if "points" in params:
-        target["points"] = _decode_points(params["points"])
+    if "points" in flat:
+        target["points"] = _decode_points(flat["points"])
     defaults = GanConfig()
-    run = {}
+    run: dict[str, Any] = {}
     for name in _RUN_FIELDS:
-        if name in params:
-            run[name] = _parse_like(name, params[name], getattr(defaults, name))
+        if name in flat:
+            run[name] = _parse_like(name, flat[name], getattr(defaults, name))
     return GanConfig(target=Target(**target), **run)
 
 
-def _scalar(value) -> str:
+def _scalar(value: object) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def _join(values) -> str:
+def _join(values: Iterable[float]) -> str:
     return ",".join(_scalar(float(v) if not isinstance(v, int) else v) for v in values)
 
 
@@ -187,7 +192,7 @@ def _floats(name: str, text: str, count: int) -> list[float]:
         raise ConfigError(name, f"{text!r} must be {count} comma-separated numbers") from None
 
 
-def _parse_like(name: str, text: str, default):
+def _parse_like(name: str, text: str, default: object) -> tuple[int, ...] | int | float | str:
     """Parse a link value with the type of the setting's default; validation does the rest."""
     try:
         if isinstance(default, tuple):
@@ -206,7 +211,7 @@ def _parse_like(name: str, text: str, default):
     return text
 
 
-def _encode_points(points) -> str:
+def _encode_points(points: Sequence[tuple[float, float]]) -> str:
     raw = np.asarray(points, dtype="<f4").tobytes()
     text = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii")
     if len(text) > MAX_LINK_POINTS_CHARS:

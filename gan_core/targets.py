@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from gan_core.config import Target
 from gan_core.metrics import MODE_STD, grid_modes, ring_modes
@@ -23,7 +24,15 @@ def mixture_modes(target: Target) -> np.ndarray | None:
     return None
 
 
-def covariance_factor(cov) -> np.ndarray:
+def _mixture_centres(target: Target) -> np.ndarray:
+    """The mode centres of a target the caller knows to be a mixture (ring or grid)."""
+    modes = mixture_modes(target)
+    if modes is None:
+        raise ValueError(f"target kind {target.kind!r} is not a mixture (ring or grid)")
+    return modes
+
+
+def covariance_factor(cov: ArrayLike) -> np.ndarray:
     """A matrix F with Fᵀ·F = cov (symmetric square root), valid for singular covariances too."""
     eigenvalues, vectors = np.linalg.eigh(np.asarray(cov, dtype=float))
     return (vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ vectors.T
@@ -37,7 +46,7 @@ def sample_target(target: Target, n: int, generator: torch.Generator) -> torch.T
         return torch.randn(n, 2, generator=generator) @ factor + mean
     if target.kind == "points":
         return torch.as_tensor(np.array(target.points), dtype=torch.float32)
-    modes = torch.as_tensor(mixture_modes(target), dtype=torch.float32)
+    modes = torch.as_tensor(_mixture_centres(target), dtype=torch.float32)
     which = torch.randint(len(modes), (n,), generator=generator)
     return modes[which] + MODE_STD * torch.randn(n, 2, generator=generator)
 
@@ -53,7 +62,7 @@ def target_moments(target: Target) -> tuple[np.ndarray, np.ndarray]:
     if target.kind == "points":
         data = np.array(target.points)
         return data.mean(axis=0), np.cov(data, rowvar=False, bias=True)
-    modes = mixture_modes(target)
+    modes = _mixture_centres(target)
     # Law of total covariance: spread of the mode centres plus each mode's own variance.
     return modes.mean(axis=0), np.cov(modes, rowvar=False, bias=True) + MODE_STD**2 * np.eye(2)
 
@@ -69,7 +78,7 @@ def plot_bounds(target: Target, margin: float = 0.15) -> tuple[float, float, flo
         half = np.maximum(half, 0.5)  # a degenerate axis still gets a visible width
         low, high = mean - half, mean + half
     else:
-        points = mixture_modes(target) if target.kind != "points" else np.array(target.points)
+        points = _mixture_centres(target) if target.kind != "points" else np.array(target.points)
         low, high = points.min(axis=0), points.max(axis=0)
         pad = np.maximum((high - low) * margin, 0.5)
         low, high = low - pad, high + pad

@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 class Database:
     """One SQLite file; `write()` and `read()` give a connection inside a transaction."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
         self._lock = threading.Lock()

@@ -28,7 +28,7 @@ def data_dir_from_environment(environ: Mapping[str, str] | None = None) -> Path:
     return Path(value) if value else Path(DEFAULT_DATA_DIR)
 
 
-def check_file_name(name) -> str:
+def check_file_name(name: object) -> str:
     """A bare file name for the database: letters, digits, `_ . -`; never a path."""
     if not isinstance(name, str) or not _FILE_NAME.match(name) or ".." in name:
         raise ConfigError(
@@ -38,9 +38,9 @@ def check_file_name(name) -> str:
     return name
 
 
-def database_path(data_dir, name: str = DEFAULT_DB_NAME) -> Path:
+def database_path(data_dir: object, name: object = DEFAULT_DB_NAME) -> Path:
     """The database file's absolute path inside `data_dir`, creating the directory if needed."""
-    name = check_file_name(name)
+    file_name = check_file_name(name)
     if not isinstance(data_dir, (str, os.PathLike)) or not str(data_dir).strip():
         raise ConfigError("data directory", f"{data_dir!r} is not a directory path")
     root = Path(data_dir).expanduser()
@@ -52,9 +52,11 @@ def database_path(data_dir, name: str = DEFAULT_DB_NAME) -> Path:
         raise ConfigError("data directory", f"cannot create {str(root)!r} ({error})") from None
     root = root.resolve()
     # resolve() follows a symlinked database file: it must still land in the data directory.
-    path = (root / name).resolve()
+    path = (root / file_name).resolve()
     if path.parent != root:
-        raise ConfigError("store name", f"{name!r} leads outside the data directory {str(root)!r}")
+        raise ConfigError(
+            "store name", f"{file_name!r} leads outside the data directory {str(root)!r}"
+        )
     if path.exists() and not path.is_file():
         raise ConfigError("store name", f"{str(path)!r} exists and is not a file")
     return path

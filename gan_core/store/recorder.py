@@ -21,35 +21,50 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
 from gan_core.config import GanConfig
-from gan_core.store.run_store import RunNotFound
+from gan_core.store.run_store import RunNotFound, RunStore
 from gan_core.training.checkpoint import checkpoint_bytes
+from gan_core.training.trainer import Trainer
+
+if TYPE_CHECKING:  # types only: the jobs import the store, not the other way round
+    from gan_core.jobs.thread_job import Frame
 
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL = 1.0  # seconds between batched writes while a run goes on
 
 
+class EndedJob(Protocol):
+    """What `on_end` reads of a job: its last frame and its trainer (thread or process job)."""
+
+    @property
+    def trainer(self) -> Trainer | None: ...
+
+    def frame(self) -> Frame: ...
+
+
 class RunRecorder:
     def __init__(
         self,
-        store,
+        store: RunStore,
         config: GanConfig,
         preset: str | None = None,
         session_id: str | None = None,
         source: str = "dashboard",
         name: str | None = None,
         flush_interval: float = FLUSH_INTERVAL,
-    ):
+    ) -> None:
         self.store = store
         self.flush_interval = flush_interval
         self.run_id: int | None = None
         self.error: str | None = None  # the last recording failure, for the page to show
         self._lock = threading.Lock()  # on_frame and on_end may come from different threads
-        self._pending: dict[int, tuple] = {}  # step -> row, not yet written
+        self._pending: dict[int, tuple[Any, ...]] = {}  # step -> row, not yet written
         self._last_step = -1  # newest step taken from the log (written or pending)
         self._last_flush = time.monotonic()
         self._status: str | None = None
@@ -63,24 +78,29 @@ class RunRecorder:
 
     @property
     def recording(self) -> bool:
-        return self.run_id is not None and not self._ended
+        return self._open_run() is not None
+
+    def _open_run(self) -> int | None:
+        """The run's id while it may still be written to; None once ended or never created."""
+        return self.run_id if not self._ended else None
 
     # ------------------------------------------------------------------ TrainingJob hooks
 
-    def on_frame(self, job, frame) -> None:
+    def on_frame(self, job: object, frame: Frame) -> None:
         """Called by the job after each frame it publishes."""
         try:
             with self._lock:
-                if not self.recording:
+                run_id = self._open_run()
+                if run_id is None:
                     return
                 self._take(frame.history)
                 status_changed = frame.status != self._status and not frame.ended
                 if status_changed or time.monotonic() - self._last_flush >= self.flush_interval:
-                    self._flush(status=frame.status if status_changed else None)
+                    self._flush(run_id, status=frame.status if status_changed else None)
         except Exception as error:
             self._fail("could not record a frame", error)
 
-    def on_end(self, job) -> None:
+    def on_end(self, job: EndedJob) -> None:
         """Called by the job once its worker has ended: last rows, status, metrics, weights."""
         frame = job.frame()
         trainer = job.trainer
@@ -90,19 +110,26 @@ class RunRecorder:
 
     # ------------------------------------------------------------------ driving it by hand
 
-    def observe(self, trainer) -> None:
+    def observe(self, trainer: Trainer) -> None:
         """Take the trainer's new log rows and write them if a flush is due (CLI loops)."""
         try:
             with self._lock:
-                if not self.recording:
+                run_id = self._open_run()
+                if run_id is None:
                     return
                 self._take(trainer.history.to_frame())
                 if time.monotonic() - self._last_flush >= self.flush_interval:
-                    self._flush()
+                    self._flush(run_id)
         except Exception as error:
             self._fail("could not record progress", error)
 
-    def finish_trainer(self, trainer, status: str, message: str = "", metrics=None) -> None:
+    def finish_trainer(
+        self,
+        trainer: Trainer,
+        status: str,
+        message: str = "",
+        metrics: Mapping[str, object] | None = None,
+    ) -> None:
         """End the run from a trainer (CLI): final metrics are measured if not given."""
         if metrics is None:
             try:
@@ -114,10 +141,18 @@ class RunRecorder:
 
     # ------------------------------------------------------------------ internals
 
-    def _finish(self, status, message, trainer, metrics, history) -> None:
+    def _finish(
+        self,
+        status: str,
+        message: str,
+        trainer: Trainer | None,
+        metrics: Mapping[str, object],
+        history: pd.DataFrame | None,
+    ) -> None:
         try:
             with self._lock:
-                if not self.recording:
+                run_id = self._open_run()
+                if run_id is None:
                     return
                 if history is not None:
                     self._take(history)
@@ -130,15 +165,13 @@ class RunRecorder:
                     except Exception as error:  # save the rest of the run even so
                         log.warning("run %s: no checkpoint (%s)", self.run_id, error)
                 rows = list(self._pending.values())
-                self.store.finish(
-                    self.run_id, status, metrics, checkpoint, message=message, rows=rows
-                )
+                self.store.finish(run_id, status, metrics, checkpoint, message=message, rows=rows)
                 self._pending.clear()
                 self._ended = True
         except Exception as error:
             self._fail("could not save the end of the run", error)
 
-    def _take(self, history: pd.DataFrame) -> None:
+    def _take(self, history: pd.DataFrame | None) -> None:
         if history is None or history.empty:
             return
         new = history[history["step"] > self._last_step]
@@ -147,13 +180,13 @@ class RunRecorder:
         if len(new):
             self._last_step = int(new["step"].iloc[-1])
 
-    def _flush(self, status: str | None = None) -> None:
+    def _flush(self, run_id: int, status: str | None = None) -> None:
         self._last_flush = time.monotonic()
         if self._pending:
-            self.store.append_history(self.run_id, list(self._pending.values()))
+            self.store.append_history(run_id, list(self._pending.values()))
             self._pending.clear()
         if status is not None:
-            self.store.set_status(self.run_id, status)
+            self.store.set_status(run_id, status)
             self._status = status
 
     def _fail(self, what: str, error: Exception) -> None:
@@ -169,15 +202,15 @@ class RunRecorder:
 
 
 def record_trainer(
-    store,
-    trainer,
+    store: RunStore,
+    trainer: Trainer,
     status: str = "finished",
     preset: str | None = None,
     session_id: str | None = None,
     source: str = "cli",
     name: str | None = None,
     message: str = "",
-    metrics=None,
+    metrics: Mapping[str, object] | None = None,
 ) -> int | None:
     """Save a trained (or stopped, or diverged) trainer as one run; returns its id.
 

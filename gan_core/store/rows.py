@@ -1,6 +1,6 @@
 """The run store's conversions: log rows, SQL rows and times to and from Python and pandas.
 
-Kept apart from `store.py` so that file reads as what the store does, not how each value
+Kept apart from `run_store.py` so that file reads as what the store does, not how each value
 is shaped. Times are stored as Unix seconds (UTC) and handed out as aware datetimes.
 """
 
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeAlias
 
 import pandas as pd
 
@@ -17,6 +19,12 @@ from gan_core.config import ConfigError
 from gan_core.serialize import from_json
 from gan_core.store.record import run_label
 from gan_core.training.history import COLUMNS
+
+# Log rows as callers hand them in: a DataFrame with the `COLUMNS`, mappings keyed by
+# column name, or sequences in `COLUMNS` order.
+HistoryRows: TypeAlias = pd.DataFrame | Iterable[Mapping[str, Any] | Sequence[Any]]
+# One log row as written: step and epoch whole numbers, then the other columns as floats.
+HistoryRow: TypeAlias = tuple[int, int, *tuple[float, ...]]
 
 LIST_COLUMNS = (
     "id",
@@ -44,7 +52,7 @@ def from_seconds(value: float) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
-def time_bound(value, end: bool) -> float:
+def time_bound(value: datetime | date | float, end: bool) -> float:
     """A filter bound in Unix seconds; a date covers its whole day (UTC)."""
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
@@ -56,7 +64,7 @@ def time_bound(value, end: bool) -> float:
     raise TypeError(f"a date bound must be a datetime, a date or seconds, not {value!r}")
 
 
-def history_values(rows) -> list[tuple]:
+def history_values(rows: HistoryRows) -> list[HistoryRow]:
     """Rows as tuples in COLUMNS order: step and epoch whole numbers, the rest floats."""
     if isinstance(rows, pd.DataFrame):
         missing = [c for c in COLUMNS if c not in rows.columns]
@@ -68,7 +76,7 @@ def history_values(rows) -> list[tuple]:
             tuple(row[c] for c in COLUMNS) if isinstance(row, Mapping) else tuple(row)
             for row in rows
         )
-    values = []
+    values: list[HistoryRow] = []
     for record in records:
         if len(record) != len(COLUMNS):
             raise ValueError(f"a history row has {len(record)} values, not {len(COLUMNS)}")
@@ -80,13 +88,13 @@ def history_values(rows) -> list[tuple]:
     return values
 
 
-def history_frame(rows) -> pd.DataFrame:
+def history_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
     frame = pd.DataFrame([tuple(r) for r in rows], columns=list(COLUMNS))
     floats = {c: "float64" for c in COLUMNS if c not in ("step", "epoch")}
     return frame.astype({"step": "int64", "epoch": "int64", **floats})
 
 
-def row_dict(row) -> dict:
+def row_dict(row: sqlite3.Row) -> dict[str, Any]:
     return {key: row[key] for key in row.keys()}
 
 
@@ -100,7 +108,7 @@ def _config_summary(config_json: str) -> tuple[str | None, str | None, int]:
     return config.target.kind, config.loss, config.total_steps
 
 
-def list_frame(rows: list[dict]) -> pd.DataFrame:
+def list_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     records = []
     for row in rows:
         metrics = json.loads(row["metrics"])

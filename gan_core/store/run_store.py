@@ -1,6 +1,6 @@
 """The run store: every training run saved as it trains, to list, compare, reopen and share.
 
-One SQLite file in a data directory (see `store_paths.py` for where, `store_db.py` for why
+One SQLite file in a data directory (see `paths.py` for where, `db.py` for why
 a crash or a refresh cannot corrupt it). A run is a row of `runs` (config, preset, status,
 final metrics, timestamps, the session that started it), its log in `history` (one row per
 logged step, written in batches as the run goes) and its final weights in `checkpoints`.
@@ -17,8 +17,10 @@ logged step, written in batches as the run goes) and its final weights in `check
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +39,7 @@ from gan_core.store.record import (
     plain_metrics,
 )
 from gan_core.store.rows import (
+    HistoryRows,
     from_seconds,
     history_frame,
     history_values,
@@ -58,12 +61,12 @@ _INSERT_ROW = (
 class RunNotFound(KeyError):
     """No run with this id (never created, or deleted since)."""
 
-    def __init__(self, run_id):
+    def __init__(self, run_id: object) -> None:
         self.run_id = run_id
         super().__init__(f"no run #{run_id} in the store")
 
     def __str__(self) -> str:  # KeyError would quote the message
-        return self.args[0]
+        return str(self.args[0])
 
 
 def store_from_environment(name: str = DEFAULT_DB_NAME) -> RunStore:
@@ -72,7 +75,9 @@ def store_from_environment(name: str = DEFAULT_DB_NAME) -> RunStore:
 
 
 class RunStore:
-    def __init__(self, data_dir=None, name: str = DEFAULT_DB_NAME):
+    def __init__(
+        self, data_dir: str | os.PathLike[str] | None = None, name: str = DEFAULT_DB_NAME
+    ) -> None:
         self.path: Path = database_path(
             data_dir if data_dir is not None else data_dir_from_environment(), name
         )
@@ -113,9 +118,9 @@ class RunStore:
                     now,
                 ),
             )
-            return int(cursor.lastrowid)
+            return _inserted_id(cursor)
 
-    def append_history(self, run_id: int, rows) -> int:
+    def append_history(self, run_id: int, rows: HistoryRows) -> int:
         """Write log rows (a DataFrame, mappings, or tuples in `history.COLUMNS` order).
 
         A row replaces any earlier row of the same step, so writing a row twice is harmless.
@@ -135,10 +140,10 @@ class RunStore:
         self,
         run_id: int,
         status: str,
-        metrics: Mapping | None = None,
+        metrics: Mapping[str, object] | None = None,
         checkpoint: bytes | None = None,
         message: str = "",
-        rows=None,
+        rows: HistoryRows | None = None,
     ) -> None:
         """End a run: last log rows, status, final metrics and weights, in one transaction."""
         values = history_values(rows) if rows is not None else []
@@ -161,8 +166,15 @@ class RunStore:
                     (run_id, bytes(checkpoint)),
                 )
 
-    def _touch(self, db, run_id: int, status: str | None = None, message: str | None = None):
-        """Stamp `updated` (and set status / message); RunNotFound if the run is gone."""
+    def _touch(
+        self,
+        db: sqlite3.Connection,
+        run_id: int,
+        status: str | None = None,
+        message: str | None = None,
+    ) -> float:
+        """Stamp `updated` (and set status / message); RunNotFound if the run is gone.
+        Returns the stamp, in Unix seconds."""
         now = to_seconds(_now())
         cursor = db.execute(
             "UPDATE runs SET updated = ?, status = coalesce(?, status), "
@@ -220,8 +232,8 @@ class RunStore:
         self,
         preset: str | None = None,
         status: str | Iterable[str] | None = None,
-        since=None,
-        until=None,
+        since: datetime | date | float | None = None,
+        until: datetime | date | float | None = None,
         session_id: str | None = None,
         limit: int | None = None,
     ) -> pd.DataFrame:
@@ -229,7 +241,8 @@ class RunStore:
 
         `since` / `until` take a datetime, a date (a whole day, inclusive) or Unix seconds.
         """
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | float] = []
         if preset is not None:
             where.append("r.preset = ?")
             params.append(preset)
@@ -290,7 +303,7 @@ class RunStore:
     def import_bundle(self, data: bytes | str) -> list[int]:
         """Add a bundle's runs as new runs; all or nothing. ConfigError says what is wrong."""
         records = decode_bundle(data)  # validates everything before anything is written
-        ids = []
+        ids: list[int] = []
         with self._db.write() as db:
             for record in records:
                 cursor = db.execute(
@@ -309,7 +322,7 @@ class RunStore:
                         to_seconds(record.finished) if record.finished else None,
                     ),
                 )
-                run_id = int(cursor.lastrowid)
+                run_id = _inserted_id(cursor)
                 rows = history_values(record.history)
                 db.executemany(_INSERT_ROW, [(run_id, *row) for row in rows])
                 ids.append(run_id)
@@ -332,7 +345,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _session(session_id) -> str | None:
+def _inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT through `cursor` just added."""
+    if cursor.lastrowid is None:  # only None before any INSERT: a bug here, not bad input
+        raise RuntimeError("the INSERT reported no new row id")
+    return cursor.lastrowid
+
+
+def _session(session_id: object) -> str | None:
     if session_id is None:
         return None
     if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SESSION_ID_CHARS:
@@ -340,5 +360,5 @@ def _session(session_id) -> str | None:
     return session_id
 
 
-def _message(message) -> str:
+def _message(message: object) -> str:
     return str(message)[:MAX_MESSAGE_CHARS]
