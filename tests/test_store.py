@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -241,8 +240,9 @@ def test_connections_of_ended_threads_are_closed(store):
         thread.start()
         thread.join()
     store.list_runs()  # a new thread's first use closes the connections of ended ones
-    threading.Thread(target=store.list_runs).start()
-    time.sleep(0.2)
+    last = threading.Thread(target=store.list_runs)
+    last.start()
+    last.join()
     assert len(store._db._open) <= 3
 
 
