@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui.controls import sidebar
 from ui.live import live_view, run_actions, run_buttons
-from ui.session import notices, reopen, sharing, url_state
+from ui.session import notices, reopen, session_id, sharing, url_state
 from ui.session.guard import guarded
 from ui.session.session_job import holder as session_holder
 
@@ -36,3 +36,4 @@ with guarded("the page"):
     st.divider()
     sharing.render(holder, config)
     url_state.sync(config)
+    session_id.remember_in_browser()  # once its first run is saved, a refresh finds it
