@@ -19,12 +19,11 @@ st.caption("Watch a tiny GAN learn a 2-D distribution: set the target and the pl
 with guarded("the page"):
     url_state.load_from_url()  # a link, or another page's switch, sets the controls
     top = st.container()  # however many notices, the elements below keep their place
-    with top:
-        notices.show("page")
     config = sidebar.render()  # the last valid config; refusals are shown in the sidebar
     holder = session_holder()
     run_actions.perform_pending(holder, config, run_buttons.chosen_speed())
     with top:
+        notices.show("page")  # the link's, the sidebar's and the run buttons' messages
         reopen.offer(holder)  # after a refresh: the session's last saved run
     holder.forget_if_outdated(config)  # an ended run gives way to a preview of new settings
     with guarded("the live settings"):
