@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui.controls import sidebar
 from ui.live import live_view, run_actions, run_buttons
-from ui.session import notices, reopen, sharing, url_state
+from ui.session import notices, reopen, session_id, sharing, url_state
 from ui.session.guard import guarded
 from ui.session.session_job import holder as session_holder
 
@@ -19,12 +19,11 @@ st.caption("Watch a tiny GAN learn a 2-D distribution: set the target and the pl
 with guarded("the page"):
     url_state.load_from_url()  # a link, or another page's switch, sets the controls
     top = st.container()  # however many notices, the elements below keep their place
-    with top:
-        notices.show("page")
     config = sidebar.render()  # the last valid config; refusals are shown in the sidebar
     holder = session_holder()
     run_actions.perform_pending(holder, config, run_buttons.chosen_speed())
     with top:
+        notices.show("page")  # the link's, the sidebar's and the run buttons' messages
         reopen.offer(holder)  # after a refresh: the session's last saved run
     holder.forget_if_outdated(config)  # an ended run gives way to a preview of new settings
     with guarded("the live settings"):
@@ -36,3 +35,4 @@ with guarded("the page"):
     st.divider()
     sharing.render(holder, config)
     url_state.sync(config)
+    session_id.remember_in_browser()  # once its first run is saved, a refresh finds it

@@ -388,6 +388,27 @@ def test_pause_step_resume(apps):
     assert metric(at, "Step") == "0"
 
 
+def test_step_after_stop_never_restarts_the_run(apps):
+    at = apps()
+    at.number_input(key="w.epochs").set_value(400).run()  # 100,000 steps
+    at.button(key="run_train").click().run()
+    job = job_of(at)
+    at.button(key="run_stop").click().run()
+    assert job.wait(5), "the run kept training after Stop"
+    at.run()
+    stopped_at = job.frame().snapshot.step
+    assert stopped_at > 0 and "Stopped" in status_text(at)
+    for key in ("run_step", "run_step_d", "run_step_g"):
+        assert at.button(key=key).disabled, key
+    assert any("Step is off" in c.value for c in at.caption)
+    # A step asked for as the run ended (the click raced the page's redraw): refused aloud.
+    at.session_state["run_request"] = "step"
+    at.run()
+    assert job_of(at) is job and job.frame().snapshot.step == stopped_at
+    assert "Stopped" in status_text(at) and metric(at, "Step") == f"{stopped_at:,}"
+    assert any("this one has ended" in w.value for w in at.warning)
+
+
 def test_learning_rates_change_during_a_run(apps):
     at = apps()
     at.select_slider(key="speed").set_value("50").run()

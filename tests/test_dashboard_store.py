@@ -1,9 +1,11 @@
 """The main page and the run store, by AppTest: real training, a real store in a tmp dir.
 
-Every run is saved as it trains; after a "refresh" (a new session whose URL still holds
-the `sid`), the page offers the last run, reopens it read-only and continues it as a new
-run. AppTest gives every app the same Streamlit session id, so a refresh is played by
-clearing that session's resources (what a disconnect does) and opening a fresh app.
+Every run is saved as it trains; after a "refresh" (a new session whose browser still holds
+the session's cookie), the page offers the last run, reopens it read-only and continues it
+as a new run. AppTest gives every app the same Streamlit session id, so a refresh is played
+by clearing that session's resources (what a disconnect does) and opening a fresh app. AppTest
+cannot send cookies, so the refreshed app is handed the id the cookie would carry; the
+cookie itself is tested in chromium (tests/browser/test_reopen_browser.py).
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from streamlit.runtime.caching import clear_session_resource_cache
+from streamlit.testing.v1 import AppTest
 
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
 from gan_core.store.run_store import RunStore
 from tests.test_dashboard_app import (
     APPTEST_SESSION_ID,
+    DASHBOARD,
+    RUN_TIMEOUT,
     assert_clean,
     config_of,
     job_of,
@@ -25,6 +30,7 @@ from tests.test_dashboard_app import (
     query,
     status_text,
 )
+from ui.session import session_id
 
 LONG_EPOCHS = 400  # 100,000 steps: never ends by itself within a test
 
@@ -48,11 +54,28 @@ def session():
     clear_session_resource_cache(APPTEST_SESSION_ID)
 
 
+def sid_of(at) -> str | None:
+    return (
+        at.session_state[session_id.STATE_KEY] if session_id.STATE_KEY in at.session_state else None
+    )
+
+
+def open_with_cookie(sid: str | None, url: dict[str, str] | None = None) -> AppTest:
+    """A new page load from a browser whose cookie holds `sid` (None: no cookie)."""
+    at = AppTest.from_file(DASHBOARD, default_timeout=RUN_TIMEOUT)
+    for key, value in (url or {}).items():
+        at.query_params[key] = value
+    if sid is not None:
+        at.session_state[session_id.STATE_KEY] = sid  # what adopt() takes from the cookie
+    return at.run()
+
+
 def refresh(at):
-    """What a browser refresh does: the old session goes, a new one loads the same URL."""
-    url = query(at)
+    """What a browser refresh does: the old session goes, a new one loads the same URL
+    from the same browser (its cookie included)."""
+    url, sid = query(at), sid_of(at)
     clear_session_resource_cache(APPTEST_SESSION_ID)  # stops the old session's job
-    return new_app(url)
+    return open_with_cookie(sid, url)
 
 
 def train_to_the_end(at) -> None:
@@ -89,9 +112,10 @@ def test_a_run_is_saved_as_it_trains(session, store):
     assert record.status == "finished" and record.config == config_of(at)
     assert record.history["step"].iloc[-1] == 250 and len(record.history) > 10
     assert "sliced_wasserstein" in record.metrics and record.has_checkpoint
-    # Filed under the session id in the URL, which the share link leaves out.
-    assert record.session_id == query(at)["sid"]
-    assert "sid=" not in at.code[0].value
+    # Filed under the session's private id, which no URL carries.
+    assert record.session_id == sid_of(at) and len(record.session_id) >= 16
+    assert "sid" not in query(at)
+    assert "sid=" not in at.code[0].value and record.session_id not in at.code[0].value
 
 
 def test_a_preset_run_is_saved_under_the_preset_name(session, store):
@@ -104,14 +128,34 @@ def test_a_preset_run_is_saved_under_the_preset_name(session, store):
     assert record.status == "stopped"
 
 
-def test_the_sid_in_the_url_does_not_break_reading_the_config(session, store):
+def test_an_sid_in_a_link_is_dropped_and_never_adopted(session, store):
     shared = PRESETS["tutorial"].config.replace(seed=11)
-    at = session({**to_query(shared), "sid": "abcdefgh12345678"})
+    at = session({**to_query(shared), "sid": "abcdefgh12345678abcd"})
     assert_clean(at)
     assert config_of(at) == shared
-    assert query(at)["sid"] == "abcdefgh12345678"  # kept when the URL is rewritten
+    assert query(at) == to_query(shared)  # the rewritten URL holds the setup alone
+    assert sid_of(at) is None
     at.number_input(key="w.seed").set_value(12).run()
-    assert query(at) == {**to_query(shared.replace(seed=12)), "sid": "abcdefgh12345678"}
+    assert query(at) == to_query(shared.replace(seed=12))
+
+
+def test_a_copied_address_hands_over_no_runs(session, store):
+    """Someone opens another person's address, even one naming their old `sid`: their own
+    browser has no cookie, so nothing of the other person's is offered or filed under it."""
+    owner = session()
+    train_to_the_end(owner)
+    owners_sid = sid_of(owner)
+    assert store.last_run_for_session(owners_sid) is not None
+    address = {**query(owner), "sid": owners_sid}
+    clear_session_resource_cache(APPTEST_SESSION_ID)
+
+    visitor = open_with_cookie(None, address)
+    assert_clean(visitor)
+    assert offer_text(visitor) == ""
+    assert sid_of(visitor) is None
+    train_to_the_end(visitor)
+    assert sid_of(visitor) not in (None, owners_sid)
+    assert len(store.list_runs()) == 2
 
 
 def test_new_config_parameters_in_the_url_are_loaded_on_any_run(session, store):
@@ -126,7 +170,7 @@ def test_new_config_parameters_in_the_url_are_loaded_on_any_run(session, store):
 
 
 def test_no_offer_without_a_saved_run(session, store):
-    at = session({"sid": "nobody-has-run-here"})
+    at = open_with_cookie("nobody-has-run-here-yet")
     assert offer_text(at) == ""
 
 

@@ -18,13 +18,17 @@ import streamlit as st
 from gan_core.config import GanConfig
 from gan_core.jobs.thread_job import TrainingJob
 from gan_core.store.stored_run import StoredRun
-from ui.session import run_store
+from ui.session import notices, run_store
 from ui.session.session_job import HOLDER_STATE_KEY, JobHolder
 
 REQUEST_KEY = "run_request"
 ACTIONS = ("train", "pause", "resume", "step", "step_d", "step_g", "stop", "reset", "continue")
 STEP_PARTS = {"step": "both", "step_d": "d", "step_g": "g"}
 ACK_TIMEOUT_S = 1.0
+ENDED_STEP_NOTE = (
+    "Step works on a live run, and this one has ended. Train starts a new run; Reset clears "
+    "this one so that Step starts a new run paused at step 0."
+)
 
 
 def request(action: str) -> None:
@@ -59,6 +63,11 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
         job.resume()
         _await(job, lambda f: f.status != "paused")
     elif action in STEP_PARTS:
+        if job is not None and not live:
+            # The run ended (or a saved run is shown) between the page's last render and
+            # the click: a step would silently start it over from step 0, so say so instead.
+            notices.post("page", "warning", ENDED_STEP_NOTE)
+            return
         if not live:  # first step of a fresh run: start it paused, then step
             recorder = run_store.recorder_for(config)
             job = holder.start(config, steps_per_second, paused=True, recorder=recorder)

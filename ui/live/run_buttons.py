@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.live.run_actions import request
+from ui.live.run_actions import ENDED_STEP_NOTE, request
 from ui.session.session_job import JobHolder
 
 SPEED_KEY = "speed"
 SPEEDS = ("1", "2", "5", "10", "20", "50", "100", "200", "500", "1000", "max")
 DEFAULT_SPEED = "max"
+STEP_HELP = "While paused. Before any run, it starts one paused at step 0."
 
 
 def chosen_speed() -> float | None:
@@ -30,13 +31,15 @@ def render(holder: JobHolder) -> None:
             _button("Resume", "resume", "resume")
         else:
             _button("Pause", "pause", "pause", disabled=not running)
-        step_help = "While paused. Before any run, it starts one paused at step 0."
+        ended = job is not None and not live  # stopped, finished, or a reopened saved run
+        step_help = ENDED_STEP_NOTE if ended else STEP_HELP
         for label, action, what in (
             ("Step", "step", "One iteration: D, then G."),
             ("D step", "step_d", "One discriminator update only."),
             ("G step", "step_g", "One generator update only."),
         ):
-            _button(label, action, "skip_next", disabled=running, help=f"{what} {step_help}")
+            disabled = running or ended
+            _button(label, action, "skip_next", disabled=disabled, help=f"{what} {step_help}")
         _button("Stop", "stop", "stop", disabled=not live)
         _button("Reset", "reset", "restart_alt", disabled=job is None, help="Back to step 0.")
         if SPEED_KEY not in st.session_state:
@@ -49,6 +52,8 @@ def render(holder: JobHolder) -> None:
             help="Slow it down to watch each step, or let it run as fast as it can. "
             "Takes effect at once.",
         )
+    if ended:
+        st.caption("Step is off: this run has ended. Train starts a new one.")
 
 
 def _button(label: str, action: str, icon: str, **options) -> None:

@@ -1,10 +1,11 @@
 """After a browser refresh: offer the session's last saved run, and reopen it read-only.
 
-A refresh starts a new Streamlit session with an empty page, but the URL still carries
-the session id (ui/session/session_id.py) under which the run store filed the runs. While this
-page has shown nothing of its own yet, it offers the newest of them. Reopening loads its
-config into the controls and shows it in the live view as a `StoredRun`; from there
-"Continue as a new run" trains on from its saved state (ui/live/run_actions.py).
+A refresh starts a new Streamlit session with an empty page, but the browser still holds
+the session id (a cookie: ui/session/session_id.py) under which the run store filed the
+runs. While this page has shown nothing of its own yet, it offers the newest of them.
+Reopening loads its config into the controls and shows it in the live view as a
+`StoredRun`; from there "Continue as a new run" trains on from its saved state
+(ui/live/run_actions.py).
 """
 
 from __future__ import annotations

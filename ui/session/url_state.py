@@ -4,8 +4,9 @@ The page remembers the config parameters it last wrote to the URL. Whenever the 
 parameters differ from those, someone else put them there (a shared link on the first
 visit, another page's `st.switch_page(..., query_params=...)`, the browser's back button)
 and they set the controls; a link that cannot be read says why and falls back to the
-tutorial preset. At the end of every run the URL is rewritten to match the config, with
-the session id (`ui/session/session_id.py`) kept beside it.
+tutorial preset. At the end of every run the URL is rewritten to match the config and
+nothing else: the session's id lives in a cookie (`ui/session/session_id.py`), and an
+`sid=` left in an old link is dropped.
 
 A widget event sent in the instant before the browser applied the page's last URL change
 would carry the older URL and be read as a new link; the window is one network round trip
@@ -29,7 +30,7 @@ LINK_PROBLEM_KEY = "link_problem"  # why the current config has no link, if it h
 def load_from_url() -> None:
     """Set the controls from the URL when its config parameters are new to this page."""
     params = st.query_params.to_dict()
-    session_id.adopt(params)
+    session_id.adopt()
     params = session_id.without(params)
     if params == st.session_state.get(SYNCED_KEY):
         return
@@ -65,7 +66,5 @@ def query_for(config: GanConfig) -> dict[str, str] | None:
 def sync(config: GanConfig) -> None:
     query = query_for(config) or {}
     st.session_state[SYNCED_KEY] = query
-    sid = session_id.current()
-    wanted = {**query, session_id.PARAM: sid} if sid else query
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
