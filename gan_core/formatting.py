@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 SIGNIFICANT_DIGITS = 4
 MISSING = "—"  # NaN: no value (not measured, or undefined at this step)
-INFINITY = "∞"  # e.g. KL to a singular covariance; a sweep says "diverged" instead
+INFINITY = "∞"  # e.g. KL to a singular covariance
+DIVERGED = "diverged"  # a sweep's word for infinity: a diverged run's distance counts as inf
 COLUMN_FORMAT = f"%.{SIGNIFICANT_DIGITS}g"  # for Streamlit's NumberColumn(format=...)
 HOVER_FORMAT = f".{SIGNIFICANT_DIGITS}~r"  # for a plotly hovertemplate: %{y:.4~r}
 _PLAIN_FROM, _PLAIN_UNTIL = Decimal("1e-6"), Decimal("1e21")  # JavaScript's plain range

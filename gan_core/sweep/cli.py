@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from gan_core.config import ConfigError, GanConfig
-from gan_core.formatting import format_distance
+from gan_core.formatting import DIVERGED, format_distance
 from gan_core.presets import PRESETS, preset_config
 from gan_core.progress import progress_bar, show_progress
 from gan_core.serialize import from_json
@@ -104,7 +104,7 @@ def print_cells(result: SweepResult) -> None:
     print("  ".join(f"{h:>10}" for h in header))
     for row in result.cells.to_dict("records"):
         values = [
-            format_distance(row[k], infinity="diverged") if k in distances else _setting(row[k])
+            format_distance(row[k], infinity=DIVERGED) if k in distances else _setting(row[k])
             for k in header
         ]
         print("  ".join(f"{v:>10}" for v in values))
