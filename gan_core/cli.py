@@ -18,8 +18,9 @@ from pathlib import Path
 import torch
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.formatting import format_distance
 from gan_core.presets import PRESETS, preset_config
-from gan_core.progress import ProgressBar
+from gan_core.progress import progress_bar, show_progress
 from gan_core.serialize import from_json, from_query, to_dict, to_json, to_query
 from gan_core.store.paths import data_dir_from_environment
 from gan_core.training.checkpoint import save_checkpoint
@@ -113,7 +114,7 @@ def resolve_config(args) -> GanConfig:
     return from_query(query)
 
 
-def train_command(args) -> int:
+def train_command(args: argparse.Namespace) -> int:
     config = resolve_config(args)
     if args.out is not None:
         args.out = checked_out_dir(args.out)  # refused before training, not after
@@ -122,26 +123,25 @@ def train_command(args) -> int:
     recorder = (
         start_recording(config, preset=None if args.config else args.preset) if args.store else None
     )
-    progress = None if args.quiet else ProgressBar(config.total_steps, sys.stderr)
+    progress = progress_bar(config.total_steps, quiet=args.quiet)
     started = time.perf_counter()
     status, message = "finished", ""
     try:
         while not trainer.finished:
             trainer.run(n_steps=max(1, config.total_steps // 200))
-            if progress:
-                progress.update(trainer.step_count, trainer.history.last())
+            show_progress(progress, trainer.step_count, trainer.history.last())
             if recorder:  # saved as it trains: a killed run keeps its log up to the last second
                 recorder.observe(trainer)
     except Diverged as error:
         status, message = "diverged", str(error)
     except KeyboardInterrupt:
         status, message = "stopped", "interrupted"
+        progress.close()
         if recorder:
             recorder.finish_trainer(trainer, status, message=message)
         raise
     seconds = time.perf_counter() - started
-    if progress:
-        progress.close()
+    progress.close()
     if status == "diverged":
         print(f"diverged: {message}", file=sys.stderr)
     if args.out is not None:
@@ -156,7 +156,7 @@ def train_command(args) -> int:
         last = trainer.snapshot(n_points=0).metrics
         print(
             f"finished {trainer.step_count} steps in {seconds:.2f} s; "
-            f"squared Fréchet distance {last['frechet']:.5g}"
+            f"squared Fréchet distance {format_distance(last['frechet'])}"
         )
     return 0 if status == "finished" else EXIT_DIVERGED
 

@@ -1,53 +1,37 @@
-"""A one-line progress bar for the terminal: percent, speed, ETA and the current distance.
-
-Redrawn at most five times a second so that drawing never slows the training it reports.
+"""The CLI's progress bar: tqdm on stderr with percent, steps per second, ETA and the
+current distance. tqdm redraws at most every REDRAW_SECONDS, so drawing never slows the
+training it reports; `quiet` makes it draw nothing at all.
 """
 
 from __future__ import annotations
 
-import math
-import time
+import sys
+from collections.abc import Mapping
+
+from tqdm import tqdm
+
+from gan_core.formatting import format_distance
+
+REDRAW_SECONDS = 0.2
+# tqdm fills in each field; {postfix} is ", Fréchet² …" once a distance is known.
+BAR_FORMAT = "{percentage:5.1f}%|{bar}| {n_fmt}/{total_fmt}  {rate_fmt}  ETA {remaining}{postfix}"
 
 
-def format_duration(seconds: float) -> str:
-    if not math.isfinite(seconds):
-        return "--:--"
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+def progress_bar(total: int, quiet: bool) -> tqdm:
+    """A bar over `total` training steps; close it (or use it as a context manager)."""
+    return tqdm(
+        total=total,
+        file=sys.stderr,
+        disable=quiet,
+        unit=" steps",
+        mininterval=REDRAW_SECONDS,
+        bar_format=BAR_FORMAT,
+    )
 
 
-class ProgressBar:
-    def __init__(self, total: int, stream, width: int = 30, min_interval: float = 0.2):
-        self.total, self.stream, self.width = total, stream, width
-        self.min_interval = min_interval
-        self.started = time.perf_counter()
-        self._last_draw = -math.inf
-        self._line = ""
-
-    def update(self, done: int, last_row: dict | None = None) -> None:
-        now = time.perf_counter()
-        if now - self._last_draw < self.min_interval and done < self.total:
-            return
-        self._last_draw = now
-        elapsed = now - self.started
-        rate = done / elapsed if elapsed > 0 else 0.0
-        eta = (self.total - done) / rate if rate > 0 else math.inf
-        filled = int(self.width * done / self.total) if self.total else self.width
-        bar = "#" * filled + "." * (self.width - filled)
-        distance = ""
-        if last_row and math.isfinite(last_row.get("frechet", math.nan)):
-            distance = f"  Fréchet² {last_row['frechet']:.4g}"
-        line = (
-            f"[{bar}] {100 * done / max(self.total, 1):5.1f}%  {done}/{self.total}"
-            f"  {rate:,.0f} steps/s  ETA {format_duration(eta)}{distance}"
-        )
-        # Pad to the previous length so a shorter line leaves no leftovers behind it.
-        self.stream.write("\r" + line.ljust(len(self._line)))
-        self._line = line
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self._line:
-            self.stream.write("\n")
-            self.stream.flush()
+def show_progress(bar: tqdm, done: int, last_row: Mapping[str, float] | None = None) -> None:
+    """Move the bar to `done` steps; `last_row` (the history's last row) gives the distance."""
+    if last_row is not None and "frechet" in last_row:
+        # No redraw here: the update below redraws when REDRAW_SECONDS have passed.
+        bar.set_postfix_str(f"Fréchet² {format_distance(last_row['frechet'])}", refresh=False)
+    bar.update(done - bar.n)

@@ -1,7 +1,7 @@
 """Sweep: train a grid of runs of one setup at once and see which settings land closest.
 
 Layout and wiring only. Planning and validation are `gan_core.sweep.plan`, the worker is
-`gan_core.sweep.job`, the figure `gan_core.figures.sweep_figure`, the wording `ui.sweep_form`.
+`gan_core.sweep.job`, the figure `gan_core.figures.sweep`, the wording `ui.sweep_form`.
 The sweep trains in a worker process (see `sweep_job.py` for why not a thread); a fragment
 polls its progress, so the page never blocks and every widget stays usable while it runs.
 """
@@ -11,7 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.config import ConfigError, GanConfig
-from gan_core.figures.sweep_figure import sweep_figure
+from gan_core.figures.sweep import sweep_figure
+from gan_core.formatting import COLUMN_FORMAT
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepSlot
@@ -143,7 +144,8 @@ def results(slot: SweepSlot) -> None:
         f"({result.iterations_per_second:,.0f} iterations/s). Distance: {result.metric_label}; "
         "a diverged run counts as infinitely far."
     )
-    st.plotly_chart(sweep_figure(result), key="sweep.heatmap")
+    # theme=None: the figure's own template and fonts, as the dashboard's charts show them.
+    st.plotly_chart(sweep_figure(result), key="sweep.heatmap", theme=None)
     order = cells_best_first(result)
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     cell = left.selectbox(
@@ -154,7 +156,15 @@ def results(slot: SweepSlot) -> None:
     )
     if right.button("Open on the dashboard", key="sweep.open"):
         open_on_dashboard(result.cell_config(cell))
-    st.dataframe(result.cells, hide_index=True, key="sweep.cells")
+    st.dataframe(
+        result.cells,
+        hide_index=True,
+        key="sweep.cells",
+        column_config={
+            name: st.column_config.NumberColumn(name, format=COLUMN_FORMAT)
+            for name in ("median", "min", "max")
+        },
+    )
     left, right = st.columns(2)
     left.download_button(
         "Cells (CSV)", result.cells.to_csv(index=False), "sweep_cells.csv", "text/csv"

@@ -15,6 +15,7 @@ import streamlit as st
 
 from gan_core.config import ConfigError
 from gan_core.figures.compare import distance_figure, loss_figure
+from gan_core.formatting import COLUMN_FORMAT
 from gan_core.jobs.thread_job import STATUSES
 from gan_core.serialize import to_query
 from gan_core.store.paths import data_dir_from_environment
@@ -64,8 +65,9 @@ def run_filters(all_runs) -> dict:
 def show_curves(records) -> None:
     st.subheader("Curves")
     left, right = st.columns(2)
-    left.plotly_chart(loss_figure(records), key="loss_chart")
-    right.plotly_chart(distance_figure(records), key="distance_chart")
+    # theme=None: the figures' own template and fonts, so they read like the dashboard's.
+    left.plotly_chart(loss_figure(records), key="loss_chart", theme=None)
+    right.plotly_chart(distance_figure(records), key="distance_chart", theme=None)
     st.caption(
         "The distance is exact for an affine generator on a Gaussian target. Otherwise it "
         "compares means and covariances only (the generator's estimated from samples when it "
@@ -157,7 +159,7 @@ def main() -> None:
         key="runs_table",
         column_config={
             "label": "run",
-            "frechet": st.column_config.NumberColumn("distance", format="%.4g"),
+            "frechet": st.column_config.NumberColumn("distance", format=COLUMN_FORMAT),
             "created": st.column_config.DatetimeColumn("created (UTC)", format="YYYY-MM-DD HH:mm"),
         },
     )

@@ -73,7 +73,8 @@ def test_options_and_set_reach_the_config(repo_root, tmp_path):
 def test_progress_bar_on_stderr(repo_root):
     result = run_cli("train", "--epochs", "1", cwd=repo_root)
     assert result.returncode == 0
-    assert "ETA" in result.stderr and "Fréchet" in result.stderr and "100.0%" in result.stderr
+    assert "ETA" in result.stderr and "Fréchet²" in result.stderr and "100.0%" in result.stderr
+    assert "steps/s" in result.stderr and result.stdout.startswith("finished 250 steps")
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gan_core.config import GanConfig
+from gan_core.formatting import format_distance
 from gan_core.serialize import to_query
 from gan_core.store.recorder import record_trainer
 from gan_core.store.run_store import RunStore
@@ -107,9 +108,32 @@ def test_two_chosen_runs_are_overlaid(seeded):
         f"#{ids[0]} tutorial · G",
         f"#{ids[1]} slow D · D",
         f"#{ids[1]} slow D · G",
-        "2·ln 2: D's loss at equilibrium",  # both runs use cross-entropy
     ]
+    # Each run one colour on both charts, D solid and G dotted, as on the dashboard's palette.
+    first, second = (trace.line.color for trace in distance.data)
+    assert first != second
+    assert [t.line.color for t in losses.data] == [first, first, second, second]
+    assert [t.line.dash for t in losses.data] == ["solid", "dot"] * 2
+    assert [t.legendgroup for t in losses.data] == [f"#{ids[0]} tutorial"] * 2 + [
+        f"#{ids[1]} slow D"
+    ] * 2
+    # Both runs use cross-entropy: D's loss at equilibrium is marked as on the dashboard.
+    (line,) = losses.layout.shapes
+    assert line.y0 == line.y1 == pytest.approx(2 * np.log(2)) and line.line.dash == "dash"
+    assert losses.layout.annotations[0].text == "D at equilibrium (1.386)"
+    assert "exact" in distance.layout.title.text  # both runs' distances are exact
     assert values(distance.data[0].x) == list(range(1, TUTORIAL.total_steps + 1))
+
+
+def test_results_read_as_the_dashboard_writes_numbers(seeded):
+    store, ids = seeded
+    app = compare_page()
+    no_exceptions(app)
+    results = app.dataframe[1].value
+    record = store.get_run(ids[0])
+    column = results[record.label]
+    assert column["squared Fréchet distance"] == format_distance(record.metrics["frechet"])
+    assert column["D loss (last)"] == format_distance(record.history.loss_d.iloc[-1])
 
 
 def test_settings_side_by_side_mark_the_differences(seeded):

@@ -14,8 +14,11 @@ from gan_core.figures import (
     downsample,
     loss_figure,
     plane_figure,
+    runs_distance_figure,
+    runs_loss_figure,
     sweep_heatmap,
 )
+from gan_core.figures.style import RUN_COLOURS
 from gan_core.targets import mixture_modes, plot_bounds
 from gan_core.training.history import History
 from gan_core.training.trainer import Trainer
@@ -282,6 +285,53 @@ def test_empty_history_gives_titled_empty_figures():
         figure.to_json()
 
 
+def test_runs_overlaid_share_the_dashboard_curves(seed_run, ring_run):
+    """Several runs on one chart: the dashboard's traces and layout, coloured by run."""
+    seed, ring = (run[0].history.to_frame() for run in (seed_run, ring_run))
+    runs = [("#1 seed", seed), ("#2 ring", ring)]
+    losses = runs_loss_figure(runs, EQUILIBRIUM)
+    assert [t.name for t in losses.data] == [
+        "#1 seed · D",
+        "#1 seed · G",
+        "#2 ring · D",
+        "#2 ring · G",
+    ]
+    assert [t.line.color for t in losses.data] == [RUN_COLOURS[0]] * 2 + [RUN_COLOURS[1]] * 2
+    assert [t.line.dash for t in losses.data] == ["solid", "dot", "solid", "dot"]
+    assert [t.legendgroup for t in losses.data] == ["#1 seed"] * 2 + ["#2 ring"] * 2
+    np.testing.assert_allclose(losses.data[2].y, ring["loss_d"], rtol=1e-6)
+    single = loss_figure(seed, EQUILIBRIUM)
+    # The same reference line, axes, fonts and template as the dashboard's chart of one run.
+    assert losses.layout.shapes == single.layout.shapes
+    assert losses.layout.annotations == single.layout.annotations
+    for key in ("font", "template", "margin", "legend", "xaxis", "yaxis", "hovermode"):
+        assert losses.layout[key] == single.layout[key], key
+    assert losses.data[0].hovertemplate == single.data[0].hovertemplate
+    assert "D solid, G dotted" in losses.layout.title.text
+    assert not runs_loss_figure(runs).layout.shapes
+
+    distance = runs_distance_figure(runs, exact=None)
+    assert [t.name for t in distance.data] == ["#1 seed", "#2 ring"]
+    assert distance.layout.showlegend and distance.layout.yaxis.type == "log"
+    assert distance.layout.yaxis == distance_figure(seed, exact=True).layout.yaxis
+    assert not any(kind in distance.layout.title.text for kind in ("exact", "fitted"))
+    assert "exact" in runs_distance_figure(runs[:1], exact=True).layout.title.text
+    for figure in (losses, distance):
+        figure.to_json()
+
+
+def test_ninth_run_takes_the_first_colour_again():
+    history = History()
+    history.append(
+        step=1, epoch=0, loss_d=1, loss_g=1, acc_real=0.5, acc_fake=0.5,
+        frechet=0.5, lr_d=0.1, lr_g=0.1,
+    )  # fmt: skip
+    frame = history.to_frame()
+    figure = runs_distance_figure([(f"#{i}", frame) for i in range(9)], exact=True)
+    colours = [t.line.color for t in figure.data]
+    assert colours[:8] == list(RUN_COLOURS) and colours[8] == RUN_COLOURS[0]
+
+
 # --- the ellipse itself ----------------------------------------------------------------------
 
 
@@ -328,6 +378,8 @@ def test_sweep_heatmap():
     assert z[0, 1] == pytest.approx(math.log10(10.0))  # lr_g = 1e-3, lr_d = 1e-2: 10
     assert z[1, 2] == np.nanmax(z) and heatmap.text[1][2] == "∞"  # diverged: the worst colour
     assert heatmap.text[0][0] == "" and heatmap.text[0][1] == "10"
+    assert heatmap.text[1][0] == "0.1" and heatmap.text[1][1] == "1"  # format_distance's text
+    assert list(heatmap.colorbar.ticktext)[:3] == ["0.1", "0.2", "0.5"]
     assert "lr_d" in heatmap.hovertemplate and "lr_g" in heatmap.hovertemplate
     assert figure.layout.xaxis.type == "category"
     figure.to_json()

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gan_core.config import ConfigError
-from gan_core.figures.sweep_figure import sweep_figure
+from gan_core.figures.sweep import sweep_figure
 from gan_core.presets import preset_config
 from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepJob, SweepSlot

@@ -6,12 +6,12 @@ Pure pandas: records in, DataFrames (and a pandas Styler) out, for the Compare p
 from __future__ import annotations
 
 import hashlib
-import math
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from gan_core.config import GanConfig
+from gan_core.formatting import MISSING, format_distance
 from gan_core.serialize import to_dict
 from gan_core.store.record import RunRecord
 
@@ -106,8 +106,8 @@ def results_table(records: list[RunRecord]) -> pd.DataFrame:
 
 
 def _number(value) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
+    if value is None:
+        return MISSING
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return f"{value:.4g}"
+    return format_distance(value)

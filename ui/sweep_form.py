@@ -4,9 +4,8 @@ without a server; the page only lays out widgets and wires these in."""
 
 from __future__ import annotations
 
-import math
-
 from gan_core.config import ConfigError
+from gan_core.formatting import DIVERGED, format_distance
 from gan_core.sweep.axes import AXIS_KEYS, Axis, parse_values
 from gan_core.sweep.distance import METRIC_LABELS, distance_metric
 from gan_core.sweep.plan import SweepPlan
@@ -71,7 +70,7 @@ def _value(value) -> str:
 
 
 def _distance(value: float) -> str:
-    return "diverged" if math.isinf(value) else f"{value:.3g}"
+    return format_distance(value, infinity=DIVERGED)
 
 
 def cell_label(result: SweepResult, cell: int) -> str:

@@ -1,21 +1,55 @@
 """Curves over training steps: the losses, D's accuracy, and the distance to the target.
 
-Each takes the run's history (`History.to_frame()`: step, epoch, loss_d, loss_g, acc_real,
+Each takes a run's history (`History.to_frame()`: step, epoch, loss_d, loss_g, acc_real,
 acc_fake, frechet, lr_d, lr_g) and thins it to at most `max_points` rows before sending, so
 a frame's size does not grow with the run. Curves are SVG traces: at 1,500 points that is
 fast, and it leaves the browser's few WebGL contexts to the plane.
+
+One run (the dashboard) gives each series its own colour. Several runs overlaid (the Compare
+page, the `runs_*` builders) give each run its own colour, shared by all its traces under one
+legend group, and tell the series apart by dash. Both go through the same traces and layout.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from gan_core.figures import style
+from gan_core.formatting import HOVER_FORMAT, format_distance
 
 MAX_POINTS = 1500
 DISTANCE_FLOOR = 1e-6  # a log axis cannot show 0; distances this small read as "on target"
+
+# (label, history) of each run on an overlay; a label of None is the dashboard's one run.
+Runs = Sequence[tuple[str | None, pd.DataFrame]]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One column of the history drawn as a line."""
+
+    column: str
+    name: str  # its legend entry when one run is drawn
+    short: str  # after the run's label on an overlay ("#3 tutorial · D"); "" for the label alone
+    colour: str  # when one run is drawn; on an overlay the colour tells the run
+    dash: str  # on an overlay, where the dash tells the series
+
+
+LOSSES = (
+    Series("loss_d", "D loss", "D", style.D_COLOUR, "solid"),
+    Series("loss_g", "G loss", "G", style.G_COLOUR, "dot"),
+)
+ACCURACY = (
+    Series("acc_real", "on real", "real", style.REAL, "solid"),
+    Series("acc_fake", "on fake", "fake", style.FAKE, "dot"),
+)
+DISTANCE = (Series("frechet", "Fréchet²", "", style.INK, "solid"),)
 
 
 def downsample(frame: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFrame:
@@ -34,18 +68,24 @@ def loss_figure(
 ) -> go.Figure:
     """D's and G's loss. `equilibrium`: D's loss when it can no longer tell real from fake
     (2 ln 2 for the cross-entropy losses), drawn as a dashed reference line."""
-    frame = downsample(history, max_points)
-    data, layout = _curves(
-        frame,
-        [("loss_d", "D loss", style.D_COLOUR), ("loss_g", "G loss", style.G_COLOUR)],
-        "Losses",
-        uirevision,
-    )
+    return runs_loss_figure([(None, history)], equilibrium, uirevision, max_points)
+
+
+def runs_loss_figure(
+    runs: Runs,
+    equilibrium: float | None = None,
+    uirevision: str = "loss",
+    max_points: int = MAX_POINTS,
+) -> go.Figure:
+    """`loss_figure` for several runs overlaid: D's loss solid, G's dotted."""
+    title = "Losses" if _single(runs) else "Losses (D solid, G dotted)"
+    frames = [(label, downsample(history, max_points)) for label, history in runs]
+    data, layout = _curves(frames, LOSSES, title, uirevision)
     if equilibrium is not None:
         layout["shapes"] = [_horizontal_line(equilibrium)]
         layout["annotations"] = [
             dict(
-                text=f"D at equilibrium ({equilibrium:.3f})",
+                text=f"D at equilibrium ({format_distance(equilibrium)})",
                 font=dict(size=13),
                 bgcolor="rgba(255, 255, 255, 0.8)",  # readable over the curves it crosses
                 xref="x domain",
@@ -65,15 +105,8 @@ def accuracy_figure(
     history: pd.DataFrame, uirevision: str = "accuracy", max_points: int = MAX_POINTS
 ) -> go.Figure:
     """How often D calls real points real and fake points fake; 0.5 on both is a coin toss."""
-    frame = downsample(history, max_points)
     data, layout = _curves(
-        frame,
-        [
-            ("acc_real", "on real", style.REAL),
-            ("acc_fake", "on fake", style.FAKE),
-        ],
-        "D's accuracy",
-        uirevision,
+        [(None, downsample(history, max_points))], ACCURACY, "D's accuracy", uirevision
     )
     layout["shapes"] = [_horizontal_line(0.5)]
     # A little room past 0 and 1: accuracy often sits exactly there, and a line on the
@@ -98,23 +131,36 @@ def distance_figure(
     `exact`: the closed form (affine G, Gaussian target) rather than one between Gaussians
     fitted to the moments. Steps where it is undefined (NaN, inf) are left out.
     """
-    frame = history[np.isfinite(history["frechet"].to_numpy(dtype=float))]
-    frame = downsample(
-        frame.assign(frechet=frame["frechet"].clip(lower=DISTANCE_FLOOR)), max_points
-    )
-    kind = "exact" if exact else "fitted-Gaussian (sample-based)"
-    data, layout = _curves(
-        frame,
-        [("frechet", "Fréchet²", style.INK)],
-        f"Squared Fréchet distance to the target, {kind}",
-        uirevision,
-    )
+    return runs_distance_figure([(None, history)], exact, uirevision, max_points)
+
+
+def runs_distance_figure(
+    runs: Runs,
+    exact: bool | None,
+    uirevision: str = "distance",
+    max_points: int = MAX_POINTS,
+) -> go.Figure:
+    """`distance_figure` for several runs overlaid, one line each; `exact` None when some
+    runs' distances are exact and others' fitted (the title then names neither)."""
+    frames = []
+    for label, history in runs:
+        frame = history[np.isfinite(history["frechet"].to_numpy(dtype=float))]
+        frame = frame.assign(frechet=frame["frechet"].clip(lower=DISTANCE_FLOOR))
+        frames.append((label, downsample(frame, max_points)))
+    title = "Squared Fréchet distance to the target"
+    if exact is not None:
+        title += ", exact" if exact else ", fitted-Gaussian (sample-based)"
+    data, layout = _curves(frames, DISTANCE, title, uirevision)
     layout["yaxis"] = dict(type="log", title=dict(text="Fréchet² (log)"), exponentformat="power")
-    layout["showlegend"] = False
+    layout["showlegend"] = not _single(runs)  # one unlabelled line needs no legend
     return style.figure(data, layout)
 
 
-def _horizontal_line(y: float) -> dict:
+def _single(runs: Runs) -> bool:
+    return len(runs) == 1 and runs[0][0] is None
+
+
+def _horizontal_line(y: float) -> dict[str, Any]:
     """A dashed reference line across the whole width of the plot at height y."""
     return dict(
         type="line",
@@ -128,22 +174,32 @@ def _horizontal_line(y: float) -> dict:
     )
 
 
-def _curves(frame: pd.DataFrame, columns, title: str, uirevision: str) -> tuple[list, dict]:
-    """Traces and layout: one line per (column, name, colour) against step; an empty frame
-    gives empty axes."""
-    steps = frame["step"].to_numpy(dtype=np.int64)
-    data = [
-        dict(
-            type="scatter",
-            x=steps,
-            y=style.compact(frame[column]),
-            mode="lines",
-            name=name,
-            line=dict(color=colour, width=2.5),
-            hovertemplate="%{y:.4g}",
-        )
-        for column, name, colour in columns
-    ]
+def _curves(
+    runs: Runs, series: Sequence[Series], title: str, uirevision: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Traces and layout: one line per run and series against step; an empty history gives
+    empty axes."""
+    data = []
+    for index, (label, frame) in enumerate(runs):
+        steps = frame["step"].to_numpy(dtype=np.int64)
+        for line in series:
+            trace = dict(
+                type="scatter",
+                x=steps,
+                y=style.compact(frame[line.column]),
+                mode="lines",
+                name=line.name,
+                line=dict(color=line.colour, width=2.5),
+                # The same text as the tables and metrics show (see gan_core.formatting).
+                hovertemplate=f"%{{y:{HOVER_FORMAT}}}",
+            )
+            if label is not None:
+                trace.update(
+                    name=f"{label} · {line.short}" if line.short else label,
+                    legendgroup=label,  # a click on a run's entry hides all its lines
+                    line=dict(color=style.run_colour(index), width=2.5, dash=line.dash),
+                )
+            data.append(trace)
     layout = style.base_layout(title, uirevision)
     layout.update(
         hovermode="x unified",

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import copy
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+from numpy.typing import ArrayLike
 
 REAL = "#0072B2"  # blue
 FAKE = "#D55E00"  # vermillion
@@ -21,12 +23,29 @@ INK = "#222222"  # arrows, mode crosses, reference lines: neutral and dark on an
 # Both ellipses black, told apart by dash: any hue would sink into one of the point clouds.
 TARGET_LINE = "#000000"
 GENERATOR_LINE = "#000000"
+# Runs overlaid on one chart (the Compare page) each take one of these, in order; yellow
+# last, as it is faint on white.
+RUN_COLOURS = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow
+)
 
 FONT_SIZE = 15  # readable from the back of a classroom
 MARGIN = dict(l=56, r=16, t=48, b=48)
 
 
-def base_layout(title: str, uirevision: str) -> dict:
+def run_colour(index: int) -> str:
+    """The colour of the index-th run on an overlay; past eight, the colours repeat."""
+    return RUN_COLOURS[index % len(RUN_COLOURS)]
+
+
+def base_layout(title: str, uirevision: str) -> dict[str, Any]:
     """Layout keys every figure starts from.
 
     `uirevision` stays the same from frame to frame, so plotly keeps the viewer's zoom, pan
@@ -44,23 +63,25 @@ def base_layout(title: str, uirevision: str) -> dict:
     )
 
 
-def compact(values) -> np.ndarray:
+def compact(values: ArrayLike) -> np.ndarray:
     """float32 copy of an array: half the bytes per frame, far more precision than pixels."""
     return np.asarray(values, dtype=np.float32)
 
 
-def figure(data: list[dict], layout: dict) -> go.Figure:
+def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     """A figure from plain trace and layout dicts, without plotly's validation.
 
     Validating builds an object per property and costs tens of milliseconds a figure,
     several times the figure's drawing; the live view builds four figures a few times a
     second, so the builders write plotly's JSON schema directly (the tests check it).
+    Measured on the live view: a frame's four figures took 190 ms validated, 12 ms written
+    this way (README, "Live view").
     """
     return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
 @lru_cache(maxsize=1)
-def _template() -> dict:
+def _template() -> dict[str, Any]:
     # Expanded once: an unvalidated figure would otherwise send the template's bare name,
     # which only the Python side knows.
     return pio.templates["plotly_white"].to_plotly_json()

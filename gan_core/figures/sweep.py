@@ -1,20 +1,32 @@
-"""A two-axis sweep as a heatmap: one cell per (x, y) setting, coloured by a result.
+"""A sweep as a heatmap: one cell per (x, y) setting, coloured by its final distance.
 
 Axes are categorical: a sweep's values are evenly spaced in the space they were chosen in
 (learning rates by decades, widths by steps), and categories give every cell the same size
 and label each with its exact value, which a numeric axis would do only for linear spacing.
-The colour is log-scaled because distances span decades; cell text and hover give the value.
+The colour is log-scaled because distances span decades; lower is better and brighter.
+
+`sweep_figure` draws a `SweepResult`: the median over each cell's seeds, with a hover that
+tells the whole cell (median, min and max over seeds, how many runs diverged); a one-axis
+sweep is a single row. `sweep_heatmap` is the grid itself, for any table of cells.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from gan_core.figures import style
+from gan_core.formatting import DIVERGED, format_distance
+
+if TYPE_CHECKING:  # only its fields are read: importing the sweep package would pull in torch
+    from gan_core.sweep.result import SweepResult
 
 VALUE_FLOOR = 1e-6  # log colour needs positive values; smaller reads as "on target"
+ROW = "setup"  # the constant second axis of a one-axis sweep
+SHORT_NAMES = {"frechet": "Fréchet²", "sliced_wasserstein": "sliced W₂²"}
 
 
 def sweep_heatmap(
@@ -32,7 +44,59 @@ def sweep_heatmap(
     A cell whose value is +inf (the runs diverged) takes the worst colour and reads "∞";
     a missing or NaN cell is left blank.
     """
-    label = label or value
+    trace, layout = _heatmap(cells, x_key, y_key, value, uirevision, label or value)
+    return style.figure([trace], layout)
+
+
+def sweep_figure(result: SweepResult) -> go.Figure:
+    """The median final distance of each cell over its seeds; a cell whose median is
+    infinite (most of its runs diverged) takes the worst colour and says "diverged"."""
+    cells = result.cells.copy()
+    keys = result.keys
+    if len(keys) < 2:
+        cells[ROW] = "base"
+    x_key, y_key = (keys + [ROW, "seeds"])[:2]
+    value = value_column(result)
+    cells[value] = cells["median"]
+    trace, layout = _heatmap(cells, x_key, y_key, value, "sweep", value)
+
+    def grid(column: str) -> np.ndarray:  # the heatmap's grid (pivot sorts both axes)
+        table = cells.pivot_table(index=y_key, columns=x_key, values=column, aggfunc="first")
+        return table.sort_index().sort_index(axis=1).to_numpy(dtype=float)
+
+    median, low, high = grid("median"), grid("min"), grid("max")
+    diverged, seeds = grid("diverged"), grid("seeds")
+    trace["customdata"] = [
+        [
+            [
+                format_distance(median[row, column], infinity=DIVERGED),
+                format_distance(low[row, column], infinity=DIVERGED),
+                format_distance(high[row, column], infinity=DIVERGED),
+                f"{int(diverged[row, column])} of {int(seeds[row, column])}",
+            ]
+            for column in range(median.shape[1])
+        ]
+        for row in range(median.shape[0])
+    ]
+    trace["hoverongaps"] = True
+    trace["hovertemplate"] = (
+        f"{x_key} = %{{x}}<br>{y_key} = %{{y}}<br>"
+        f"median {SHORT_NAMES[result.metric]} %{{customdata[0]}}<br>"
+        "min %{customdata[1]} · max %{customdata[2]}<br>"
+        "diverged: %{customdata[3]}<extra></extra>"
+    )
+    return style.figure([trace], layout)
+
+
+def value_column(result: SweepResult) -> str:
+    """The colour's name, which the figure's title and colour bar show."""
+    return f"median {SHORT_NAMES[result.metric]}"
+
+
+def _heatmap(
+    cells: pd.DataFrame, x_key: str, y_key: str, value: str, uirevision: str, label: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The heatmap trace and its layout, as plotly JSON (see `style.figure`)."""
     grid = cells.pivot_table(
         index=y_key, columns=x_key, values=value, aggfunc="median", dropna=False
     )
@@ -43,41 +107,35 @@ def sweep_heatmap(
     ticks = _log_ticks(log_value)
     worst = log_value[finite].max(initial=0.0)
     log_value = np.where(np.isposinf(log_value), worst, log_value)
-    text = [[_cell_text(v) for v in row] for row in raw]
-    figure = go.Figure(
-        go.Heatmap(
-            x=[_label(v) for v in grid.columns],
-            y=[_label(v) for v in grid.index],
-            z=log_value,
-            text=text,
-            texttemplate="%{text}",
-            colorscale="Viridis",
-            reversescale=True,  # low distance = bright yellow: the good cells catch the eye
-            colorbar=dict(
-                title=dict(text=f"{label} (log)", side="right"),
-                tickvals=ticks,
-                ticktext=[f"{10**t:.3g}" for t in ticks],
-                thickness=14,
-            ),
-            hovertemplate=(
-                f"{x_key} = %{{x}}<br>{y_key} = %{{y}}<br>{label} = %{{text}}<extra></extra>"
-            ),
-            hoverongaps=False,
-        )
+    trace = dict(
+        type="heatmap",
+        x=[_label(v) for v in grid.columns],
+        y=[_label(v) for v in grid.index],
+        z=log_value,
+        text=[["" if np.isnan(v) else format_distance(v) for v in row] for row in raw],
+        texttemplate="%{text}",
+        colorscale="Viridis",
+        reversescale=True,  # low distance = bright yellow: the good cells catch the eye
+        colorbar=dict(
+            title=dict(text=f"{label} (log)", side="right"),
+            tickvals=ticks,
+            ticktext=[format_distance(10**t) for t in ticks],
+            thickness=14,
+        ),
+        hovertemplate=(
+            f"{x_key} = %{{x}}<br>{y_key} = %{{y}}<br>{label} = %{{text}}<extra></extra>"
+        ),
+        hoverongaps=False,
     )
-    figure.update_layout(**style.base_layout(f"{label} by {x_key} and {y_key}", uirevision))
-    figure.update_xaxes(type="category", title_text=x_key)
-    figure.update_yaxes(type="category", title_text=y_key)
-    return figure
+    layout = style.base_layout(f"{label} by {x_key} and {y_key}", uirevision)
+    layout.update(
+        xaxis=dict(type="category", title=dict(text=x_key)),
+        yaxis=dict(type="category", title=dict(text=y_key)),
+    )
+    return trace, layout
 
 
-def _cell_text(value: float) -> str:
-    if np.isnan(value):
-        return ""
-    return "∞" if np.isinf(value) else f"{value:.3g}"
-
-
-def _label(value) -> str:
+def _label(value: object) -> str:
     # Short and exact: 0.001 -> "0.001", 1e-05 -> "1e-05", 1024.0 -> "1024".
     return f"{value:g}" if isinstance(value, (int, float, np.number)) else str(value)
 
@@ -90,7 +148,7 @@ def _log_ticks(log_value: np.ndarray) -> list[float]:
     low, high = finite.min(), finite.max()
     decades = range(int(np.floor(low)), int(np.ceil(high)) + 1)
     steps = (1, 2, 5) if high - low <= 4 else (1,)  # past four decades, 1-2-5 would crowd
-    ticks = [np.log10(m * 10.0**k) for k in decades for m in steps]
+    ticks = [float(np.log10(m * 10.0**k)) for k in decades for m in steps]
     ticks = [t for t in ticks if low - 1e-9 <= t <= high + 1e-9]
     # Within a narrow range no round value may fall inside: label the two ends instead.
     return ticks if len(ticks) >= 2 else [float(low), float(high)]

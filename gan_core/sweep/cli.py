@@ -11,15 +11,16 @@ JSON. Bad input: one line on stderr, exit status 2.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.formatting import DIVERGED, format_distance
 from gan_core.presets import PRESETS, preset_config
-from gan_core.progress import ProgressBar
+from gan_core.progress import progress_bar, show_progress
 from gan_core.serialize import from_json
 from gan_core.sweep.axes import MAX_AXES, parse_axis
+from gan_core.sweep.result import SweepResult
 from gan_core.sweep.run import AXIS_KEYS, MAX_SWEEP_RUNS, plan_sweep, run_plan
 
 EXIT_BAD_INPUT = 2
@@ -72,7 +73,7 @@ def parse_seeds(text) -> int:
     return seeds
 
 
-def sweep_command(args) -> int:
+def sweep_command(args: argparse.Namespace) -> int:
     try:
         if len(args.axis) > MAX_AXES:
             raise ConfigError("axis", f"{len(args.axis)} axes given: at most {MAX_AXES}")
@@ -83,11 +84,8 @@ def sweep_command(args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     threads = max(1, getattr(args, "threads", 1) or 1)
-    bar = None if args.quiet else ProgressBar(plan.run_steps, sys.stderr)
-    progress = (lambda done, _total: bar.update(done)) if bar else None
-    result = run_plan(plan, progress, threads=threads)
-    if bar:
-        bar.close()
+    with progress_bar(plan.run_steps, quiet=args.quiet) as bar:
+        result = run_plan(plan, lambda done, _total: show_progress(bar, done), threads=threads)
     if args.json:
         print(result.to_json())
     else:
@@ -95,20 +93,22 @@ def sweep_command(args) -> int:
     return 0
 
 
-def print_cells(result) -> None:
+def print_cells(result: SweepResult) -> None:
     print(
         f"{result.n_runs} runs × {result.iterations:,} iterations in {result.seconds:.2f} s "
         f"({result.iterations_per_second:,.0f} iterations/s); distance: {result.metric_label}"
     )
     keys = result.keys
-    header = [*keys, "median", "min", "max", "diverged"]
+    distances = ["median", "min", "max"]
+    header = [*keys, *distances, "diverged"]
     print("  ".join(f"{h:>10}" for h in header))
     for row in result.cells.to_dict("records"):
-        values = [_cell(row[k]) for k in header]
+        values = [
+            format_distance(row[k], infinity=DIVERGED) if k in distances else _setting(row[k])
+            for k in header
+        ]
         print("  ".join(f"{v:>10}" for v in values))
 
 
-def _cell(value) -> str:
-    if isinstance(value, float):
-        return "inf" if math.isinf(value) else f"{value:.4g}"
-    return str(value)
+def _setting(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)

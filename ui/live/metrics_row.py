@@ -6,6 +6,7 @@ import math
 
 import streamlit as st
 
+from gan_core.formatting import format_distance
 from ui.live.view_state import ViewState
 
 
@@ -20,10 +21,6 @@ def format_duration(seconds: float) -> str:
         return f"{minutes} min {seconds:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
-
-
-def format_distance(value: float) -> str:
-    return f"{value:.3g}" if math.isfinite(value) else "—"
 
 
 def render(view: ViewState) -> None:
