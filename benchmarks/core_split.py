@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
-from benchmarks import process_table
+import psutil
+
 from gan_core.jobs.worker import PROCESS_NAME
 
 TRAINING_CORE = 0
@@ -20,13 +21,12 @@ TRAINING_CORE = 0
 
 def descendants(root: int) -> dict[int, str]:
     """pid -> name of every process below `root`."""
-    processes = process_table.processes()
     below = {}
-    for pid, (parent, name) in processes.items():
-        while parent and parent != root:
-            parent = processes.get(parent, (0, ""))[0]
-        if parent == root:
-            below[pid] = name
+    for process in psutil.Process(root).children(recursive=True):
+        try:
+            below[process.pid] = process.name()
+        except psutil.NoSuchProcess:  # exited meanwhile
+            pass
     return below
 
 

@@ -2,8 +2,10 @@
 
 Layout and wiring only. Planning and validation are `gan_core.sweep.plan`, the worker is
 `gan_core.sweep.job`, the figure `gan_core.figures.sweep`, the wording `ui.sweep_form`.
-The sweep trains in a worker process (see `sweep_job.py` for why not a thread); a fragment
-polls its progress, so the page never blocks and every widget stays usable while it runs.
+The sweep trains in one of the server's training worker processes (see `gan_core/sweep/job.py`
+for why not a thread), under the same cap and queue as training runs; a fragment polls its
+place in the queue, then its progress, so the page never blocks and every widget stays
+usable while it waits or runs.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import streamlit as st
 from gan_core.config import ConfigError, GanConfig
 from gan_core.figures.sweep import sweep_figure
 from gan_core.formatting import COLUMN_FORMAT
+from gan_core.jobs.status import RunStatus
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
-from gan_core.sweep.job import SweepSlot
+from gan_core.sweep.job import SweepSlot, SweepStatus
 from gan_core.sweep.run import AXIS_KEYS, plan_sweep
 from ui.session.guard import guarded
 from ui.sweep_form import (
@@ -111,18 +114,22 @@ def progress_view(slot: SweepSlot) -> None:
     if job is None:
         return
     status = job.status()
-    st.progress(
-        min(status.fraction, 1.0),
-        text=(
-            f"{status.done:,} of {status.total:,} training steps over "
-            f"{len(job.plan.runs):,} runs · {status.elapsed:.1f} s"
-        ),
-    )
+    st.progress(min(status.fraction, 1.0), text=progress_text(status, len(job.plan.runs)))
     # Once per job, the whole page reruns to show the results and stop this polling. The
     # job itself is kept as the marker (an id() could be reused by a later job).
     if status.ended and st.session_state.get("sweep.shown") is not job:
         st.session_state["sweep.shown"] = job
         st.rerun(scope="app")
+
+
+def progress_text(status: SweepStatus, runs: int) -> str:
+    if status.queue_place is not None:
+        place, of = status.queue_place
+        return f"Queued, position {place} of {of}: the sweep starts when a training slot frees."
+    return (
+        f"{status.done:,} of {status.total:,} training steps over "
+        f"{runs:,} runs · {status.elapsed:.1f} s"
+    )
 
 
 def open_on_dashboard(config: GanConfig) -> None:
@@ -132,9 +139,9 @@ def open_on_dashboard(config: GanConfig) -> None:
 def results(slot: SweepSlot) -> None:
     job = slot.job
     status = job.status() if job is not None else None
-    if status is None or status.state == "running":
+    if status is None or not status.ended:
         return
-    if status.state != "finished":
+    if status.state != RunStatus.FINISHED:
         st.warning(f"The sweep did not finish: {status.message}")
         return
     result = status.result

@@ -16,7 +16,7 @@ import streamlit as st
 from gan_core.config import ConfigError
 from gan_core.figures.compare import distance_figure, loss_figure
 from gan_core.formatting import COLUMN_FORMAT
-from gan_core.jobs.thread_job import STATUSES
+from gan_core.jobs.status import RunStatus
 from gan_core.serialize import to_query
 from gan_core.store.paths import data_dir_from_environment
 from gan_core.store.run_store import RunNotFound, RunStore
@@ -50,7 +50,9 @@ def run_filters(all_runs) -> dict:
     presets = sorted(p for p in all_runs.preset.dropna().unique())
     left, middle, right = st.columns(3)
     preset = left.selectbox("Preset", ["any", *presets], key="filter_preset")
-    statuses = middle.multiselect("Status", list(STATUSES), key="filter_status")
+    statuses = middle.multiselect(
+        "Status", [status.value for status in RunStatus.stored()], key="filter_status"
+    )
     since, until = date_range(
         right.date_input("Created between (UTC)", value=(), key="filter_dates")
     )

@@ -1,5 +1,7 @@
-"""The process training job: TrainingJob's behaviour across a process boundary, crash
-isolation, the cap with its queue, and orphaned jobs giving their workers back.
+"""What only the process training job does: it borrows a pool worker and gives it back,
+keeps its trainer in the worker, survives its worker's crash, waits in the queue past the
+cap, and gives its worker back when its page goes away. Everything it shares with the
+thread job is test_job_contract.py.
 
 Real worker processes and real training throughout. No timings are asserted (the machine
 is shared): waits are generous, and speed lives in benchmarks/concurrency.py.
@@ -10,44 +12,14 @@ import signal
 import threading
 import time
 
-import pandas as pd
 import pytest
-import torch
 
-from benchmarks import process_table
-from gan_core.config import ConfigError, GanConfig
+from gan_core.config import GanConfig
 from gan_core.jobs.pool import WorkerPool, get_pool, shutdown_pool
 from gan_core.jobs.process_job import ORPHANED, ProcessTrainingJob
-from gan_core.jobs.thread_job import TrainingJob, ViewOptions
-from gan_core.jobs.worker import PROCESS_NAME
 from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.training.trainer import Trainer
-
-LONG = GanConfig(epochs=400)  # far longer than any test waits for
-SHORT = GanConfig(epochs=1)  # 250 steps
-FAST_VIEW = ViewOptions(n_points=100, field_resolution=10, n_arrows=5, frame_interval=0.05)
-
-
-def _wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
-
-
-def _worker_processes() -> set[int]:
-    """Pids of training workers this process started.
-
-    Children only: a Streamlit server that another test module started (a grandchild's
-    pool) has training workers of its own, which are not this module's to count."""
-    return {
-        pid
-        for pid, (parent, name) in process_table.processes().items()
-        if parent == os.getpid() and name == PROCESS_NAME
-    }
-
+from tests.job_helpers import FAST_VIEW, LONG, SHORT, wait_for, worker_processes
 
 _POOLS: list[WorkerPool] = []  # every pool this module made, to tell their workers apart
 
@@ -67,7 +39,7 @@ def no_workers_left_behind():
     yield
     for pool in _POOLS:
         pool.shutdown()
-    assert _wait_for(lambda: not _worker_processes(), timeout=10), _worker_processes()
+    assert wait_for(lambda: not worker_processes(), timeout=10), worker_processes()
 
 
 @pytest.fixture(scope="module")
@@ -92,163 +64,39 @@ def _stop_all(*jobs):
         assert job.wait(10)
 
 
-# ---------------------------------------------------------------------- the same API
+# ---------------------------------------------------------------------- a worker of the pool
 
 
-def test_frames_rise_while_running(pool):
+def test_a_running_job_holds_one_worker_and_gives_it_back(pool):
     job = _job(pool).start()
     try:
-        assert _wait_for(lambda: job.frame().status == "running")
-        first = job.frame()
-        assert _wait_for(lambda: job.frame().number >= first.number + 3)
-        later = job.frame()
-        assert later.snapshot.step > first.snapshot.step
-        assert later.snapshot.field_values.shape == (10, 10)
-        assert later.steps_per_second > 0
-        assert _wait_for(lambda: len(job.frame().history) > 0)
+        assert wait_for(lambda: job.frame().status == "running")
         assert job.worker_pid in pool.worker_pids() and pool.busy_count() == 1
     finally:
         _stop_all(job)
-    assert job.frame().status == "stopped" and job.frame().message == "stopped on request"
-    assert not job.alive and job.worker_pid is None
+    assert job.worker_pid is None
+    assert wait_for(lambda: pool.busy_count() == 0 and pool.idle_count() == 2)
 
 
-def test_pause_step_resume_and_stop(pool):
-    job = _job(pool).start()
-    try:
-        assert _wait_for(lambda: job.frame().status == "running")
-        job.pause()
-        assert _wait_for(lambda: job.frame().status == "paused")
-        step = job.frame().snapshot.step
-        time.sleep(0.3)
-        assert job.frame().snapshot.step == step  # nothing moves while paused
-        job.step("g")
-        assert _wait_for(lambda: job.frame().snapshot.step == step + 1)
-        job.step()
-        assert _wait_for(lambda: job.frame().snapshot.step == step + 2)
-        with pytest.raises(ValueError, match="part"):
-            job.step("x")
-        job.resume()
-        assert _wait_for(lambda: job.frame().snapshot.step > step + 10)
-        job.stop()
-        assert job.wait(10)
-        assert job.frame().status == "stopped"
-    finally:
-        _stop_all(job)
-    assert _wait_for(lambda: pool.busy_count() == 0 and pool.idle_count() == 2)
-
-
-def test_started_paused_job_waits_for_steps(pool):
+def test_the_live_trainer_stays_in_its_worker(pool):
     job = _job(pool, start_paused=True).start()
     try:
-        assert _wait_for(lambda: job.frame().status == "paused")
-        assert job.frame().snapshot.step == 0
-        job.step("d")
-        assert _wait_for(lambda: job.frame().snapshot.step == 1)
-    finally:
-        _stop_all(job)
-
-
-def test_learning_rates_change_while_running(pool):
-    job = _job(pool).start()
-    try:
-        assert _wait_for(lambda: job.frame().status == "running")
-        job.set_learning_rates(lr_d=0.002, lr_g=0.003)
-        assert _wait_for(
-            lambda: job.frame().snapshot.lr_d == 0.002 and job.frame().snapshot.lr_g == 0.003
-        )
-        assert job.config.lr_d == 0.002 and job.frame().config.lr_g == 0.003
-        with pytest.raises(ConfigError, match="lr_d"):
-            job.set_learning_rates(lr_d=0.0)
-        assert job.frame().status == "running"
-    finally:
-        _stop_all(job)
-
-
-@pytest.mark.parametrize("kind", ["thread", "process"])
-def test_speed_cap_set_while_running_takes_hold(pool, kind):
-    if kind == "thread":
-        job = TrainingJob(LONG, view=FAST_VIEW).start()
-    else:
-        job = _job(pool).start()
-    try:
-        assert _wait_for(lambda: job.frame().status == "running")
-        assert _wait_for(lambda: job.frame().snapshot.step > 50)  # running uncapped first
-        with pytest.raises(ConfigError, match="steps_per_second"):
-            job.set_speed(-1)
-        job.set_speed(20)
-        time.sleep(0.3)  # the cap takes hold
-        start = job.frame().snapshot.step
-        time.sleep(1.0)
-        assert job.frame().snapshot.step - start <= 60  # about 20 a second, not thousands
-        job.set_speed(None)
-        assert _wait_for(lambda: job.frame().snapshot.step > start + 200)
-    finally:
-        _stop_all(job)
-
-
-def test_finished_run_has_full_metrics_and_a_checkpoint(pool):
-    ended = []
-    job = _job(pool, SHORT, on_end=lambda j: ended.append(j.frame().status)).start()
-    assert job.wait(60)
-    frame = job.frame()
-    assert frame.status == "finished" and frame.ended and ended == ["finished"]
-    assert frame.snapshot.step == 250 and "sliced_wasserstein" in frame.snapshot.metrics
-    restored = load_checkpoint(job.checkpoint())
-    assert restored.step_count == 250 and restored.config == SHORT
-    assert len(restored.history) == len(frame.history)
-    assert job.trainer.step_count == 250  # rebuilt from the worker's final checkpoint
-
-
-def test_checkpoint_of_a_running_job_loads(pool):
-    job = _job(pool).start()
-    try:
-        assert _wait_for(lambda: job.frame().status == "running")
-        job.pause()
-        assert _wait_for(lambda: job.frame().status == "paused")
-        restored = load_checkpoint(job.checkpoint())
-        assert restored.step_count == job.frame().snapshot.step
+        assert wait_for(lambda: job.frame().status == "paused")
+        assert load_checkpoint(job.checkpoint()).step_count == 0
         assert job.trainer is None  # the live trainer stays in its process
     finally:
         _stop_all(job)
+    assert job.trainer.step_count == 0  # rebuilt from the worker's final checkpoint
 
 
-def test_a_restored_trainer_continues_exactly_in_a_worker(pool):
-    straight = Trainer(SHORT)
-    straight.run()
+def test_a_restored_trainer_is_copied_to_the_worker(pool):
     partial = Trainer(SHORT)
     partial.run(100)
     restored = load_checkpoint(checkpoint_bytes(partial))
     job = _job(pool, SHORT, trainer=restored).start()
     assert job.wait(60) and job.frame().status == "finished"
     assert job.trainer.step_count == 250
-    pd.testing.assert_frame_equal(
-        straight.history.to_frame(), job.trainer.history.to_frame(), check_exact=True
-    )
-    assert torch.equal(straight.engine.G.flat, job.trainer.engine.G.flat)
     assert restored.step_count == 100  # the caller's trainer was copied, not moved
-    with pytest.raises(ValueError, match="config"):
-        ProcessTrainingJob(GanConfig(epochs=2), trainer=Trainer(SHORT), pool=pool)
-
-
-def test_divergence_shows_diverged_with_the_reason(pool):
-    config = GanConfig(
-        loss="least_squares", lr_d=10.0, lr_g=10.0, optimizer="sgd", beta1=0.9, epochs=50
-    )
-    job = _job(pool, config).start()
-    assert job.wait(60)
-    frame = job.frame()
-    assert frame.status == "diverged"
-    assert "NaN or infinite at step" in frame.message
-
-
-def test_observer_failure_does_not_stop_training(pool):
-    def broken_observer(_job, _frame):
-        raise RuntimeError("observer bug")
-
-    job = _job(pool, SHORT, on_frame=broken_observer).start()
-    assert job.wait(60)
-    assert job.frame().status == "finished"
 
 
 # ---------------------------------------------------------------------- crash isolation
@@ -258,7 +106,7 @@ def test_killed_worker_ends_its_job_only_and_is_replaced(pool):
     victim = _job(pool).start()
     other = _job(pool, GanConfig(epochs=2, seed=5)).start()
     try:
-        assert _wait_for(lambda: victim.frame().status == "running")
+        assert wait_for(lambda: victim.frame().status == "running")
         dead = victim.worker_pid
         os.kill(dead, signal.SIGKILL)
         assert victim.wait(10)
@@ -267,7 +115,7 @@ def test_killed_worker_ends_its_job_only_and_is_replaced(pool):
         assert "stopped unexpectedly (exit code -9, SIGKILL)" in frame.message
         assert frame.snapshot is not None  # the last picture before the crash stays
         assert other.wait(60) and other.frame().status == "finished"
-        assert _wait_for(lambda: pool.idle_count() == 2)  # a fresh worker took its place
+        assert wait_for(lambda: pool.idle_count() == 2)  # a fresh worker took its place
         assert dead not in pool.worker_pids()
         after = _job(pool, SHORT).start()
         assert after.wait(60) and after.frame().status == "finished"
@@ -277,7 +125,7 @@ def test_killed_worker_ends_its_job_only_and_is_replaced(pool):
 
 def test_worker_that_dies_while_paused_ends_its_job(pool):
     job = _job(pool, start_paused=True).start()
-    assert _wait_for(lambda: job.frame().status == "paused")
+    assert wait_for(lambda: job.frame().status == "paused")
     os.kill(job.worker_pid, signal.SIGTERM)
     assert job.wait(10)
     assert job.frame().status == "error" and "SIGTERM" in job.frame().message
@@ -308,16 +156,16 @@ def test_queue_positions_move_up_and_stopping_a_queued_job_removes_it(one_slot):
     third = _job(one_slot, LONG.replace(seed=3)).start()
     try:
         assert third.frame().message.endswith("position 2 of 2")
-        assert _wait_for(lambda: second.frame().message.endswith("position 1 of 2"))
+        assert wait_for(lambda: second.frame().message.endswith("position 1 of 2"))
         second.stop()
         assert second.wait(5)
         assert second.frame().status == "stopped" and second.frame().snapshot is None
         assert one_slot.slots.waiting_count() == 1
-        assert _wait_for(lambda: third.frame().message.endswith("position 1 of 1"))
+        assert wait_for(lambda: third.frame().message.endswith("position 1 of 1"))
         assert third.frame().status == "queued"
         running.stop()
         assert running.wait(10)
-        assert _wait_for(lambda: third.frame().status == "running")  # took the freed slot
+        assert wait_for(lambda: third.frame().status == "running")  # took the freed slot
         assert one_slot.slots.running_count() == 1 and one_slot.slots.waiting_count() == 0
     finally:
         _stop_all(running, second, third)
@@ -355,7 +203,7 @@ def test_closed_tabs_leave_no_training_behind(pool):
     for cycle in range(50):  # overlapping: a new tab every 0.1 s, each gone after 0.5 s
         jobs.append(_job(pool, LONG.replace(seed=cycle), heartbeat_timeout=0.5).start())
         time.sleep(0.1)
-    assert _wait_for(lambda: not any(job.alive for job in jobs), timeout=30)
+    assert wait_for(lambda: not any(job.alive for job in jobs), timeout=30)
     assert all(job.frame().status == "stopped" for job in jobs)
     assert all(job.frame().message == ORPHANED for job in jobs)
     trained = sum(job.frame().snapshot is not None for job in jobs)
@@ -363,9 +211,9 @@ def test_closed_tabs_leave_no_training_behind(pool):
     assert pool.busy_count() == 0
     assert pool.slots.running_count() == 0 and pool.slots.waiting_count() == 0
     # The worker started for a third job at once has exited: the pool is back to its size.
-    assert _wait_for(lambda: len(pool.worker_pids()) == pool.size, timeout=10)
+    assert wait_for(lambda: len(pool.worker_pids()) == pool.size, timeout=10)
     live = {pid for each in _POOLS for pid in each.worker_pids()}
-    assert _wait_for(lambda: _worker_processes() == live, timeout=10)
+    assert wait_for(lambda: worker_processes() == live, timeout=10)
 
 
 # ---------------------------------------------------------------------- the server's pool
@@ -387,9 +235,9 @@ def test_one_pool_per_server_shut_down_cleanly(monkeypatch):
         job = ProcessTrainingJob(SHORT, view=FAST_VIEW).start()  # no pool given: the shared one
         assert job.wait(60) and job.frame().status == "finished"
         pids = set(pool.worker_pids())
-        assert len(pids) == 1 and pids <= _worker_processes()
+        assert len(pids) == 1 and pids <= worker_processes()
     finally:
         shutdown_pool()
-    assert _wait_for(lambda: not (pids & _worker_processes()), timeout=10)
+    assert wait_for(lambda: not (pids & worker_processes()), timeout=10)
     assert get_pool() is not pool  # a new one after a shutdown
     shutdown_pool()

@@ -1,5 +1,5 @@
 """The Sweep page (AppTest, real training) and the non-Streamlit pieces it wires together:
-the worker job, the form helpers and the heatmap."""
+the sweep job in the pool's workers, the form helpers and the heatmap."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core.config import ConfigError
 from gan_core.figures.sweep import sweep_figure
+from gan_core.jobs.pool import WorkerPool, get_pool, shutdown_pool
+from gan_core.jobs.process_job import ProcessTrainingJob
+from gan_core.jobs.status import RunStatus
 from gan_core.presets import preset_config
 from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepJob, SweepSlot
 from gan_core.sweep.run import parse_axis, plan_sweep, run_sweep
+from tests.job_helpers import FAST_VIEW, LONG, wait_for
 from ui.sweep_form import axis_from_inputs, cell_label, cells_best_first
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +124,7 @@ def test_a_bad_range_and_a_sweep_over_the_cap_show_errors():
 
 def test_a_job_can_be_stopped_and_a_released_slot_stops_its_job():
     plan = plan_sweep(preset_config("tutorial"), [parse_axis("lr_d=0.01,0.1")])
-    job = SweepJob(plan)
+    job = SweepJob(plan).start()
     job.stop()
     assert job.join(timeout=60)
     assert job.status().state == "stopped" and job.status().done < plan.run_steps
@@ -132,7 +136,7 @@ def test_a_job_can_be_stopped_and_a_released_slot_stops_its_job():
 
 
 def test_a_finished_job_holds_its_result():
-    job = SweepJob(plan_sweep(SHORT, [parse_axis("seed=0,1")]))
+    job = SweepJob(plan_sweep(SHORT, [parse_axis("seed=0,1")])).start()
     assert job.join(timeout=60)
     status = job.status()
     assert status.state == "finished" and status.fraction == 1.0
@@ -141,16 +145,90 @@ def test_a_finished_job_holds_its_result():
 
 def test_a_worker_never_runs_the_page_again(tmp_path, monkeypatch):
     # In Streamlit, __main__ is the page being run; a worker process must not re-run it.
+    # A pool with no warm workers: the one that trains the sweep starts after the swap.
     marker = tmp_path / "page_ran"
     page = tmp_path / "page.py"
     page.write_text(f"open({str(marker)!r}, 'w').close()\n")
     main = types.ModuleType("__main__")
     main.__file__ = str(page)
     monkeypatch.setitem(sys.modules, "__main__", main)
-    job = SweepJob(plan_sweep(SHORT, [parse_axis("seed=0,1")]))
-    assert job.join(timeout=60) and job.status().state == "finished"
+    pool = WorkerPool(size=0, max_jobs=1)
+    try:
+        job = SweepJob(plan_sweep(SHORT, [parse_axis("seed=0,1")]), pool).start()
+        assert job.join(timeout=60) and job.status().state == "finished"
+    finally:
+        pool.shutdown()
     assert not marker.exists()
     assert sys.modules["__main__"] is main
+
+
+def test_a_sweep_waits_for_the_slot_a_training_run_holds():
+    pool = WorkerPool(size=1, max_jobs=1)
+    try:
+        training = ProcessTrainingJob(LONG, view=FAST_VIEW, pool=pool).start()
+        assert wait_for(lambda: training.frame().status == "running", timeout=60)
+        plan = plan_sweep(SHORT, [parse_axis("seed=0,1")])
+        sweep = SweepSlot(pool).start(plan)
+        status = sweep.status()
+        assert status.state == RunStatus.QUEUED and not status.ended
+        assert status.queue_place == (1, 1) and status.done == 0
+        assert "position 1 of 1" in status.message
+        assert not sweep.join(timeout=0.5)  # still waiting: the run holds the only slot
+        assert sweep.status().state == "queued" and pool.busy_count() == 1
+        training.stop()
+        assert training.wait(10)
+        assert sweep.join(timeout=60)
+        status = sweep.status()
+        assert status.state == "finished" and status.result.n_runs == 2
+        assert status.queue_place is None and status.fraction == 1.0
+        assert pool.slots.running_count() == 0 and pool.slots.waiting_count() == 0
+    finally:
+        pool.shutdown()
+
+
+def test_a_queued_sweep_can_be_stopped():
+    pool = WorkerPool(size=1, max_jobs=1)
+    try:
+        training = ProcessTrainingJob(LONG, view=FAST_VIEW, pool=pool).start()
+        slot = SweepSlot(pool)
+        sweep = slot.start(plan_sweep(SHORT, [parse_axis("seed=0,1")]))
+        assert sweep.status().state == "queued"
+        slot.release()
+        assert sweep.join(timeout=10)
+        assert sweep.status().state == "stopped" and pool.slots.waiting_count() == 0
+        assert training.alive and training.frame().status != "stopped"
+        training.stop()
+        assert training.wait(10)
+    finally:
+        pool.shutdown()
+
+
+def test_the_page_shows_a_queued_sweep_and_its_results_after_the_wait(monkeypatch):
+    # The server's own pool, capped at one job at once, with a training run holding it.
+    monkeypatch.setenv("GANSCOPE_MAX_JOBS", "1")
+    monkeypatch.setenv("GANSCOPE_WORKERS", "1")
+    shutdown_pool()
+    try:
+        app = sweep_page()
+        training = ProcessTrainingJob(LONG, view=FAST_VIEW, pool=get_pool()).start()
+        app.selectbox(key="sweep.axis2").set_value("none").run()
+        set_list(app, 1, "lr_d", "0.02,0.05")
+        app.button(key="sweep.run").click().run()
+        no_problems(app)
+        bar = app.get("progress")
+        assert bar and "Queued, position 1 of 1" in bar[0].proto.text
+        assert app.button(key="sweep.stop")  # a queued sweep can be stopped
+        job = app.session_state["sweep_slot"].job
+        assert job.status().state == "queued"
+        training.stop()
+        assert training.wait(10)
+        assert job.join(timeout=120) and job.status().state == "finished"
+        app.run()
+        no_problems(app)
+        assert app.dataframe[0].value.shape[0] == 2
+        assert not app.get("progress") or "Queued" not in app.get("progress")[0].proto.text
+    finally:
+        shutdown_pool()
 
 
 def test_axis_inputs():

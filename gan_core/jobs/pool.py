@@ -29,7 +29,7 @@ from gan_core.jobs.worker_process import EXIT_GRACE_S, WorkerProcess
 
 
 class WorkerPool:
-    def __init__(self, size: int | None = None, max_jobs: int | None = None):
+    def __init__(self, size: int | None = None, max_jobs: int | None = None) -> None:
         self.size = job_limits.pool_size() if size is None else size
         self.slots = JobSlots(job_limits.max_jobs() if max_jobs is None else max_jobs)
         self._lock = threading.Lock()

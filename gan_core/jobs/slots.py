@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Hashable
 
 
 class JobSlots:
-    def __init__(self, limit: int):
+    def __init__(self, limit: int) -> None:
         if limit < 1:
             raise ValueError(f"the job limit must be at least 1, not {limit}")
         self.limit = limit
         self._changed = threading.Condition()
-        self._running: set = set()
-        self._waiting: deque = deque()
+        self._running: set[Hashable] = set()
+        self._waiting: deque[Hashable] = deque()
 
-    def enter(self, job) -> bool:
+    def enter(self, job: Hashable) -> bool:
         """Take a slot (True) or join the end of the queue (False)."""
         with self._changed:
             if job in self._running or job in self._waiting:
@@ -34,7 +35,7 @@ class JobSlots:
             self._changed.notify_all()  # the queue grew: waiters' "of M" changed
             return False
 
-    def leave(self, job) -> None:
+    def leave(self, job: Hashable) -> None:
         """Give up the job's slot or its place in the queue (either way: no-op if neither)."""
         with self._changed:
             if job in self._running:
@@ -45,7 +46,7 @@ class JobSlots:
                 return
             self._moved()
 
-    def withdraw(self, job) -> bool:
+    def withdraw(self, job: Hashable) -> bool:
         """Leave the queue if waiting (True); a job that holds a slot keeps it."""
         with self._changed:
             if job not in self._waiting:
@@ -54,7 +55,7 @@ class JobSlots:
             self._moved()
             return True
 
-    def wait_turn(self, job, timeout: float) -> bool:
+    def wait_turn(self, job: Hashable, timeout: float) -> bool:
         """Block until the job holds a slot (True), the queue changes or `timeout` passes.
 
         Returns False at once for a job that is neither running nor waiting (withdrawn).
@@ -64,7 +65,7 @@ class JobSlots:
                 self._changed.wait(timeout)
             return job in self._running
 
-    def position(self, job) -> tuple[int, int] | None:
+    def position(self, job: Hashable) -> tuple[int, int] | None:
         """(place, queue length) with place 1 next in line; None if the job is not waiting."""
         with self._changed:
             try:

@@ -1,32 +1,76 @@
-"""What a caller can ask of a job and read from it: the same for a thread job (`job.py`)
-and a process job (`process_job.py`).
+"""What the two training jobs share: how one is set up, steered, watched and observed.
 
+A thread job (`thread_job.py`) and a process job (`process_job.py`) are built the same way
+(the config checked against a restored trainer, the view, the plot bounds, the page's
+heartbeat, the observers, the latest frame under a lock) and take the same requests.
 Every request is checked here, in the caller's thread, so a bad value is refused to the
 caller rather than failing in the worker; `_send` then delivers it the job's own way.
-Both kinds of job keep a watching thread (`_thread`), the latest frame under `_lock`, and
-a heartbeat that the page stamps; a job whose page stops stamping it stops itself.
+A job whose page stops stamping its heartbeat stops itself.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.jobs.protocol import Frame, ViewOptions, first_frame
+from gan_core.targets import plot_bounds
+from gan_core.training.trainer import Trainer
 
 STEP_PARTS = ("both", "d", "g")
 MAX_STEPS_PER_SECOND = 1e6
+ORPHANED = "stopped: the page that started it went away"
+
+# Observers, called from the job's own thread: every published frame, and the job's end.
+FrameObserver = Callable[[Any, Frame], None]
+EndObserver = Callable[[Any], None]
+
+
+class Heartbeat:
+    """The page's sign of life: stamped on every poll, lost after `timeout` s without one."""
+
+    def __init__(self, timeout: float | None) -> None:
+        self.timeout = timeout  # None: never lost
+        self._last = time.monotonic()
+
+    def stamp(self) -> None:
+        self._last = time.monotonic()
+
+    def lost(self) -> bool:
+        return self.timeout is not None and time.monotonic() - self._last > self.timeout
 
 
 class JobSteering:
-    config: GanConfig
-    _thread: threading.Thread
-    _lock: threading.Lock
-    _heartbeat_timeout: float | None
-    _last_heartbeat: float
+    _thread: threading.Thread  # the job's own thread: it has ended when the job has
 
-    def _send(self, kind: str, *values) -> None:
+    def __init__(
+        self,
+        config: GanConfig,
+        view: ViewOptions | None,
+        heartbeat_timeout: float | None,
+        on_frame: FrameObserver | None,
+        on_end: EndObserver | None,
+        trainer: Trainer | None,
+    ) -> None:
+        # `trainer`: a restored run to continue exactly (see checkpoint.load_checkpoint),
+        # instead of a fresh one built from `config`; its own config is the run's.
+        if trainer is not None and trainer.config != config:
+            raise ValueError("trainer.config must be the job's config")
+        self.config = config
+        self.view = view or ViewOptions()
+        self.bounds = plot_bounds(config.target)
+        self._heartbeat = Heartbeat(heartbeat_timeout)
+        self._on_frame, self._on_end = on_frame, on_end
+        self._lock = threading.Lock()  # guards the latest frame
+        self._frame = first_frame(config)
+
+    def _send(self, kind: str, *values: Any) -> None:
         raise NotImplementedError
+
+    # ------------------------------------------------------------------ requests
 
     def pause(self) -> None:
         self._send("pause")
@@ -56,7 +100,9 @@ class JobSteering:
 
     def heartbeat(self) -> None:
         """The page is still there. Without one for `heartbeat_timeout` s, the job stops itself."""
-        self._last_heartbeat = time.monotonic()
+        self._heartbeat.stamp()
+
+    # ------------------------------------------------------------------ watching
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job has ended (True) or the timeout passed (False)."""
@@ -67,13 +113,21 @@ class JobSteering:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
-    def frame(self):
+    def frame(self) -> Frame:
         """The latest published `Frame`."""
         with self._lock:
             return self._frame
 
-    def _heartbeat_lost(self) -> bool:
-        return (
-            self._heartbeat_timeout is not None
-            and time.monotonic() - self._last_heartbeat > self._heartbeat_timeout
-        )
+    def _notify_frame(self, frame: Frame) -> None:
+        if self._on_frame is not None:
+            try:
+                self._on_frame(self, frame)
+            except Exception:  # an observer's failure must not stop the job
+                pass
+
+    def _notify_end(self) -> None:
+        if self._on_end is not None:
+            try:
+                self._on_end(self)
+            except Exception:  # an observer's failure must not hide the run's own end
+                pass

@@ -13,48 +13,20 @@ import math
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import torch
 
 from gan_core.config import GanConfig
-from gan_core.jobs.steering import JobSteering
-from gan_core.targets import plot_bounds
+from gan_core.jobs.protocol import Frame, TrainingRun, ViewOptions
+from gan_core.jobs.status import RunStatus
+from gan_core.jobs.steering import ORPHANED, EndObserver, FrameObserver, JobSteering
 from gan_core.training.checkpoint import checkpoint_bytes
-from gan_core.training.snapshot import Snapshot
 from gan_core.training.trainer import Diverged, Trainer
 
-STATUSES = ("starting", "running", "paused", "finished", "diverged", "stopped", "error")
-ENDED = ("finished", "diverged", "stopped", "error")
+__all__ = ["Frame", "TrainingJob", "ViewOptions"]  # Frame and ViewOptions: for older imports
+
 FIRST_FRAME_S = 0.01  # seconds of training before the first running frame
-
-
-@dataclass(frozen=True)
-class ViewOptions:
-    """What each published frame carries (more detail costs the worker more time)."""
-
-    n_points: int = 500
-    field_resolution: int = 40
-    n_arrows: int = 40
-    frame_interval: float = 0.1  # seconds between frames while running
-
-
-@dataclass(frozen=True)
-class Frame:
-    status: str
-    message: str
-    snapshot: Snapshot | None
-    history: pd.DataFrame
-    steps_per_second: float
-    eta_seconds: float
-    number: int  # frames published so far: rises with every new frame
-    config: GanConfig
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def ended(self) -> bool:
-        return self.status in ENDED
 
 
 class TrainingJob(JobSteering):
@@ -65,27 +37,16 @@ class TrainingJob(JobSteering):
         steps_per_second: float | None = None,
         start_paused: bool = False,
         heartbeat_timeout: float | None = None,
-        on_frame=None,
-        on_end=None,
+        on_frame: FrameObserver | None = None,
+        on_end: EndObserver | None = None,
         trainer: Trainer | None = None,
-    ):
-        # `trainer`: a restored run to continue exactly (see checkpoint.load_checkpoint),
-        # instead of a fresh one built from `config`; its own config is the run's.
-        if trainer is not None and trainer.config != config:
-            raise ValueError("trainer.config must be the job's config")
-        self.config = config
-        self.view = view or ViewOptions()
-        self.bounds = plot_bounds(config.target)
-        self._commands: queue.Queue = queue.Queue()
+    ) -> None:
+        super().__init__(config, view, heartbeat_timeout, on_frame, on_end, trainer)
+        self._commands: queue.Queue[tuple[str, tuple[Any, ...]]] = queue.Queue()
         self._wake = threading.Event()
         self._stop_requested = threading.Event()
-        self._lock = threading.Lock()
-        self._frame = Frame("starting", "", None, pd.DataFrame(), 0.0, math.nan, 0, config)
         self._paused = start_paused
         self._steps_per_second = steps_per_second
-        self._heartbeat_timeout = heartbeat_timeout
-        self._last_heartbeat = time.monotonic()
-        self._on_frame, self._on_end = on_frame, on_end
         self._given_trainer = trainer
         self.trainer: Trainer | None = None  # worker-owned; read only after the thread ends
         self._thread = threading.Thread(target=self._work, name="gan-training", daemon=True)
@@ -113,7 +74,7 @@ class TrainingJob(JobSteering):
             if self.trainer is None:
                 raise RuntimeError("the run never started")
             return checkpoint_bytes(self.trainer)
-        reply: queue.Queue = queue.Queue(maxsize=1)
+        reply: queue.Queue[bytes | Exception] = queue.Queue(maxsize=1)
         self._send("checkpoint", reply)
         try:
             result = reply.get(timeout=timeout)
@@ -125,7 +86,7 @@ class TrainingJob(JobSteering):
             raise result
         return result
 
-    def _send(self, kind: str, *values) -> None:
+    def _send(self, kind: str, *values: Any) -> None:
         self._commands.put((kind, values))
         self._wake.set()
 
@@ -138,21 +99,18 @@ class TrainingJob(JobSteering):
         try:
             self.trainer = self._given_trainer or Trainer(self.config)
             self._given_trainer = None  # the worker owns it from here
-            self._publish("paused" if self._paused else "running")
+            self._publish(RunStatus.PAUSED if self._paused else RunStatus.RUNNING)
             self._loop()
         except Diverged as error:
-            self._publish("diverged", str(error), snapshot=False)
+            self._publish(RunStatus.DIVERGED, str(error), snapshot=False)
         except Exception as error:  # a crash ends this job only, and says why
-            self._publish("error", f"{type(error).__name__}: {error}", snapshot=False)
+            self._publish(RunStatus.ERROR, f"{type(error).__name__}: {error}", snapshot=False)
         finally:
-            if self._on_end is not None:
-                try:
-                    self._on_end(self)
-                except Exception:  # an observer's failure must not hide the run's own end
-                    pass
+            self._notify_end()
 
     def _loop(self) -> None:
         trainer = self.trainer
+        assert trainer is not None  # set by _work before the loop
         # The first frame goes out after FIRST_FRAME_S of training, not a whole interval:
         # the page is waiting to show that the run has started.
         last_frame, first_chunk = -math.inf, True
@@ -162,17 +120,17 @@ class TrainingJob(JobSteering):
             if changed:  # a new speed (or any command) starts a new pacing window
                 rate_clock, rate_steps = time.monotonic(), trainer.step_count
             if self._stop_requested.is_set():
-                self._publish("stopped", "stopped on request")
+                self._publish(RunStatus.STOPPED, "stopped on request")
                 return
-            if self._heartbeat_lost():
-                self._publish("stopped", "stopped: the page that started it went away")
+            if self._heartbeat.lost():
+                self._publish(RunStatus.STOPPED, ORPHANED)
                 return
             if trainer.finished:
-                self._publish("finished", full_metrics=True)
+                self._publish(RunStatus.FINISHED, full_metrics=True)
                 return
             if self._paused:
                 if changed:
-                    self._publish("paused")
+                    self._publish(RunStatus.PAUSED)
                 self._wake.wait(0.05)
                 self._wake.clear()
                 rate_clock, rate_steps = time.monotonic(), trainer.step_count
@@ -187,10 +145,11 @@ class TrainingJob(JobSteering):
                     self._throttle(rate_clock, trainer.step_count - rate_steps)
             now = time.monotonic()
             if now - last_frame >= self.view.frame_interval or changed:
-                self._publish("running")
+                self._publish(RunStatus.RUNNING)
                 last_frame = now
 
     def _throttle(self, since: float, steps: int) -> None:
+        assert self._steps_per_second  # only called under a cap
         ahead = steps / self._steps_per_second - (time.monotonic() - since)
         if ahead > 0 and self._wake.wait(min(ahead, 0.05)):
             # Woken by a command, which the loop reads next. Clear the wake, or every later
@@ -198,6 +157,8 @@ class TrainingJob(JobSteering):
             self._wake.clear()
 
     def _apply_commands(self) -> bool:
+        trainer = self.trainer
+        assert trainer is not None  # commands are applied by the loop only
         changed = False
         while True:
             try:
@@ -209,22 +170,26 @@ class TrainingJob(JobSteering):
                 self._paused = True
             elif command == "resume":
                 self._paused = False
-            elif command == "step" and self._paused and not self.trainer.finished:
-                self.trainer.step(*values)
+            elif command == "step" and self._paused and not trainer.finished:
+                trainer.step(*values)
             elif command == "lr":
-                self.trainer.set_learning_rates(*values)
-                self.config = self.trainer.config
+                trainer.set_learning_rates(*values)
+                self.config = trainer.config
             elif command == "speed":
                 (self._steps_per_second,) = values
             elif command == "checkpoint":
                 (reply,) = values
                 try:
-                    reply.put(checkpoint_bytes(self.trainer))
+                    reply.put(checkpoint_bytes(trainer))
                 except Exception as error:  # hand the failure to the caller, keep training
                     reply.put(error)
 
     def _publish(
-        self, status: str, message: str = "", snapshot: bool = True, full_metrics: bool = False
+        self,
+        status: RunStatus,
+        message: str = "",
+        snapshot: bool = True,
+        full_metrics: bool = False,
     ) -> None:
         trainer = self.trainer
         previous = self.frame()
@@ -240,18 +205,14 @@ class TrainingJob(JobSteering):
             )
             history = trainer.history.to_frame()
         steps = trainer.step_count if trainer else 0
-        speed = self._measure_speed(steps, running=status == "running")
+        speed = self._measure_speed(steps, running=status is RunStatus.RUNNING)
         remaining = (self.config.total_steps - steps) / speed if speed > 0 else math.nan
         frame = Frame(
             status, message, snap, history, speed, remaining, previous.number + 1, self.config
         )
         with self._lock:
             self._frame = frame
-        if self._on_frame is not None:
-            try:
-                self._on_frame(self, frame)
-            except Exception:  # an observer's failure must not stop the training
-                pass
+        self._notify_frame(frame)
 
     def _measure_speed(self, steps: int, running: bool) -> float:
         """Steps per second over recent frames (smoothed), not counting paused time."""
@@ -262,3 +223,7 @@ class TrainingJob(JobSteering):
             self._speed = recent if self._speed == 0 else 0.7 * self._speed + 0.3 * recent
         self._rate_mark = (now, steps)
         return self._speed
+
+
+if TYPE_CHECKING:  # mypy checks that a thread job answers as a TrainingRun
+    _conforms: type[TrainingRun] = TrainingJob

@@ -13,7 +13,7 @@ Ctrl+Z, hang-up) do not reach it, the server decides when it ends; and where the
 groups CPU time by session (autogroup), each person's training competes for the cores as
 a unit of its own instead of splitting the server's one share.
 
-Two one-way pipes carry pickled messages (see `worker_main` for the protocol). The server
+Two one-way pipes carry pickled messages (see `worker.py` for the protocol). The server
 keeps only its own ends: when the worker dies, its end of `events` closes with it and a
 read gives EOF at once, whatever killed it.
 """
@@ -26,13 +26,14 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the directory holding gan_core
 EXIT_GRACE_S = 2.0  # for a worker asked to exit, before it is terminated
 
 
 class WorkerProcess:
-    def __init__(self):
+    def __init__(self) -> None:
         commands_in, commands_out = os.pipe()  # server -> worker
         events_in, events_out = os.pipe()  # worker -> server
         env = dict(os.environ)
@@ -66,7 +67,7 @@ class WorkerProcess:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def send(self, message) -> bool:
+    def send(self, message: tuple[Any, ...]) -> bool:
         """Send a command; False if the worker is gone."""
         try:
             with self._send_lock:

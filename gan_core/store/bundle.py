@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from gan_core.config import ConfigError
-from gan_core.jobs.thread_job import STATUSES
+from gan_core.jobs.status import RunStatus
 from gan_core.serialize import from_dict, to_dict
 from gan_core.store.record import (
     MAX_MESSAGE_CHARS,
@@ -58,7 +58,7 @@ def _run_data(record: RunRecord) -> dict:
     return {
         "name": record.name,
         "preset": record.preset,
-        "status": record.status,
+        "status": record.status.value,
         "message": record.message,
         "created": _iso(record.created),
         "updated": _iso(record.updated),
@@ -169,10 +169,11 @@ def _preset(where: str, value) -> str | None:
     return _name(where, value)
 
 
-def _status(where: str, value) -> str:
-    if value not in STATUSES:
-        raise ConfigError(f"{where} status", f"{value!r} is not one of {', '.join(STATUSES)}")
-    return value
+def _status(where: str, value: object) -> RunStatus:
+    try:
+        return RunStatus.parse_stored(value)
+    except ValueError as error:
+        raise ConfigError(f"{where} status", str(error)) from None
 
 
 def _text(where: str, key: str, value, limit: int) -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from gan_core.config import GanConfig
-from gan_core.jobs.thread_job import ENDED, STATUSES
+from gan_core.jobs.status import RunStatus
 from gan_core.training.history import COLUMNS
 
 SOURCES = ("dashboard", "cli", "import")
@@ -34,7 +34,7 @@ class RunRecord:
     preset: str | None
     source: str
     session_id: str | None
-    status: str
+    status: RunStatus  # a word read from the store becomes the member (see __post_init__)
     message: str
     metrics: dict
     created: datetime
@@ -43,6 +43,9 @@ class RunRecord:
     history: pd.DataFrame = field(default_factory=lambda: empty_history())
     has_checkpoint: bool = False
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", check_status(self.status))
+
     @property
     def label(self) -> str:
         """Short and unique within a store: what charts and tables call the run."""
@@ -50,7 +53,7 @@ class RunRecord:
 
     @property
     def ended(self) -> bool:
-        return self.status in ENDED
+        return self.status.ended
 
 
 def run_label(run_id: int | None, name: str) -> str:
@@ -67,10 +70,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def check_status(status) -> str:
-    if status not in STATUSES:
-        raise ValueError(f"status {status!r} is not one of {', '.join(STATUSES)}")
-    return status
+def check_status(status: object) -> RunStatus:
+    """A saved run's status; ValueError naming the allowed ones if it is not one."""
+    try:
+        return RunStatus.parse_stored(status)
+    except ValueError as error:
+        raise ValueError(f"status {error}") from None
 
 
 def check_name(name) -> str:

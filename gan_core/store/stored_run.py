@@ -9,10 +9,12 @@ in a new job.
 
 from __future__ import annotations
 
-import math
+from typing import TYPE_CHECKING
 
-from gan_core.jobs.thread_job import Frame, ViewOptions
+from gan_core.jobs.protocol import Frame, Job, ViewOptions, first_frame
+from gan_core.jobs.status import RunStatus
 from gan_core.store.record import RunRecord
+from gan_core.store.run_store import RunStore
 from gan_core.targets import plot_bounds
 from gan_core.training.checkpoint import load_checkpoint
 from gan_core.training.trainer import Trainer
@@ -23,9 +25,11 @@ class NoSavedState(LookupError):
 
 
 class StoredRun:
-    alive = False
+    alive = False  # never trains
 
-    def __init__(self, record: RunRecord, checkpoint: bytes, view: ViewOptions | None = None):
+    def __init__(
+        self, record: RunRecord, checkpoint: bytes, view: ViewOptions | None = None
+    ) -> None:
         self.record = record
         self.run_id = record.id
         self._checkpoint = checkpoint
@@ -44,12 +48,12 @@ class StoredRun:
         message = f"run #{record.id} reopened from the run store, read-only"
         if record.message:
             message += f"; {record.message}"
-        self._frame = Frame(
-            record.status, message, snapshot, record.history, 0.0, math.nan, 1, self.config
+        self._frame = first_frame(
+            self.config, record.status, message, snapshot, record.history, number=1
         )
 
     @classmethod
-    def open(cls, store, run_id: int, view: ViewOptions | None = None) -> StoredRun:
+    def open(cls, store: RunStore, run_id: int, view: ViewOptions | None = None) -> StoredRun:
         """RunNotFound if there is no such run; NoSavedState if it has no weights saved."""
         record = store.get_run(run_id)
         checkpoint = store.checkpoint(run_id)
@@ -60,7 +64,7 @@ class StoredRun:
     @property
     def can_continue(self) -> bool:
         """Worth continuing: steps are left and the run did not blow up."""
-        return self.step < self.config.total_steps and self.record.status != "diverged"
+        return self.step < self.config.total_steps and self.record.status is not RunStatus.DIVERGED
 
     def restore(self) -> Trainer:
         """A new trainer at the saved state, continuing the run exactly."""
@@ -82,3 +86,7 @@ class StoredRun:
 
     def wait(self, timeout: float | None = None) -> bool:
         return True
+
+
+if TYPE_CHECKING:  # mypy checks that a stored run answers as a Job
+    _conforms: type[Job] = StoredRun

@@ -24,6 +24,7 @@ from gan_core.figures import (
     loss_figure,
     plane_figure,
 )
+from gan_core.jobs.status import RunStatus
 from gan_core.targets import mixture_modes
 from gan_core.training.losses import EQUILIBRIUM_D_LOSS
 from ui.live.plotly_frame import Chart, show
@@ -68,7 +69,7 @@ def render(view: ViewState, layers: frozenset[str]) -> None:
     equilibrium = EQUILIBRIUM_D_LOSS if config.loss in CROSS_ENTROPY_FAMILY else None
     exact = config.has_exact_metrics
     modes = mixture_modes(config.target)
-    running = view.status == "running"
+    running = view.status == RunStatus.RUNNING
     plane = _figure(
         "plane",
         (view.snapshot,),

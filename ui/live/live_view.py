@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.config import GanConfig
+from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
 from ui.live import charts, metrics_row, status_badge, view_state
 from ui.session.guard import guarded
@@ -19,6 +20,8 @@ from ui.session.session_job import JobHolder
 
 POLL_RUNNING_S = 0.2  # five redraws a second: a margin over the four asked for
 POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
+# Queued among them: keep the heartbeat and the place in the queue fresh.
+FAST_POLLING = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
 
 
 def poll_interval(holder: JobHolder) -> float | None:
@@ -26,9 +29,9 @@ def poll_interval(holder: JobHolder) -> float | None:
     if job is None or not job.alive:
         return None
     status = job.frame().status
-    if status in ("queued", "starting", "running"):  # queued: keep the heartbeat and position fresh
+    if status in FAST_POLLING:
         return POLL_RUNNING_S
-    return POLL_PAUSED_S if status == "paused" else None
+    return POLL_PAUSED_S if status == RunStatus.PAUSED else None
 
 
 def render(holder: JobHolder, config: GanConfig) -> None:
@@ -46,7 +49,7 @@ def render(holder: JobHolder, config: GanConfig) -> None:
                 return
             job.heartbeat()
             view = view_state.from_job(job)
-            if interval is not None and view.status in ("finished", "diverged", "stopped", "error"):
+            if interval is not None and view.ended:
                 # Ended since the page was drawn: redraw all of it once, without the timer.
                 st.rerun(scope="app")
             _draw(view, holder, config)

@@ -7,6 +7,7 @@ import math
 import streamlit as st
 
 from gan_core.formatting import format_distance
+from gan_core.jobs.status import RunStatus
 from ui.live.view_state import ViewState
 
 
@@ -28,7 +29,7 @@ def render(view: ViewState) -> None:
     step = snapshot.step if snapshot else 0
     total = config.total_steps
     progress = min(1.0, step / total) if total else 0.0
-    eta = format_duration(view.eta_seconds) if view.status == "running" else "—"
+    eta = format_duration(view.eta_seconds) if view.status == RunStatus.RUNNING else "—"
     st.progress(progress, text=f"{progress:.0%} of {total:,} steps · ETA {eta}")
 
     # The accuracy pair ("100% / 98%") is the widest value: give it the room.
@@ -36,7 +37,7 @@ def render(view: ViewState) -> None:
     columns[0].container(key="metric_step").metric("Step", f"{step:,}")
     epoch = min(step // config.steps_per_epoch + 1, config.epochs)
     columns[1].metric("Epoch", f"{epoch:,} / {config.epochs:,}")
-    running = view.status == "running" and view.steps_per_second > 0
+    running = view.status == RunStatus.RUNNING and view.steps_per_second > 0
     speed = f"{view.steps_per_second:,.0f}" if running else "—"
     columns[2].metric("Steps / s", speed)
     frechet = snapshot.metrics.get("frechet", math.nan) if snapshot else math.nan

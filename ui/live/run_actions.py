@@ -12,11 +12,13 @@ started here is saved to the run store as it trains (ui/session/run_store.py).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
 from gan_core.config import GanConfig
-from gan_core.jobs.thread_job import TrainingJob
+from gan_core.jobs.protocol import Frame, Job
+from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
 from ui.session import notices, run_store
 from ui.session.session_job import HOLDER_STATE_KEY, JobHolder
@@ -47,7 +49,7 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
     if action is None:
         return
     job = holder.job
-    live = job is not None and job.alive
+    live = job is not None and job.alive  # a StoredRun never is
     if action == "train":
         job = holder.start(config, steps_per_second, recorder=run_store.recorder_for(config))
         _await(job, _has_started)
@@ -58,10 +60,10 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
         _await(job, _has_started)
     elif action == "pause" and live:
         job.pause()
-        _await(job, lambda f: f.status != "running")
+        _await(job, lambda f: f.status != RunStatus.RUNNING)
     elif action == "resume" and live:
         job.resume()
-        _await(job, lambda f: f.status != "paused")
+        _await(job, lambda f: f.status != RunStatus.PAUSED)
     elif action in STEP_PARTS:
         if job is not None and not live:
             # The run ended (or a saved run is shown) between the page's last render and
@@ -71,7 +73,7 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
         if not live:  # first step of a fresh run: start it paused, then step
             recorder = run_store.recorder_for(config)
             job = holder.start(config, steps_per_second, paused=True, recorder=recorder)
-            _await(job, lambda f: f.status != "starting")
+            _await(job, lambda f: f.status != RunStatus.STARTING)
         before = job.frame().number
         job.step(STEP_PARTS[action])
         _await(job, lambda f: f.number > before)
@@ -86,15 +88,17 @@ def _continued_name(stored: StoredRun) -> str:
     return f"{stored.record.name[:60]} (from #{stored.run_id})"
 
 
-def _has_started(frame) -> bool:
+def _has_started(frame: Frame) -> bool:
     """The run's first steps are in the frame (or it is queued, or already over): waiting
     for them lets the page's answer to Train show the run going, not "Starting"."""
-    if frame.status == "starting":
+    if frame.status == RunStatus.STARTING:
         return False
-    return frame.status != "running" or (frame.snapshot is not None and frame.snapshot.step > 0)
+    if frame.status != RunStatus.RUNNING:
+        return True
+    return frame.snapshot is not None and frame.snapshot.step > 0
 
 
-def _await(job: TrainingJob, done) -> None:
+def _await(job: Job, done: Callable[[Frame], bool]) -> None:
     deadline = time.monotonic() + ACK_TIMEOUT_S
     while time.monotonic() < deadline and job.alive and not done(job.frame()):
         time.sleep(0.01)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gan_core.jobs.status import RunStatus
 from ui.live.run_actions import ENDED_STEP_NOTE, request
+from ui.live.view_state import READY
 from ui.session.session_job import JobHolder
 
 SPEED_KEY = "speed"
@@ -21,10 +23,10 @@ def chosen_speed() -> float | None:
 
 def render(holder: JobHolder) -> None:
     job = holder.job
-    status = job.frame().status if job is not None else "ready"
+    status = job.frame().status if job is not None else READY
     live = job is not None and job.alive
-    running = live and status in ("starting", "running")
-    paused = live and status == "paused"
+    running = live and status in (RunStatus.STARTING, RunStatus.RUNNING)
+    paused = live and status == RunStatus.PAUSED
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
         _button("Train", "train", "play_arrow", type="primary", help="Start a new run.")
         if paused:

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from gan_core.config import GanConfig
-from gan_core.jobs.thread_job import TrainingJob
+from gan_core.jobs.protocol import Job
+from gan_core.jobs.status import RunStatus
 from gan_core.serialize import to_json
 from gan_core.targets import plot_bounds
 from gan_core.training.history import COLUMNS
@@ -21,12 +22,13 @@ from gan_core.training.snapshot import Snapshot
 from gan_core.training.trainer import Trainer
 from ui.session.session_job import VIEW
 
+READY = "ready"  # the page's own state before any run: not a run's status
 EMPTY_HISTORY = pd.DataFrame({c: pd.Series(dtype=float) for c in COLUMNS})
 
 
 @dataclass(frozen=True)
 class ViewState:
-    status: str  # "ready" (no run yet) or the job's status
+    status: str  # READY (no run yet) or the job's RunStatus
     message: str
     snapshot: Snapshot | None
     history: pd.DataFrame
@@ -36,8 +38,12 @@ class ViewState:
     bounds: tuple[float, float, float, float]
     number: int  # the job's frame number; rises with each new frame
 
+    @property
+    def ended(self) -> bool:
+        return self.status != READY and RunStatus(self.status).ended
 
-def from_job(job: TrainingJob) -> ViewState:
+
+def from_job(job: Job) -> ViewState:
     frame = job.frame()
     history = frame.history if len(frame.history.columns) else EMPTY_HISTORY
     # Until the worker's first frame, show step 0 of the same config (already computed
@@ -59,7 +65,7 @@ def from_job(job: TrainingJob) -> ViewState:
 def preview(config: GanConfig) -> ViewState:
     bounds = plot_bounds(config.target)
     snapshot = _step_zero(to_json(config), config, bounds)
-    return ViewState("ready", "", snapshot, EMPTY_HISTORY, 0.0, math.nan, config, bounds, 0)
+    return ViewState(READY, "", snapshot, EMPTY_HISTORY, 0.0, math.nan, config, bounds, 0)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

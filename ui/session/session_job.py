@@ -20,7 +20,8 @@ import torch
 from gan_core.config import GanConfig
 from gan_core.jobs.pool import get_pool
 from gan_core.jobs.process_job import ProcessTrainingJob
-from gan_core.jobs.thread_job import TrainingJob, ViewOptions
+from gan_core.jobs.protocol import Job, TrainingRun, ViewOptions
+from gan_core.jobs.thread_job import TrainingJob
 from gan_core.store.recorder import RunRecorder
 from gan_core.store.stored_run import StoredRun
 from gan_core.training.trainer import Trainer
@@ -52,7 +53,7 @@ class JobHolder:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.job: TrainingJob | StoredRun | None = None
+        self.job: Job | None = None  # a TrainingRun, or a StoredRun
         self.recorder: RunRecorder | None = None  # saving the current job, if it is saved
         self.run_config: GanConfig | None = None  # the run's settings, live edits included
         self.sent_learning_rates: tuple[float, float] | None = None
@@ -65,7 +66,7 @@ class JobHolder:
         paused: bool = False,
         recorder: RunRecorder | None = None,
         trainer: Trainer | None = None,
-    ) -> TrainingJob:
+    ) -> TrainingRun:
         """A new run of `config` (continuing `trainer`, if given), saved by `recorder`."""
         job = new_job(config, steps_per_second, paused, recorder, trainer)
         with self._lock:
@@ -110,7 +111,7 @@ class JobHolder:
         """Pass changed learning rates to a live run; it applies them without restarting."""
         job = self.job
         if job is None or not job.alive or self.sent_learning_rates == (lr_d, lr_g):
-            return
+            return  # a StoredRun is never alive: only a TrainingRun gets here
         job.set_learning_rates(lr_d, lr_g)  # validates: ConfigError reaches the caller
         self.sent_learning_rates = (lr_d, lr_g)
         self.run_config = self.run_config.replace(lr_d=lr_d, lr_g=lr_g)
@@ -129,7 +130,7 @@ def new_job(
     paused: bool,
     recorder: RunRecorder | None,
     trainer: Trainer | None,
-) -> TrainingJob:
+) -> TrainingRun:
     """The one place a session's training job is built."""
     hooks = {"on_frame": recorder.on_frame, "on_end": recorder.on_end} if recorder else {}
     return JOB_CLASS(
