@@ -14,6 +14,7 @@ import math
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import torch
 
@@ -26,6 +27,9 @@ from gan_core.store.paths import data_dir_from_environment
 from gan_core.training.checkpoint import save_checkpoint
 from gan_core.training.trainer import Diverged, Trainer
 
+if TYPE_CHECKING:  # the store is imported only when a run is recorded
+    from gan_core.store.recorder import RunRecorder
+
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 
@@ -35,7 +39,7 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one clear line instead of usage + message
+    def error(self, message: str) -> NoReturn:  # one clear line instead of usage + message
         raise CliError(message)
 
 
@@ -84,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_config(args) -> GanConfig:
+def resolve_config(args: argparse.Namespace) -> GanConfig:
     """Preset or file, then named options, then --set: all validated by GanConfig."""
     if args.config is not None:
         try:
@@ -183,7 +187,7 @@ def summary(trainer: Trainer, status: str, message: str, seconds: float) -> dict
     }
 
 
-def _json_default(value):
+def _json_default(value: object) -> object:
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
@@ -212,14 +216,14 @@ def write_outputs(trainer: Trainer, out: Path) -> None:
     save_checkpoint(trainer, out / "checkpoint.pt")
 
 
-def start_recording(config: GanConfig, preset: str | None):
+def start_recording(config: GanConfig, preset: str | None) -> RunRecorder:
     from gan_core.store.recorder import RunRecorder
     from gan_core.store.run_store import store_from_environment
 
     return RunRecorder(store_from_environment(), config, preset=preset, source="cli")
 
 
-def presets_command(_args) -> int:
+def presets_command(_args: argparse.Namespace) -> int:
     width = max(len(name) for name in PRESETS)
     for preset in PRESETS.values():
         print(f"{preset.name:<{width}}  {preset.explanation}")

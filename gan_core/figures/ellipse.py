@@ -8,9 +8,12 @@ instead of an error or a blow-up.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def covariance_ellipse(mean, cov, n_sigma: float, n: int = 120) -> tuple[np.ndarray, np.ndarray]:
+def covariance_ellipse(
+    mean: ArrayLike, cov: ArrayLike, n_sigma: float, n: int = 120
+) -> tuple[np.ndarray, np.ndarray]:
     """x and y coordinates of a closed curve of n points (first point repeated last).
 
     Axis k of the ellipse runs along eigenvector k with half-length n_sigma·√λₖ. A zero

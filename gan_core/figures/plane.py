@@ -8,11 +8,15 @@ trace order, so an SVG ellipse would vanish under the point cloud.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 import plotly.graph_objects as go
+from numpy.typing import ArrayLike
 
 from gan_core.figures import style
 from gan_core.figures.ellipse import covariance_ellipse
+from gan_core.training.snapshot import Snapshot
 
 LAYERS = frozenset({"field", "ellipses", "arrows"})
 ARROW_FRACTION = 0.08  # the longest arrow spans this fraction of the plot width
@@ -25,10 +29,10 @@ FIELD_OPACITY = 0.45  # pale enough that points of both colours stay visible on 
 
 
 def plane_figure(
-    snapshot,
-    bounds,
-    layers=LAYERS,
-    modes=None,
+    snapshot: Snapshot,
+    bounds: Sequence[float],
+    layers: Iterable[str] = LAYERS,
+    modes: ArrayLike | None = None,
     uirevision: str = "plane",
     max_points: int = 1000,
 ) -> go.Figure:
@@ -40,7 +44,7 @@ def plane_figure(
     traces = []
     if "field" in layers and snapshot.field_values is not None:
         traces.append(_field_trace(snapshot))
-    if modes is not None and len(modes):
+    if modes is not None and np.size(modes):
         # Under the points: a mode G covers is hidden by its fakes, a missed one stays bare.
         traces.append(_modes_trace(modes))
     traces.append(_points_trace(snapshot.real, "real", style.REAL, max_points))
@@ -61,10 +65,9 @@ def plane_figure(
                 "dash",
             )
         )
-    if "arrows" in layers and snapshot.arrow_points is not None:
-        arrows = _arrow_trace(
-            snapshot.arrow_points[:max_points], snapshot.arrow_directions[:max_points], x1 - x0
-        )
+    arrow_points, arrow_directions = snapshot.arrow_points, snapshot.arrow_directions
+    if "arrows" in layers and arrow_points is not None and arrow_directions is not None:
+        arrows = _arrow_trace(arrow_points[:max_points], arrow_directions[:max_points], x1 - x0)
         traces.append(arrows)
 
     layout = style.base_layout(f"Step {snapshot.step:,} of {snapshot.total_steps:,}", uirevision)
@@ -79,7 +82,7 @@ def plane_figure(
     return style.figure(traces, layout)
 
 
-def _points_trace(points, name: str, colour: str, max_points: int) -> dict:
+def _points_trace(points: np.ndarray, name: str, colour: str, max_points: int) -> dict:
     # Snapshots hold independent draws in random order, so the first k are a fair sample.
     points = style.compact(points[:max_points]).reshape(-1, 2)
     return dict(
@@ -93,7 +96,10 @@ def _points_trace(points, name: str, colour: str, max_points: int) -> dict:
     )
 
 
-def _field_trace(snapshot) -> dict:
+def _field_trace(snapshot: Snapshot) -> dict:
+    # Only called for a snapshot that carries D's view of the plane.
+    assert snapshot.field_x is not None and snapshot.field_y is not None
+    assert snapshot.field_values is not None
     if snapshot.field_is_probability:
         # A fixed 0..1 scale: the same colour means the same D(x) in every frame.
         scale = dict(zmin=0.0, zmax=1.0, zmid=0.5)
@@ -118,7 +124,7 @@ def _field_trace(snapshot) -> dict:
     )
 
 
-def _ellipse_trace(mean, cov, name: str, colour: str, dash: str) -> dict:
+def _ellipse_trace(mean: ArrayLike, cov: ArrayLike, name: str, colour: str, dash: str) -> dict:
     """The 1σ and 2σ ellipses in one trace, joined by a gap: one legend entry per Gaussian."""
     xs, ys = [], []
     for n_sigma in (1, 2):
@@ -136,7 +142,7 @@ def _ellipse_trace(mean, cov, name: str, colour: str, dash: str) -> dict:
     )
 
 
-def _arrow_trace(points, directions, plot_width: float) -> dict:
+def _arrow_trace(points: np.ndarray, directions: np.ndarray, plot_width: float) -> dict:
     """Every arrow in one trace: shaft and two head barbs as one polyline, arrows split by gaps.
 
     Lengths are scaled together so the longest spans ARROW_FRACTION of the width: relative
@@ -170,7 +176,7 @@ def _with_gaps(values: np.ndarray) -> list:
     return [None if np.isnan(v) else round(float(v), 4) for v in values]
 
 
-def _modes_trace(modes) -> dict:
+def _modes_trace(modes: ArrayLike) -> dict:
     modes = np.asarray(modes, dtype=float).reshape(-1, 2)
     return dict(
         type="scattergl",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime
+from typing import Any, NoReturn
 
 import pandas as pd
 
@@ -69,7 +70,7 @@ def _run_data(record: RunRecord) -> dict:
     }
 
 
-def _json_number(value):
+def _json_number(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
@@ -116,12 +117,12 @@ def decode_bundle(data: bytes | str) -> list[RunRecord]:
     return [_decode_run(i, run) for i, run in enumerate(runs)]
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> NoReturn:
     # Python's json reads NaN and Infinity, which are not JSON: a writer of ours never emits them.
     raise ConfigError("bundle", f"not valid JSON ({name} is not a JSON value)")
 
 
-def _decode_run(index: int, data) -> RunRecord:
+def _decode_run(index: int, data: Any) -> RunRecord:
     where = f"run {index + 1}"
     if not isinstance(data, dict):
         raise ConfigError(where, "must be an object")
@@ -155,14 +156,14 @@ def _decode_run(index: int, data) -> RunRecord:
     )
 
 
-def _name(where: str, value) -> str:
+def _name(where: str, value: object) -> str:
     try:
         return check_name(value)
     except ValueError as error:
         raise ConfigError(f"{where} name", str(error)) from None
 
 
-def _preset(where: str, value) -> str | None:
+def _preset(where: str, value: object) -> str | None:
     # A preset name from another version may no longer exist here: keep it as a label.
     if value is None:
         return None
@@ -176,23 +177,23 @@ def _status(where: str, value: object) -> RunStatus:
         raise ConfigError(f"{where} status", str(error)) from None
 
 
-def _text(where: str, key: str, value, limit: int) -> str:
+def _text(where: str, key: str, value: object, limit: int) -> str:
     if not isinstance(value, str) or len(value) > limit:
         raise ConfigError(f"{where} {key}", f"must be text of at most {limit} characters")
     return value
 
 
-def _moment(where: str, key: str, value) -> datetime | None:
+def _moment(where: str, key: str, value: object) -> datetime | None:
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)  # type: ignore[arg-type]  # a non-text is refused
     except (TypeError, ValueError):
         raise ConfigError(f"{where} {key}", f"{value!r} is not an ISO 8601 date and time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _metrics(where: str, value) -> dict:
+def _metrics(where: str, value: object) -> dict:
     if not isinstance(value, dict) or len(value) > MAX_METRICS:
         raise ConfigError(f"{where} metrics", f"must be an object of at most {MAX_METRICS} values")
     for key, item in value.items():
@@ -210,7 +211,7 @@ def _metrics(where: str, value) -> dict:
     return plain_metrics(value)
 
 
-def _history(where: str, value) -> pd.DataFrame:
+def _history(where: str, value: object) -> pd.DataFrame:
     where = f"{where} history"
     if not isinstance(value, dict):
         raise ConfigError(where, f"must be an object of columns ({', '.join(COLUMNS)})")

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -78,7 +79,7 @@ def check_status(status: object) -> RunStatus:
         raise ValueError(f"status {error}") from None
 
 
-def check_name(name) -> str:
+def check_name(name: object) -> str:
     """A run name: printable, short, no control characters (it lands in tables and legends)."""
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ValueError(
@@ -87,14 +88,14 @@ def check_name(name) -> str:
     return name
 
 
-def plain_metrics(metrics) -> dict:
+def plain_metrics(metrics: Any) -> dict[str, bool | float | str | None]:
     """Metrics as JSON-ready data: numbers become floats (None when not finite), bools stay,
     anything else becomes short text. Engine metrics mix numpy and Python scalars."""
     if metrics is None:
         return {}
     if not hasattr(metrics, "items"):
         raise ValueError(f"metrics must be a mapping, got {type(metrics).__name__}")
-    out = {}
+    out: dict[str, bool | float | str | None] = {}
     for key, value in list(metrics.items())[:MAX_METRICS]:
         key = str(key)[:64]
         if value is None or isinstance(value, bool):
@@ -110,7 +111,7 @@ def plain_metrics(metrics) -> dict:
     return out
 
 
-def _is_numpy_number(value) -> bool:
+def _is_numpy_number(value: object) -> bool:
     return (
         hasattr(value, "dtype")
         and getattr(value, "shape", None) == ()

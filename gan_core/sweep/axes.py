@@ -44,7 +44,7 @@ class Axis:
     key: str
     values: tuple
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.key not in AXIS_TYPES:
             raise ConfigError("axis", f"{self.key!r} cannot be swept: choose from {_keys()}")
         values = tuple(_coerce(self.key, v) for v in self.values)
@@ -66,7 +66,7 @@ def _keys() -> str:
     return ", ".join(AXIS_KEYS)
 
 
-def _coerce(key: str, value):
+def _coerce(key: str, value: object) -> int | float:
     """A value of the axis' type, or a ConfigError naming the axis."""
     kind = AXIS_TYPES[key]
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -102,6 +102,7 @@ def range_values(key: str, kind: str, start: float, stop: float, count: int) -> 
         raw = np.geomspace(start, stop, count)
     else:
         raw = np.linspace(start, stop, count)
+    rounded: list[int | float]
     if AXIS_TYPES[key] is int:
         rounded = [int(round(v)) for v in raw]
     else:

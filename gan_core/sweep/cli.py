@@ -54,7 +54,7 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def base_config(args) -> GanConfig:
+def base_config(args: argparse.Namespace) -> GanConfig:
     if getattr(args, "config", None) is not None:
         try:
             return from_json(Path(args.config).read_bytes())
@@ -63,7 +63,7 @@ def base_config(args) -> GanConfig:
     return preset_config(args.preset or "tutorial")
 
 
-def parse_seeds(text) -> int:
+def parse_seeds(text: str) -> int:
     try:
         seeds = int(str(text).strip())
     except ValueError:
