@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from gan_core.config import GanConfig
+from gan_core.config import GanConfig, quote_value
 from gan_core.jobs.thread_job import ENDED, STATUSES
 from gan_core.training.history import COLUMNS
 
@@ -69,7 +69,7 @@ def utc_now() -> datetime:
 
 def check_status(status) -> str:
     if status not in STATUSES:
-        raise ValueError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+        raise ValueError(f"status {quote_value(status)} is not one of {', '.join(STATUSES)}")
     return status
 
 
@@ -77,7 +77,8 @@ def check_name(name) -> str:
     """A run name: printable, short, no control characters (it lands in tables and legends)."""
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ValueError(
-            f"run name {name!r} must be 1 to 80 letters, digits, spaces or _ . : # ( ) + -"
+            f"run name {quote_value(name)} must be 1 to 80 letters, digits, spaces "
+            "or _ . : # ( ) + -"
         )
     return name
 
