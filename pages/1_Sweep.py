@@ -16,6 +16,7 @@ from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepSlot
 from gan_core.sweep.run import AXIS_KEYS, plan_sweep
+from ui.plain_text import cut, plain
 from ui.session.guard import guarded
 from ui.sweep_form import (
     DEFAULT_INPUTS,
@@ -90,7 +91,7 @@ def sweep_form():
             try:
                 axis = axis_inputs(slot, default, optional=slot == 2)
             except ConfigError as error:
-                st.error(f"Axis {slot}: {error}")
+                st.error(plain(f"Axis {slot}: {error}"))
                 return None
             if axis is not None:
                 axes.append(axis)
@@ -99,7 +100,7 @@ def sweep_form():
     try:
         plan = plan_sweep(base, axes, int(seeds))
     except ConfigError as error:
-        st.error(f"This sweep cannot run: {error}")
+        st.error(plain(f"This sweep cannot run: {error}"))
         return None
     st.caption(plan_summary(plan))
     return plan
@@ -134,7 +135,7 @@ def results(slot: SweepSlot) -> None:
     if status is None or status.state == "running":
         return
     if status.state != "finished":
-        st.warning(f"The sweep did not finish: {status.message}")
+        st.warning(plain(f"The sweep did not finish: {cut(status.message)}"))
         return
     result = status.result
     st.subheader("Results")

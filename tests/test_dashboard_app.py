@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from gan_core.config import GanConfig, Target
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
+from tests.markdown_text import shown
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 RUN_TIMEOUT = 60  # seconds for one script run: the first one imports torch
@@ -69,7 +70,7 @@ def job_of(at: AppTest):
 
 
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def metric(at: AppTest, label: str) -> str:
