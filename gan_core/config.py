@@ -50,13 +50,31 @@ class ConfigError(ValueError):
         super().__init__(f"{field_name}: {message}")
 
 
-def _fmt(value: object) -> str:
-    """A value as a message shows it: text quoted, anything long cut short."""
+QUOTE_LIMIT = 60  # characters of a value that a message shows; longer ones are cut
+
+
+def quote_value(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value as a refusal quotes it: text in quotes, at most `limit` characters of it.
+
+    Whatever a person sends (a 60,000-digit seed in a link, a megabyte in one CSV cell),
+    the message stays short: a longer value is cut, with an ellipsis and its full length,
+    e.g. `'1111111111…' (60,000 characters)`.
+    """
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        quoted = repr(value[:limit])  # escapes may lengthen it: keep `limit` characters
+        return f"{quoted[: limit + 1]}…{quoted[0]} ({len(value):,} characters)"
     try:
-        text = repr(value) if isinstance(value, str) else f"{value}"
+        text = f"{value}"
     except (ValueError, RecursionError):  # an int past 4,300 digits, or absurd nesting
-        return f"a {type(value).__name__} too large to show"
-    return text if len(text) <= 80 else f"{text[:77]}..."
+        kind = "whole number" if isinstance(value, int) else type(value).__name__
+        return f"a {kind} too large to show"
+    if len(text) <= limit:
+        return text
+    if isinstance(value, int):
+        return f"{text[:limit]}… ({len(text.lstrip('-')):,} digits)"
+    return f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def _number(
@@ -64,12 +82,12 @@ def _number(
 ) -> float:
     """A finite float within [low, high] (or (low, high] when low_open)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise ConfigError(field_name, f"{_fmt(value)} is not a number")
+        raise ConfigError(field_name, f"{quote_value(value)} is not a number")
     try:
         value = float(value)
     except OverflowError:  # an integer beyond float range (JSON allows any length)
         raise ConfigError(
-            field_name, f"{_fmt(value)} is out of range: allowed [{low:g}, {high:g}]"
+            field_name, f"{quote_value(value)} is out of range: allowed [{low:g}, {high:g}]"
         ) from None
     if not math.isfinite(value):
         raise ConfigError(field_name, f"{value} is not allowed: it must be a finite number")
@@ -84,24 +102,26 @@ def _number(
 
 def _integer(field_name: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)):
-        raise ConfigError(field_name, f"{_fmt(value)} is not a whole number")
+        raise ConfigError(field_name, f"{quote_value(value)} is not a whole number")
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
         raise ConfigError(field_name, f"{value} is not a whole number")
     value = int(value)
     if not low <= value <= high:
-        raise ConfigError(field_name, f"{_fmt(value)} is out of range: allowed {low} to {high}")
+        raise ConfigError(
+            field_name, f"{quote_value(value)} is out of range: allowed {low} to {high}"
+        )
     return value
 
 
 def _choice(field_name: str, value: object, allowed: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise ConfigError(field_name, f"{_fmt(value)} is not one of {', '.join(allowed)}")
+        raise ConfigError(field_name, f"{quote_value(value)} is not one of {', '.join(allowed)}")
     return value
 
 
 def _layers(field_name: str, value: object) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise ConfigError(field_name, f"{_fmt(value)} is not a list of layer widths")
+        raise ConfigError(field_name, f"{quote_value(value)} is not a list of layer widths")
     widths = tuple(value)
     if len(widths) > MAX_LAYERS:
         raise ConfigError(field_name, f"{len(widths)} hidden layers: at most {MAX_LAYERS} allowed")
@@ -135,11 +155,11 @@ def covariance_problem(cov: object) -> str | None:
     can see how far off an indefinite matrix is.
     """
     if _holds_non_numbers(cov):
-        return f"{_fmt(cov)} is not a 2x2 matrix of numbers"
+        return f"{quote_value(cov)} is not a 2x2 matrix of numbers"
     try:
         matrix = np.array(cov, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        return f"{_fmt(cov)} is not a 2x2 matrix of numbers"
+        return f"{quote_value(cov)} is not a 2x2 matrix of numbers"
     if matrix.shape != (2, 2):
         return f"must be a 2x2 matrix, got shape {matrix.shape}"
     if not np.all(np.isfinite(matrix)):
@@ -181,7 +201,7 @@ class Target:
         except TypeError:  # a single number, null, ...
             pair = None
         if pair is None or len(pair) != 2:
-            raise ConfigError("target.mean", f"{_fmt(self.mean)} must be two numbers (x, y)")
+            raise ConfigError("target.mean", f"{quote_value(self.mean)} must be two numbers (x, y)")
         mean = tuple(
             _number(f"target.mean[{i}]", v, -MAX_ABS_COORD, MAX_ABS_COORD)
             for i, v in enumerate(pair)
@@ -260,7 +280,7 @@ class GanConfig:
 
     def __post_init__(self) -> None:
         if not isinstance(self.target, Target):
-            raise ConfigError("target", f"{_fmt(self.target)} is not a target")
+            raise ConfigError("target", f"{quote_value(self.target)} is not a target")
         checks = {
             "n_samples": lambda v: _integer("n_samples", v, MIN_SAMPLES, MAX_SAMPLES),
             "noise_dim": lambda v: _integer("noise_dim", v, 1, MAX_NOISE_DIM),

@@ -14,13 +14,15 @@ import io
 import math
 from collections.abc import Iterator
 
-from gan_core.config import MAX_ABS_COORD, MAX_POINTS, MIN_SAMPLES, ConfigError
+from gan_core.config import MAX_ABS_COORD, MAX_POINTS, MIN_SAMPLES, ConfigError, quote_value
 
 FIELD = "points"
 # 20,000 rows of two long floats fit in well under a megabyte; more than this is not a
 # point set we could use, so refuse it before reading it.
 MAX_CSV_BYTES = 2_000_000
 DELIMITERS = (",", ";", "\t")
+SHOWN_HEADER_CELLS = 3  # a refused header is named by its first few cells, each cut short
+HEADER_CELL_LIMIT = 30
 
 
 def parse_points(data: bytes) -> tuple[tuple[float, float], ...]:
@@ -115,7 +117,12 @@ def _columns_from_header(header: list[str]) -> tuple[int, int]:
         return names.index("x"), names.index("y")
     if len(names) == 2:
         return 0, 1
-    shown = ", ".join(repr(cell) for cell in header) or "none"
+    shown = (
+        ", ".join(quote_value(cell, HEADER_CELL_LIMIT) for cell in header[:SHOWN_HEADER_CELLS])
+        or "none"
+    )
+    if len(header) > SHOWN_HEADER_CELLS:
+        shown += f", … {len(header):,} columns in all"
     raise ConfigError(
         FIELD, f"no numeric x,y columns: expected columns named x and y (found {shown})"
     )
@@ -132,10 +139,13 @@ def _coordinate(line: int, name: str, cell: str) -> float:
     try:
         value = float(cell)
     except ValueError:
-        raise ConfigError(FIELD, f"line {line}, column {name}: {cell!r} is not a number") from None
+        raise ConfigError(
+            FIELD, f"line {line}, column {name}: {quote_value(cell)} is not a number"
+        ) from None
     if not math.isfinite(value):
         raise ConfigError(
-            FIELD, f"line {line}, column {name}: {cell!r} is not a finite number (NaN or inf)"
+            FIELD,
+            f"line {line}, column {name}: {quote_value(cell)} is not a finite number (NaN or inf)",
         )
     if abs(value) > MAX_ABS_COORD:
         raise ConfigError(

@@ -16,7 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from gan_core.config import CONFIG_VERSION, MAX_POINTS, ConfigError, GanConfig, Target
+from gan_core.config import (
+    CONFIG_VERSION,
+    MAX_POINTS,
+    QUOTE_LIMIT,
+    ConfigError,
+    GanConfig,
+    Target,
+    quote_value,
+)
 
 MAX_JSON_BYTES = 2_000_000  # a config file with the largest allowed point set fits well within
 MAX_LINK_POINTS_CHARS = 6000  # keep share links short enough for every browser and proxy
@@ -55,7 +63,8 @@ def from_dict(data: object) -> GanConfig:
     version = data.pop("version", CONFIG_VERSION)
     if version != CONFIG_VERSION:
         raise ConfigError(
-            "version", f"{version!r} is not supported: this version reads {CONFIG_VERSION}"
+            "version",
+            f"{quote_value(version)} is not supported: this version reads {CONFIG_VERSION}",
         )
     unknown = sorted(set(data) - set(_RUN_FIELDS) - {"target"})
     if unknown:
@@ -72,14 +81,15 @@ def from_dict(data: object) -> GanConfig:
         )
     for name in _LAYER_FIELDS:
         if name in data and not isinstance(data[name], list):
-            raise ConfigError(name, f"{data[name]!r} must be a list of layer widths")
+            raise ConfigError(name, f"{quote_value(data[name])} must be a list of layer widths")
     target = Target(**{k: _as_tuple(v) for k, v in target_data.items()})
     return GanConfig(target=target, **{k: _as_tuple(v) for k, v in data.items()})
 
 
 def _key(name: str) -> str:
-    """An unknown key as a message names it: odd ones ('', spaces, line breaks) quoted."""
-    return name if name.isidentifier() else repr(name)
+    """An unknown key as a message names it: odd ones ('', spaces, line breaks) quoted,
+    long ones cut short."""
+    return name if name.isidentifier() and len(name) <= QUOTE_LIMIT else quote_value(name)
 
 
 def _depth(data: object) -> int:
@@ -150,7 +160,9 @@ def from_query(params: Mapping[str, str | list[str]]) -> GanConfig:
     flat = {k: ((v[-1] if v else "") if isinstance(v, list) else v) for k, v in params.items()}
     version = flat.pop("v", str(CONFIG_VERSION))
     if version != str(CONFIG_VERSION):
-        raise ConfigError("v", f"{version!r} is not supported: this version reads {CONFIG_VERSION}")
+        raise ConfigError(
+            "v", f"{quote_value(version)} is not supported: this version reads {CONFIG_VERSION}"
+        )
     target_keys = {"target": "kind", "mean": "mean", "cov": "cov", "points": "points"}
     unknown = sorted(set(flat) - set(target_keys) - set(_RUN_FIELDS))
     if unknown:
@@ -185,11 +197,13 @@ def _join(values: Iterable[float]) -> str:
 def _floats(name: str, text: str, count: int) -> list[float]:
     parts = text.split(",")
     if len(parts) != count:
-        raise ConfigError(name, f"{text!r} must be {count} comma-separated numbers")
+        raise ConfigError(name, f"{quote_value(text)} must be {count} comma-separated numbers")
     try:
         return [float(p) for p in parts]
     except ValueError:
-        raise ConfigError(name, f"{text!r} must be {count} comma-separated numbers") from None
+        raise ConfigError(
+            name, f"{quote_value(text)} must be {count} comma-separated numbers"
+        ) from None
 
 
 def _parse_like(name: str, text: str, default: object) -> tuple[int, ...] | int | float | str:
@@ -207,7 +221,9 @@ def _parse_like(name: str, text: str, default: object) -> tuple[int, ...] | int 
             if isinstance(default, tuple)
             else type(default).__name__
         )
-        raise ConfigError(name, f"{text!r} is not a valid value ({kind} expected)") from None
+        raise ConfigError(
+            name, f"{quote_value(text)} is not a valid value ({kind} expected)"
+        ) from None
     return text
 
 

@@ -20,6 +20,7 @@ from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepSlot, SweepStatus
 from gan_core.sweep.run import AXIS_KEYS, plan_sweep
+from ui.plain_text import cut, plain
 from ui.session.guard import guarded
 from ui.sweep_form import (
     DEFAULT_INPUTS,
@@ -94,7 +95,7 @@ def sweep_form():
             try:
                 axis = axis_inputs(slot, default, optional=slot == 2)
             except ConfigError as error:
-                st.error(f"Axis {slot}: {error}")
+                st.error(plain(f"Axis {slot}: {error}"))
                 return None
             if axis is not None:
                 axes.append(axis)
@@ -103,7 +104,7 @@ def sweep_form():
     try:
         plan = plan_sweep(base, axes, int(seeds))
     except ConfigError as error:
-        st.error(f"This sweep cannot run: {error}")
+        st.error(plain(f"This sweep cannot run: {error}"))
         return None
     st.caption(plan_summary(plan))
     return plan
@@ -142,7 +143,7 @@ def results(slot: SweepSlot) -> None:
     if status is None or not status.ended:
         return
     if status.state != RunStatus.FINISHED:
-        st.warning(f"The sweep did not finish: {status.message}")
+        st.warning(plain(f"The sweep did not finish: {cut(status.message)}"))
         return
     result = status.result
     st.subheader("Results")

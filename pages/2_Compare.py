@@ -21,6 +21,7 @@ from gan_core.serialize import to_query
 from gan_core.store.paths import data_dir_from_environment
 from gan_core.store.run_store import RunNotFound, RunStore
 from ui.compare_table import results_table, settings_table, styled_settings
+from ui.plain_text import NAME_LIMIT, cut, plain, plain_name
 
 st.set_page_config(page_title="Compare runs · GANscope", layout="wide")
 
@@ -92,7 +93,9 @@ def show_actions(store: RunStore, records) -> None:
     st.subheader("Runs")
     with st.container(horizontal=True):
         for record in records:
-            if st.button(f"Open {record.label} on the dashboard", key=f"open_{record.id}"):
+            # A button's label is Markdown; an imported run's name is anyone's text.
+            label = f"Open {plain(record.label)} on the dashboard"
+            if st.button(label, key=f"open_{record.id}"):
                 open_on_dashboard(record.config)
     ids = [r.id for r in records]
     with st.container(horizontal=True):
@@ -109,8 +112,10 @@ def show_actions(store: RunStore, records) -> None:
     pending = st.session_state.get("confirm_delete")
     if pending:
         st.warning(
-            f"Delete {', '.join(pending.values())} with their logs and weights? "
-            "This cannot be undone."
+            plain(
+                f"Delete {', '.join(pending.values())} with their logs and weights? "
+                "This cannot be undone."
+            )
         )
         yes, no = st.columns([1, 4])
         if yes.button("Yes, delete", type="primary", key="delete_confirm"):
@@ -128,13 +133,16 @@ def show_import(store: RunStore) -> None:
     uploaded = st.file_uploader(
         "A runs file exported from GANscope (.json)", type=["json"], key="import_file"
     )
-    if uploaded is not None and st.button(f"Import {uploaded.name}", key="import_button"):
+    if uploaded is None:
+        return
+    if st.button(f"Import {plain_name(uploaded.name)}", key="import_button"):
+        name = cut(uploaded.name, NAME_LIMIT)
         try:
             ids = store.import_bundle(uploaded.getvalue())
         except ConfigError as error:
-            st.error(f"Could not import {uploaded.name}. {error}")
+            st.error(plain(f"Could not import {name}. {error}"))
         else:
-            flash(f"Imported {len(ids)} run(s) from {uploaded.name}.")
+            flash(f"Imported {len(ids)} run(s) from {name}.")
             st.rerun()
 
 
@@ -145,10 +153,10 @@ def main() -> None:
         store = open_store(str(data_dir))
         all_runs = store.list_runs()
     except (ConfigError, sqlite3.Error) as error:
-        st.error(f"The run store in {str(data_dir)!r} cannot be opened: {error}")
+        st.error(plain(f"The run store in {str(data_dir)!r} cannot be opened: {cut(error)}"))
         return
     if message := st.session_state.pop("compare_flash", None):
-        st.success(message)
+        st.success(plain(message))  # it names an uploaded file
     if all_runs.empty:
         st.info("No saved runs yet: train one on the dashboard and it appears here.")
         show_import(store)

@@ -36,6 +36,14 @@ from gan_core.training.history import COLUMNS as HISTORY_COLUMNS
 SURFACES = ("url", "json", "csv", "checkpoint", "bundle", "cli", "ui")
 HERE = "tests/test_bad_inputs.py"
 MARKER = "payload-ran"  # the crafted pickle creates this file if it is ever run
+# A longest message: a refusal quotes at most ~60 characters of any value it names.
+MAX_MESSAGE_CHARS = 400
+# A link and an image that fit in what a message quotes; any longer value is cut.
+MARKDOWN_ATTACK = "[x](https://evil.example/a) ![t](https://evil.example/t.png)"
+ATTACK_LINK_SHOWN = (  # as seen in an attack: longer than a message quotes
+    "[Your session expired: click here to sign in again](https://evil.example/login) "
+    "![t](https://evil.example/track.png)"
+)
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,14 @@ CATALOGUE: list[BadInput] = [
     E("url", "version mismatch", {"v": "2"}, "v", "v: '2' is not supported: this version reads 1"),
     E("url", "damaged base64 points", {"target": "points", "points": "%%not-base64"}, "points",
       "points: the link's point data is damaged"),
+    E("url", "a 60,000-digit number", {"seed": "1" * 60_000}, "seed",
+      "seed: '1111111111 … …' (60,000 characters) is not a valid value (int expected)",
+      shown="?seed=111…(60,000 digits)"),
+    E("url", "Markdown link and image in a value", {"seed": MARKDOWN_ATTACK}, "seed",
+      f"seed: {MARKDOWN_ATTACK!r} is not a valid value (int expected)"),
+    E("url", "a parameter name of 60,000 characters", {"z" * 60_000: "1"},
+      "'" + "z" * 60 + "…' (60,000 characters)", "unknown setting (allowed: target, … seed)",
+      shown="?zzz…(60,000 characters)=1"),
     # ------------------------------------------------ uploaded config (JSON)
     E("json", "unknown key", '{"lr_d": 0.1, "wings": 2}', "wings",
       "wings: unknown setting (allowed: target, n_samples, … seed)"),
@@ -230,6 +246,12 @@ CATALOGUE: list[BadInput] = [
       "config: must be a JSON object, got list"),
     E("json", "version mismatch", '{"version": 2}', "version",
       "version: 2 is not supported: this version reads 1"),
+    E("json", "100,000 characters of text for a number", '{"lr_d": "' + "x" * 100_000 + '"}',
+      "lr_d", "lr_d: 'xxxxxxxxxx … …' (100,000 characters) is not a number",
+      shown='{"lr_d": "xxx…(100,000 characters)"}'),
+    E("json", "a version of 100,000 characters", '{"version": "' + "9" * 100_000 + '"}',
+      "version", "version: '9999999999 … …' (100,000 characters) is not supported",
+      shown='{"version": "999…(100,000 characters)"}'),
     # ------------------------------------------------ uploaded points (CSV)
     E("csv", "empty file", b"", "points", "points: the file is empty"),
     E("csv", "binary file", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "points",
@@ -257,6 +279,13 @@ CATALOGUE: list[BadInput] = [
     E("csv", "a field over 131,072 characters", lambda _s: b"x,y\n1," + b"1" * 200_000 + b"\n",
       "points", "points: line 2 is not a CSV row (field larger than field limit (131072))",
       shown="x,y then 1,111…(200,000 digits)"),
+    E("csv", "a cell of 100,000 characters", lambda _s: b"x,y\n1," + b"a" * 100_000 + b"\n",
+      "points", "points: line 2, column y: 'aaaaaaaaaa … …' (100,000 characters) is not a number",
+      shown="x,y then 1,aaa…(100,000 characters)"),
+    E("csv", "a header of 10,000 long names", lambda _s: b",".join([b"n" * 100] * 10_000) + b"\n",
+      "points", "points: no numeric x,y columns: expected columns named x and y (found "
+      "'nnnnnnnnnn … …' (100 characters), … 10,000 columns in all)",
+      shown="10,000 columns named nnn…(100 characters)"),
     # ------------------------------------------------ checkpoints
     E("checkpoint", "pickle that runs a command on load", pickle_payload, "checkpoint",
       "checkpoint: unsafe: it holds objects other than tensors, numbers and text, which could "
@@ -321,6 +350,12 @@ CATALOGUE: list[BadInput] = [
       shown="runs[0].history.loss_d = [10**400]"),
     E("bundle", "integer literal of 5,000 digits", '{"format": ' + "9" * 5000 + "}", "bundle",
       "bundle: not valid JSON", shown='{"format": 999…(5,000 digits)}'),
+    E("bundle", "a run name of 10,000 characters", bundle(run_with(name="n" * 10_000)),
+      "run 1 name", "run 1 name: run name 'nnnnnnnnnn … …' (10,000 characters) must be 1 to 80",
+      shown='runs[0].name = "nnn…(10,000 characters)"'),
+    E("bundle", "a key of 10,000 characters", bundle(run_with(**{"k" * 10_000: 1})), "run 1",
+      "run 1: unknown key 'kkkkkkkkkk … …' (10,000 characters) (allowed: ",
+      shown='runs[0]["kkk…(10,000 characters)"] = 1'),
     # ------------------------------------------------ command line
     E("cli", "--cov with three numbers", ["train", "--cov", "1", "2", "3"], None,
       "argument --cov: expected 4 arguments"),
@@ -347,6 +382,9 @@ CATALOGUE: list[BadInput] = [
       shown="--config config.json holding [[[…100,000 deep…]]]"),
     E("cli", "--set of a newer link version", ["train", "--set", "v=2"], "v",
       "v: '2' is not supported: this version reads 1"),
+    E("cli", "--set a 60,000-digit seed", ["train", "--set", "seed=" + "1" * 60_000], "seed",
+      "seed: '1111111111 … …' (60,000 characters) is not a valid value (int expected)",
+      shown="python -m gan_core train --set seed=111…(60,000 digits)"),
     # ------------------------------------------------ the pages' own fields (AppTest)
     E("ui", "covariance as a full matrix, b ≠ c", "matrix form: b = 3.0, c = 1.95", "target.cov",
       "not symmetric",
@@ -374,6 +412,20 @@ CATALOGUE: list[BadInput] = [
     E("ui", "a broken runs file imported", "Compare page: import {oops", "bundle",
       "Could not import runs.json",
       tested_in="tests/test_compare_page.py::test_a_bad_import_shows_an_error_and_adds_nothing"),
+    E("ui", "Markdown link and image in a shared link", f"?seed={ATTACK_LINK_SHOWN}", "seed",
+      "seed: '[Your session expired: click here",
+      tested_in="tests/test_dashboard_app.py::test_markdown_in_a_link_shows_as_plain_text"),
+    E("ui", "a 60,000-digit number in a shared link", "?seed=111…(60,000 digits)", "seed",
+      "…' (60,000 characters) is not a valid value (int expected)",
+      tested_in="tests/test_dashboard_app.py::test_a_huge_number_in_a_link_gives_a_short_message"),
+    E("ui", "Markdown in an uploaded file's name", "a CSV file named [sign in](https://…) **now**",
+      None, "points: line 3, column y: 'abc'",
+      tested_in="tests/test_plain_messages_app.py::"
+      "test_an_uploaded_files_name_shows_as_plain_text_in_its_refusal"),
+    E("ui", "Markdown in an imported run's name", "a run named a _b_ :smile: (c) __d__ -e", None,
+      "a _b_ :smile: (c) __d__ -e on the dashboard",
+      tested_in="tests/test_plain_messages_app.py::"
+      "test_an_imported_runs_name_is_escaped_in_button_labels"),
 ]
 # fmt: on
 

@@ -22,6 +22,7 @@ from gan_core.training.checkpoint import load_checkpoint
 from tests.bad_inputs import (
     CATALOGUE,
     MARKER,
+    MAX_MESSAGE_CHARS,
     SURFACES,
     BadInput,
     bundle,
@@ -57,6 +58,7 @@ def cases(*surfaces: str) -> list:
 def assert_clear(error: ConfigError, entry: BadInput) -> None:
     assert error.field == entry.field
     assert "\n" not in str(error)  # shown in one line: a notice, a table cell, stderr
+    assert len(str(error)) <= MAX_MESSAGE_CHARS, f"{len(str(error)):,} characters"
     assert_seen(str(error), entry)
 
 
@@ -122,6 +124,7 @@ def test_cli_exits_2_with_one_line(entry, tmp_path, capsys):
     assert out == ""
     lines = err.splitlines()
     assert len(lines) == 1, err
+    assert len(lines[0]) <= len("error: ") + MAX_MESSAGE_CHARS, f"{len(lines[0]):,} characters"
     assert_seen(lines[0], entry)
     if entry.field:
         assert lines[0].startswith(f"error: {entry.field}: ")

@@ -17,6 +17,7 @@ from gan_core.serialize import to_query
 from gan_core.store.recorder import record_trainer
 from gan_core.store.run_store import RunStore
 from gan_core.training.trainer import Trainer
+from tests.markdown_text import shown
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = GanConfig(n_samples=200, batch_size=20, epochs=3)
@@ -180,8 +181,8 @@ def test_a_bad_import_shows_an_error_and_adds_nothing(seeded):
     app.run()
     app.button(key="import_button").click().run()
     no_exceptions(app)
-    assert "Could not import runs.json" in app.error[0].value
-    assert "not valid JSON" in app.error[0].value
+    assert "Could not import runs.json" in shown(app.error[0].value)
+    assert "not valid JSON" in shown(app.error[0].value)
     assert len(store.list_runs()) == 2
 
 
@@ -193,7 +194,7 @@ def test_an_exported_bundle_imports(seeded):
     app.run()
     app.button(key="import_button").click().run()
     no_exceptions(app)
-    assert "Imported 2 run(s)" in app.success[0].value
+    assert "Imported 2 run(s)" in shown(app.success[0].value)
     assert sorted(store.list_runs().source) == ["cli", "cli", "import", "import"]
 
 

@@ -6,6 +6,7 @@ tests wait on the job object itself and then rerun the script to see what the pa
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from gan_core.config import GanConfig, Target
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
+from tests.markdown_text import shown
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 RUN_TIMEOUT = 60  # seconds for one script run: the first one imports torch
@@ -69,7 +71,7 @@ def job_of(at: AppTest):
 
 
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -286,6 +288,46 @@ def test_bad_link_says_why_and_falls_back_to_the_tutorial(apps, params, expected
     assert PRESETS["tutorial"].title in message
     assert config_of(at) == PRESETS["tutorial"].config
     assert query(at) == to_query(PRESETS["tutorial"].config)  # the bad link is replaced
+
+
+# A share link seen in an attack on a classroom server: the error that quotes it must not
+# become a sign-in link to another site, nor load that site's image (which leaks the
+# viewer's address).
+ATTACK_LINK = (
+    "[Your session expired: click here to sign in again](https://evil.example/login) "
+    "![t](https://evil.example/track.png)"
+)
+UNESCAPED_LINK_SYNTAX = re.compile(r"(?<!\\)[\[\]()!<>:]")
+
+
+def test_markdown_in_a_link_shows_as_plain_text(apps):
+    at = apps({"seed": ATTACK_LINK})
+    assert not at.exception
+    (markdown,) = [e.value for e in at.error]
+    message = shown(markdown)
+    assert message.startswith(
+        "This link's settings could not be used: seed: '[Your session expired: click here"
+    )
+    assert "(116 characters) is not a valid value (int expected)" in message
+    # The Markdown holds the link's brackets only escaped: "\]\(" is text, "](" a link.
+    assert "\\]\\(" in markdown
+    assert not UNESCAPED_LINK_SYNTAX.search(markdown), markdown
+    # The page keeps working: the tutorial is loaded, and the controls take new values.
+    assert config_of(at) == PRESETS["tutorial"].config
+    at.number_input(key="w.seed").set_value(7).run()
+    assert_clean(at)
+    assert config_of(at).seed == 7
+
+
+def test_a_huge_number_in_a_link_gives_a_short_message(apps):
+    at = apps({"seed": "1" * 60_000})
+    assert not at.exception
+    (markdown,) = [e.value for e in at.error]
+    assert len(markdown) < 400
+    message = shown(markdown)
+    assert "seed: '1111111111" in message
+    assert "…' (60,000 characters) is not a valid value (int expected)" in message
+    assert config_of(at) == PRESETS["tutorial"].config
 
 
 def test_share_link_holds_every_setting(apps):

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
 from gan_core.store.run_store import RunStore
+from tests import markdown_text
 from tests.test_dashboard_app import (
     APPTEST_SESSION_ID,
     DASHBOARD,
@@ -191,7 +192,8 @@ def test_refresh_offers_the_last_run_and_reopens_it(session, store):
     assert offer_text(at) == ""
     assert metric(at, "Step") == f"{step:,}"
     assert "Stopped" in status_text(at)
-    assert any(f"run #{run_id} reopened" in c.value.lower() for c in at.caption)
+    captions = [markdown_text.shown(c.value).lower() for c in at.caption]
+    assert any(f"run #{run_id} reopened" in caption for caption in captions)
     assert config_of(at).epochs == LONG_EPOCHS
     assert at.number_input(key="w.epochs").value == LONG_EPOCHS
     assert at.button(key="run_stop").disabled  # read-only: nothing trains

@@ -20,6 +20,7 @@ from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepJob, SweepSlot
 from gan_core.sweep.run import parse_axis, plan_sweep, run_sweep
 from tests.job_helpers import FAST_VIEW, LONG, wait_for
+from tests.markdown_text import shown
 from ui.sweep_form import axis_from_inputs, cell_label, cells_best_first
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -104,18 +105,20 @@ def test_bad_values_show_an_error_and_cannot_run(slot, key, values, words):
     app = sweep_page()
     set_list(app, slot, key, values)
     assert not app.exception
-    assert any(words in e.value and key in e.value for e in app.error), [e.value for e in app.error]
+    messages = [shown(e.value) for e in app.error]
+    assert any(words in m and key in m for m in messages), messages
     assert app.button(key="sweep.run").disabled
 
 
 def test_a_bad_range_and_a_sweep_over_the_cap_show_errors():
     app = sweep_page()
     app.text_input(key="sweep.axis1.lr_d.from").set_value("0").run()
-    assert any("logspace needs positive ends" in e.value for e in app.error)
+    assert any("logspace needs positive ends" in shown(e.value) for e in app.error)
     app.text_input(key="sweep.axis1.lr_d.from").set_value("0.001").run()
     app.number_input(key="sweep.seeds").set_value(64).run()  # 6 × 6 cells × 64 seeds
     assert not app.exception
-    assert any("MAX_SWEEP_RUNS" in e.value for e in app.error), [e.value for e in app.error]
+    messages = [shown(e.value) for e in app.error]
+    assert any("MAX_SWEEP_RUNS" in m for m in messages), messages
     assert app.button(key="sweep.run").disabled
 
 

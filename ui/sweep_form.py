@@ -4,7 +4,7 @@ without a server; the page only lays out widgets and wires these in."""
 
 from __future__ import annotations
 
-from gan_core.config import ConfigError
+from gan_core.config import ConfigError, quote_value
 from gan_core.formatting import DIVERGED, format_distance
 from gan_core.sweep.axes import AXIS_KEYS, Axis, parse_values
 from gan_core.sweep.distance import METRIC_LABELS, distance_metric
@@ -45,7 +45,7 @@ def axis_from_inputs(key: str, mode: str, listed: str, start: str, stop: str, co
     """The axis the page's fields describe; a ConfigError naming the axis if they are bad."""
     kind = VALUE_MODES.get(mode)
     if mode not in VALUE_MODES:
-        raise ConfigError(key, f"{mode!r} is not a way to give values")
+        raise ConfigError(key, f"{quote_value(mode)} is not a way to give values")
     if kind is None:
         return Axis(key, parse_values(key, listed))
     for name, text in (("from", start), ("to", stop)):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from gan_core.config import quote_value
+
 
 class RunStatus(str, Enum):  # noqa: UP042 (str mixin: a status is its word)
     STARTING = "starting"
@@ -39,7 +41,8 @@ class RunStatus(str, Enum):  # noqa: UP042 (str mixin: a status is its word)
         allowed = cls.stored()
         if isinstance(value, str) and value in allowed:
             return cls(value)
-        raise ValueError(f"{value!r} is not one of {', '.join(s.value for s in allowed)}")
+        words = ", ".join(s.value for s in allowed)
+        raise ValueError(f"{quote_value(value)} is not one of {words}")
 
 
 ENDED = frozenset({RunStatus.FINISHED, RunStatus.DIVERGED, RunStatus.STOPPED, RunStatus.ERROR})

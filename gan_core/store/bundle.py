@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from gan_core.config import ConfigError
+from gan_core.config import ConfigError, quote_value
 from gan_core.jobs.status import RunStatus
 from gan_core.serialize import from_dict, to_dict
 from gan_core.store.record import (
@@ -109,7 +109,7 @@ def decode_bundle(data: bytes | str) -> list[RunRecord]:
     if version != BUNDLE_VERSION:
         raise ConfigError(
             "bundle.version",
-            f"{version!r} is not supported: this version reads {BUNDLE_VERSION}",
+            f"{quote_value(version)} is not supported: this version reads {BUNDLE_VERSION}",
         )
     runs = bundle.get("runs")
     if not isinstance(runs, list) or not 1 <= len(runs) <= MAX_RUNS:
@@ -129,7 +129,7 @@ def _decode_run(index: int, data: Any) -> RunRecord:
     unknown = sorted(set(data) - RUN_KEYS)
     if unknown:
         raise ConfigError(
-            where, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(RUN_KEYS))})"
+            where, f"unknown key {quote_value(unknown[0])} (allowed: {', '.join(sorted(RUN_KEYS))})"
         )
     for key in ("config", "history"):
         if key not in data:
@@ -189,7 +189,9 @@ def _moment(where: str, key: str, value: object) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)  # type: ignore[arg-type]  # a non-text is refused
     except (TypeError, ValueError):
-        raise ConfigError(f"{where} {key}", f"{value!r} is not an ISO 8601 date and time") from None
+        raise ConfigError(
+            f"{where} {key}", f"{quote_value(value)} is not an ISO 8601 date and time"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -198,7 +200,7 @@ def _metrics(where: str, value: object) -> dict:
         raise ConfigError(f"{where} metrics", f"must be an object of at most {MAX_METRICS} values")
     for key, item in value.items():
         if len(key) > 64:
-            raise ConfigError(f"{where} metrics", f"key {key[:64]!r}… is too long")
+            raise ConfigError(f"{where} metrics", f"key {quote_value(key)} is too long")
         if isinstance(item, str):
             if len(item) > MAX_METRIC_TEXT:
                 raise ConfigError(f"{where} metrics.{key}", "text is too long")
@@ -207,7 +209,7 @@ def _metrics(where: str, value: object) -> dict:
                 f"{where} metrics.{key}", "must be a number, true/false, null or text"
             )
         elif isinstance(item, (int, float)) and abs(item) > MAX_ABS_VALUE:
-            raise ConfigError(f"{where} metrics.{key}", f"{item!r} is out of range")
+            raise ConfigError(f"{where} metrics.{key}", f"{quote_value(item)} is out of range")
     return plain_metrics(value)
 
 
@@ -218,7 +220,11 @@ def _history(where: str, value: object) -> pd.DataFrame:
     if set(value) != set(COLUMNS):
         missing = sorted(set(COLUMNS) - set(value))
         extra = sorted(set(value) - set(COLUMNS))
-        problem = f"missing column {missing[0]!r}" if missing else f"unknown column {extra[0]!r}"
+        problem = (
+            f"missing column {quote_value(missing[0])}"
+            if missing
+            else f"unknown column {quote_value(extra[0])}"
+        )
         raise ConfigError(where, f"{problem} (columns are {', '.join(COLUMNS)})")
     lengths = {len(v) if isinstance(v, list) else -1 for v in value.values()}
     if -1 in lengths:
@@ -246,11 +252,13 @@ def _column(where: str, name: str, values: list) -> list:
             out.append(math.nan)  # a loss can be missing at a step (NaN written as null)
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ConfigError(f"{where} {name}", f"row {row}: {v!r} is not a number")
+            raise ConfigError(f"{where} {name}", f"row {row}: {quote_value(v)} is not a number")
         # abs() before isfinite(): an integer too large for a float must not overflow here.
         if abs(v) > MAX_ABS_VALUE or not math.isfinite(v):
-            raise ConfigError(f"{where} {name}", f"row {row}: {v!r} is out of range")
+            raise ConfigError(f"{where} {name}", f"row {row}: {quote_value(v)} is out of range")
         if integer and (v < 0 or v != int(v)):
-            raise ConfigError(f"{where} {name}", f"row {row}: {v!r} is not a whole number ≥ 0")
+            raise ConfigError(
+                f"{where} {name}", f"row {row}: {quote_value(v)} is not a whole number ≥ 0"
+            )
         out.append(int(v) if integer else float(v))
     return out

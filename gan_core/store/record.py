@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from gan_core.config import GanConfig
+from gan_core.config import GanConfig, quote_value
 from gan_core.jobs.status import RunStatus
 from gan_core.training.history import COLUMNS
 
@@ -83,7 +83,8 @@ def check_name(name: object) -> str:
     """A run name: printable, short, no control characters (it lands in tables and legends)."""
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ValueError(
-            f"run name {name!r} must be 1 to 80 letters, digits, spaces or _ . : # ( ) + -"
+            f"run name {quote_value(name)} must be 1 to 80 letters, digits, spaces "
+            "or _ . : # ( ) + -"
         )
     return name
 

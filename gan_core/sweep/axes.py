@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gan_core.config import ConfigError
+from gan_core.config import ConfigError, quote_value
 
 # The settings a sweep can vary, with the type of their values. batch_size and d_steps
 # change the shape of the computation, so each of their values trains in a stack of its own.
@@ -46,7 +46,9 @@ class Axis:
 
     def __post_init__(self) -> None:
         if self.key not in AXIS_TYPES:
-            raise ConfigError("axis", f"{self.key!r} cannot be swept: choose from {_keys()}")
+            raise ConfigError(
+                "axis", f"{quote_value(self.key)} cannot be swept: choose from {_keys()}"
+            )
         values = tuple(_coerce(self.key, v) for v in self.values)
         if not values:
             raise ConfigError(self.key, "the axis has no values")
@@ -70,7 +72,7 @@ def _coerce(key: str, value: object) -> int | float:
     """A value of the axis' type, or a ConfigError naming the axis."""
     kind = AXIS_TYPES[key]
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ConfigError(key, f"{value!r} is not a number")
+        raise ConfigError(key, f"{quote_value(value)} is not a number")
     value = float(value)
     if not math.isfinite(value):
         raise ConfigError(key, f"{value} is not a finite number")
@@ -85,13 +87,15 @@ def _number(key: str, text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ConfigError(key, f"{text.strip()!r} is not a number") from None
+        raise ConfigError(key, f"{quote_value(text.strip())} is not a number") from None
 
 
 def range_values(key: str, kind: str, start: float, stop: float, count: int) -> tuple:
     """COUNT values from START to STOP (both included), spaced evenly in log or linear scale."""
     if kind not in RANGE_KINDS:
-        raise ConfigError(key, f"{kind!r} is not a range: use {' or '.join(RANGE_KINDS)}")
+        raise ConfigError(
+            key, f"{quote_value(kind)} is not a range: use {' or '.join(RANGE_KINDS)}"
+        )
     if not 1 <= count <= MAX_AXIS_VALUES:
         raise ConfigError(key, f"a range of {count} values: allowed 1 to {MAX_AXIS_VALUES}")
     if not (math.isfinite(start) and math.isfinite(stop)):
@@ -113,7 +117,7 @@ def range_values(key: str, kind: str, start: float, stop: float, count: int) -> 
 def parse_values(key: str, text: str) -> tuple:
     """Values for axis `key` from a list (`a,b,c`) or a range (`logspace:from:to:count`)."""
     if key not in AXIS_TYPES:
-        raise ConfigError("axis", f"{key!r} cannot be swept: choose from {_keys()}")
+        raise ConfigError("axis", f"{quote_value(key)} cannot be swept: choose from {_keys()}")
     text = text.strip()
     if not text:
         raise ConfigError(key, "no values given")
@@ -122,15 +126,16 @@ def parse_values(key: str, text: str) -> tuple:
         parts = [p.strip() for p in text.split(":")]
         if head not in RANGE_KINDS or len(parts) != 4:
             raise ConfigError(
-                key, f"{text!r} is not a range: write logspace:FROM:TO:COUNT or linspace:..."
+                key,
+                f"{quote_value(text)} is not a range: write logspace:FROM:TO:COUNT or linspace:...",
             )
         start, stop, count = (_number(key, p) for p in parts[1:])
         if not count.is_integer():
-            raise ConfigError(key, f"the count {parts[3]!r} is not a whole number")
+            raise ConfigError(key, f"the count {quote_value(parts[3])} is not a whole number")
         return Axis(key, range_values(key, head, start, stop, int(count))).values
     items = [p.strip() for p in text.split(",")]
     if any(not p for p in items):
-        raise ConfigError(key, f"{text!r} has an empty value between commas")
+        raise ConfigError(key, f"{quote_value(text)} has an empty value between commas")
     return Axis(key, tuple(_number(key, p) for p in items)).values
 
 
@@ -139,5 +144,7 @@ def parse_axis(spec: str) -> Axis:
     key, sep, values = spec.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ConfigError("axis", f"{spec!r} must look like KEY=V1,V2,... (keys: {_keys()})")
+        raise ConfigError(
+            "axis", f"{quote_value(spec)} must look like KEY=V1,V2,... (keys: {_keys()})"
+        )
     return Axis(key, parse_values(key, values))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from gan_core.config import ConfigError, GanConfig
+from ui.plain_text import plain
 
 KEPT = {"target": "The previous target is kept."}
 
@@ -31,9 +32,9 @@ class Section:
     def report(self, refused: dict[str, ConfigError], old: GanConfig, new: GanConfig) -> None:
         with self.slot:
             for problem in self.problems:
-                st.error(problem)
+                st.error(plain(problem))
             for name in sorted(self.fields & refused.keys()):
-                st.error(f"{refused[name]}. {kept_note(name, old)}")
+                st.error(plain(f"{refused[name]}. {kept_note(name, old)}"))
             if self.after is not None:
                 self.after(new)
 

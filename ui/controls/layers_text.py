@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from gan_core.config import ConfigError
+from gan_core.config import ConfigError, quote_value
 
 
 def format_layers(widths: tuple[int, ...]) -> str:
@@ -26,7 +26,8 @@ def parse_layers(field: str, text: str) -> tuple[int, ...]:
         if not re.fullmatch(r"[+]?\d+", part):
             raise ConfigError(
                 field,
-                f"{text.strip()!r} is not a list of layer widths: {part!r} is not a positive "
+                f"{quote_value(text.strip())} is not a list of layer widths: "
+                f"{quote_value(part)} is not a positive "
                 'whole number (write widths like "5, 3", or leave empty for none)',
             )
         widths.append(int(part))

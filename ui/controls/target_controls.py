@@ -22,6 +22,7 @@ from gan_core.config import (
 from gan_core.points_io import parse_points
 from ui.controls.control_section import KEPT, Section
 from ui.controls.covariance_forms import from_sigmas, to_sigmas
+from ui.plain_text import NAME_LIMIT, cut, plain_name
 from ui.session import notices
 from ui.session.config_state import POINTS_KEY, seed
 
@@ -124,7 +125,7 @@ def _points(target: Target) -> Target | None:
         st.info("Upload a CSV file of x,y points to train on them.")
         return None
     source, points = held
-    st.caption(f"{len(points):,} points from {source}")
+    st.caption(f"{len(points):,} points from {plain_name(source)}")
     return Target(kind="points", mean=target.mean, cov=target.cov, points=points)
 
 
@@ -135,6 +136,7 @@ def _read_upload() -> None:
     try:
         points = parse_points(uploaded.getvalue())
     except ConfigError as error:
-        notices.post("points", "error", f"{uploaded.name}: {error}. {KEPT['target']}")
+        name = cut(uploaded.name, NAME_LIMIT)
+        notices.post("points", "error", f"{name}: {error}. {KEPT['target']}")
         return
     st.session_state[POINTS_KEY] = (uploaded.name, points)

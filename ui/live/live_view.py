@@ -15,6 +15,7 @@ from gan_core.config import GanConfig
 from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
 from ui.live import charts, metrics_row, status_badge, view_state
+from ui.plain_text import cut, plain
 from ui.session.guard import guarded
 from ui.session.session_job import JobHolder
 
@@ -82,4 +83,5 @@ def _recording_note(holder: JobHolder) -> None:
         return
     problem = "the run store could not be opened" if recorder is None else recorder.error
     if problem:
-        st.caption(f":orange[:material/warning: This run is not being saved: {problem}.]")
+        shown = plain(cut(problem))  # an error's text: it may quote a path or a name
+        st.caption(f":orange[:material/warning: This run is not being saved: {shown}.]")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.plain_text import cut, plain
+
 # status: (label, colour, what it means)
 STYLES = {
     "ready": ("Ready", "gray", "Step 0: press Train to start, or Step to go one update at a time."),
@@ -30,11 +32,12 @@ ICONS = {  # Material Symbols, which Streamlit ships: no dependence on the syste
 
 
 def render(status: str, message: str) -> None:
-    label, colour, hint = STYLES.get(status, (status.title(), "gray", ""))
+    label, colour, hint = STYLES.get(status, (plain(status.title()), "gray", ""))
     icon = ICONS.get(status, "info")
     st.container(key="run_status").markdown(f"## :{colour}-background[:material/{icon}: {label}]")
-    note = message[:1].upper() + message[1:] if message else ""
-    text = " ".join(part.rstrip(".") + "." for part in (note, hint) if part)
+    # The message may quote an error, or come from a run imported from elsewhere.
+    note = cut(message[:1].upper() + message[1:]) if message else ""
+    text = plain(" ".join(part.rstrip(".") + "." for part in (note, hint) if part))
     if status in ("diverged", "error"):
         st.error(text)
     elif text:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from gan_core.config import ConfigError
+from ui.plain_text import cut, plain
 
 log = logging.getLogger("ganscope")
 
@@ -24,10 +25,12 @@ def guarded(place: str) -> Iterator[None]:
     try:
         yield
     except ConfigError as error:
-        st.error(str(error))
+        st.error(plain(error))
     except Exception as error:
         log.exception("unexpected error in %s", place)
         st.error(
-            f"Something went wrong in {place} ({type(error).__name__}: {error}). "
-            "Your settings are kept; try again, or press Reset."
+            plain(
+                f"Something went wrong in {place} ({type(error).__name__}: {cut(error)}). "
+                "Your settings are kept; try again, or press Reset."
+            )
         )

@@ -12,6 +12,7 @@ import streamlit as st
 
 from gan_core.config import ConfigError, GanConfig
 from gan_core.serialize import from_json, to_json
+from ui.plain_text import NAME_LIMIT, cut, plain
 from ui.session import config_state, notices
 from ui.session.session_job import JobHolder
 from ui.session.url_state import LINK_PROBLEM_KEY, query_for
@@ -41,8 +42,10 @@ def _link(config: GanConfig) -> None:
     url = link_for(config)
     if url is None:
         st.warning(
-            f"No link for this setup: {st.session_state.get(LINK_PROBLEM_KEY)}. "
-            "Download the config file to share it."
+            plain(
+                f"No link for this setup: {st.session_state.get(LINK_PROBLEM_KEY)}. "
+                "Download the config file to share it."
+            )
         )
         return
     st.markdown("**Link to this setup** (every setting and the seed; copy it with the icon)")
@@ -100,14 +103,15 @@ def _read_upload() -> None:
     uploaded = st.session_state.get(UPLOAD_KEY)
     if uploaded is None:
         return
+    name = cut(uploaded.name, NAME_LIMIT)
     try:
         config = from_json(uploaded.getvalue())
     except ConfigError as error:
         notices.post(
             "config_upload",
             "error",
-            f"{uploaded.name} was not loaded: {error}. The current settings are kept.",
+            f"{name} was not loaded: {error}. The current settings are kept.",
         )
         return
     config_state.load(config, source=uploaded.name)
-    notices.post("config_upload", "success", f"Loaded {uploaded.name}.")
+    notices.post("config_upload", "success", f"Loaded {name}.")
