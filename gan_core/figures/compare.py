@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from gan_core.store.record import RunRecord
-from gan_core.training.models import TWO_LOGIT_LOSSES
+from gan_core.training.losses import get_loss
 
 # Okabe-Ito, the app's palette: told apart under common colour blindness and on a
 # washed-out projector. Yellow last: it is faint on white.
@@ -69,7 +69,7 @@ def loss_figure(records: list[RunRecord]) -> go.Figure:
                     line={"color": colour(i), "dash": dash, "width": 2},
                 )
             )
-    if any(r.config.loss in TWO_LOGIT_LOSSES for r in records):
+    if any(get_loss(r.config.loss).probability for r in records):
         # A legend entry rather than a text label: a label would sit on top of the curves.
         last = max((int(r.history.step.max()) for r in records if len(r.history)), default=1)
         figure.add_trace(
