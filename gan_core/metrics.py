@@ -25,21 +25,23 @@ ENERGY_MAX_SAMPLES = 2000
 _CHUNK_BYTES = 32 * 2**20  # working-memory budget for the pairwise / projection loops
 _SINGULAR_RTOL = 1e-12
 
+Data = ArrayLike | torch.Tensor  # numpy arrays, lists, or torch tensors (even ones with grad)
 
-def _np(x) -> np.ndarray:
+
+def _np(x: Data) -> np.ndarray:
     """Accept numpy arrays, lists or torch tensors (even ones that require grad)."""
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().numpy()
     return np.asarray(x, dtype=np.float64)
 
 
-def _gaussian(mu, cov) -> tuple[np.ndarray, np.ndarray]:
+def _gaussian(mu: Data, cov: Data) -> tuple[np.ndarray, np.ndarray]:
     mu, cov = _np(mu).reshape(2), _np(cov).reshape(2, 2)
     # Symmetrise: covariances built from products like W @ W.T can be off by round-off.
     return mu, (cov + cov.T) / 2
 
 
-def _samples(x) -> np.ndarray:
+def _samples(x: Data) -> np.ndarray:
     x = _np(x)
     if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
         raise ValueError(f"expected a non-empty (n, 2) array, got shape {x.shape}")
@@ -52,7 +54,9 @@ def _is_singular(cov: np.ndarray) -> bool:
     return eig[0] <= _SINGULAR_RTOL * max(eig[-1], 0.0)
 
 
-def affine_output_moments(weight, bias, noise_var: float = 1.0):
+def affine_output_moments(
+    weight: Data, bias: Data | None, noise_var: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean and covariance of ``x = z @ weight.T + bias`` with ``Cov(z) = noise_var * I_k``.
 
     ``weight`` has nn.Linear's shape (2, k); ``bias`` may be None (nn.Linear(bias=False)).
@@ -67,7 +71,7 @@ def affine_output_moments(weight, bias, noise_var: float = 1.0):
     return mean, (cov + cov.T) / 2
 
 
-def frechet_gaussian(mu1, cov1, mu2, cov2) -> float:
+def frechet_gaussian(mu1: Data, cov1: Data, mu2: Data, cov2: Data) -> float:
     """Squared 2-Wasserstein (Fréchet) distance between two 2-D Gaussians.
 
     W2² = ‖μ₁−μ₂‖² + tr(Σ₁+Σ₂) − 2·tr((Σ₁^½ Σ₂ Σ₁^½)^½).
@@ -86,7 +90,7 @@ def frechet_gaussian(mu1, cov1, mu2, cov2) -> float:
     return max(d2, 0.0)  # the exact value is >= 0; only cancellation can push it below
 
 
-def kl_gaussian(mu1, cov1, mu2, cov2) -> float:
+def kl_gaussian(mu1: Data, cov1: Data, mu2: Data, cov2: Data) -> float:
     """KL(N(μ₁,Σ₁) ‖ N(μ₂,Σ₂)) in nats, for 2-D Gaussians.
 
     KL = ½ [tr(Σ₂⁻¹Σ₁) + (μ₂−μ₁)ᵀΣ₂⁻¹(μ₂−μ₁) − 2 + ln(det Σ₂ / det Σ₁)].
@@ -110,7 +114,7 @@ def kl_gaussian(mu1, cov1, mu2, cov2) -> float:
     return max(float(0.5 * (trace_term + maha - 2.0 + logdet)), 0.0)
 
 
-def gaussian_fit(samples):
+def gaussian_fit(samples: Data) -> tuple[np.ndarray, np.ndarray]:
     """Sample mean and unbiased (n−1) covariance of an (n, 2) array."""
     x = _samples(samples)
     if len(x) < 2:
@@ -118,7 +122,9 @@ def gaussian_fit(samples):
     return x.mean(axis=0), np.cov(x, rowvar=False, ddof=1)
 
 
-def gaussian_metrics(gen_mean, gen_cov, target_mean, target_cov) -> dict:
+def gaussian_metrics(
+    gen_mean: Data, gen_cov: Data, target_mean: Data, target_cov: Data
+) -> dict[str, float]:
     """All closed-form distances between the generator's Gaussian and the target's."""
     gm, gc = _gaussian(gen_mean, gen_cov)
     tm, tc = _gaussian(target_mean, target_cov)
@@ -149,8 +155,8 @@ def _subsample(
 
 
 def sliced_wasserstein(
-    x: ArrayLike | torch.Tensor,
-    y: ArrayLike | torch.Tensor,
+    x: Data,
+    y: Data,
     n_projections: int = 256,
     seed: int = 0,
     max_samples: int | None = SLICED_MAX_SAMPLES,
@@ -179,8 +185,8 @@ def sliced_wasserstein(
 
 
 def stacked_sliced_wasserstein(
-    x: ArrayLike | torch.Tensor,
-    y: ArrayLike | torch.Tensor,
+    x: Data,
+    y: Data,
     n_projections: int = 256,
     seed: int = 0,
 ) -> np.ndarray:
@@ -253,8 +259,8 @@ def _mean_pairwise_distance(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def energy_distance(
-    x: ArrayLike | torch.Tensor,
-    y: ArrayLike | torch.Tensor,
+    x: Data,
+    y: Data,
     max_samples: int | None = ENERGY_MAX_SAMPLES,
     seed: int = 0,
 ) -> float:
@@ -299,7 +305,9 @@ class ModeCoverage:
     counts: tuple[int, ...]  # high-quality samples per mode, in the order of ``modes``
 
 
-def mode_coverage(samples, modes, std: float = MODE_STD, min_count: int = 1) -> ModeCoverage:
+def mode_coverage(
+    samples: Data, modes: Data, std: float = MODE_STD, min_count: int = 1
+) -> ModeCoverage:
     """Mode-collapse metrics of the VEEGAN / PacGAN mixture benchmarks.
 
     Each sample is assigned to its nearest mode (Euclidean). It is *high quality* if it lies

@@ -52,9 +52,9 @@ def final_distances(engine: StackedGAN) -> np.ndarray:
 
 
 def exact_frechet(engine: StackedGAN) -> np.ndarray:
-    weight, bias = engine.generator.layers[0]  # x = z @ W + b: W (R, k, 2), b (R, 1, 2)
-    weight = weight.double().numpy()
-    bias = bias[:, 0].double().numpy()
+    weight_view, bias_view = engine.generator.layers[0]  # x = z @ W + b: W (R, k, 2), b (R, 1, 2)
+    weight = weight_view.double().numpy()
+    bias = bias_view[:, 0].double().numpy()
     target_mean, target_cov = target_moments(engine.config.target)
     variance = noise_variance(engine.config)
     out = np.full(engine.runs, np.nan)

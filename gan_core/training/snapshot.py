@@ -7,7 +7,7 @@ nothing in it refers back to the live model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -118,7 +118,7 @@ def take_snapshot(
     real = trainer.data[torch.randperm(len(trainer.data), generator=trainer.view_rng)[:n_points]]
     fake = trainer.generator_samples(n_points) if n_points else np.empty((0, 2))
     # Measured on the generator shown (the moving average when EMA is on).
-    snap = dict(
+    snap: dict[str, Any] = dict(
         step=trainer.step_count,
         epoch=trainer.epoch,
         total_steps=config.total_steps,

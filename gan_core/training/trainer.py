@@ -9,6 +9,8 @@ however often it is looked at.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Literal, overload
 
 import numpy as np
 import torch
@@ -94,7 +96,7 @@ class Trainer:
         if self.step_count % self.log_every == 0 or self.finished:
             self.log_row()
 
-    def run(self, n_steps: int | None = None, should_stop=None) -> int:
+    def run(self, n_steps: int | None = None, should_stop: Callable[[], bool] | None = None) -> int:
         """Train up to `n_steps` more steps (to the end by default); returns steps taken."""
         end = self.config.total_steps
         if n_steps is not None:
@@ -165,8 +167,21 @@ class Trainer:
         """Squared Fréchet distance to the target: exact when G's law is known, else fitted."""
         return gaussian_distance(self, rng or self.view_rng)
 
+    @overload
+    def generator_samples(
+        self, n: int, as_numpy: Literal[True] = True, rng: torch.Generator | None = None
+    ) -> np.ndarray: ...
+
+    @overload
+    def generator_samples(
+        self, n: int, as_numpy: Literal[False], rng: torch.Generator | None = None
+    ) -> torch.Tensor: ...
+
     @torch.no_grad()
-    def generator_samples(self, n: int, as_numpy: bool = True, rng: torch.Generator | None = None):
+    def generator_samples(
+        self, n: int, as_numpy: bool = True, rng: torch.Generator | None = None
+    ) -> np.ndarray | torch.Tensor:
+        """n samples of the generator shown: an (n, 2) float array, or a tensor if not as_numpy."""
         samples = self.engine.generator(self.engine.noise(n, rng or self.view_rng))[0]
         return samples.numpy().astype(float) if as_numpy else samples
 
