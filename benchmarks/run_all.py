@@ -10,7 +10,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["speed", "faithful", "quality", "sweep_speed", "concurrency"]
+BENCHMARKS = ["speed", "faithful", "quality", "sweep_speed", "end_of_run", "concurrency"]
 
 
 def main() -> int:

@@ -19,7 +19,6 @@ from gan_core.cli import main as cli_main
 from gan_core.config import ConfigError
 from gan_core.presets import preset_config
 from gan_core.serialize import to_json
-from gan_core.sweep.distance import stacked_sliced_wasserstein
 from gan_core.sweep.run import (
     MAX_SWEEP_RUN_STEPS,
     MAX_SWEEP_RUNS,
@@ -251,7 +250,7 @@ def test_stacked_sliced_wasserstein_is_the_metrics_definition(m):
     rng = torch.Generator().manual_seed(0)
     fake = torch.randn(3, 300, 2, generator=rng) * torch.tensor([1.0, 2.0])
     real = torch.randn(m, 2, generator=rng) + 0.5
-    got = stacked_sliced_wasserstein(fake, real, n_projections=16, seed=3)
+    got = metrics.stacked_sliced_wasserstein(fake, real, n_projections=16, seed=3)
     want = [metrics.sliced_wasserstein(f.numpy(), real.numpy(), 16, seed=3) for f in fake]
     np.testing.assert_allclose(got, want, rtol=1e-6)
 

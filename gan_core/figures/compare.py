@@ -11,17 +11,16 @@ import plotly.graph_objects as go
 
 from gan_core.figures.curves import runs_distance_figure, runs_loss_figure
 from gan_core.store.record import RunRecord
-from gan_core.training.losses import EQUILIBRIUM_D_LOSS
-from gan_core.training.models import TWO_LOGIT_LOSSES
+from gan_core.training.losses import EQUILIBRIUM_D_LOSS, get_loss
 
 HEIGHT = 420  # pixels: two charts side by side on the page
 
 
 def loss_figure(records: list[RunRecord]) -> go.Figure:
     """D's loss (solid) and G's loss (dotted) of each run against the step, with D's loss at
-    equilibrium marked when any run has one (the cross-entropy losses)."""
+    equilibrium marked when any run has one (the losses whose D gives a probability)."""
     equilibrium = (
-        EQUILIBRIUM_D_LOSS if any(r.config.loss in TWO_LOGIT_LOSSES for r in records) else None
+        EQUILIBRIUM_D_LOSS if any(get_loss(r.config.loss).probability for r in records) else None
     )
     figure = runs_loss_figure(_runs(records), equilibrium, uirevision="compare-loss")
     figure.layout.height = HEIGHT

@@ -18,9 +18,9 @@ from typing import Any
 from gan_core.config import ConfigError, GanConfig
 from gan_core.jobs.protocol import Frame, ViewOptions, first_frame
 from gan_core.targets import plot_bounds
+from gan_core.training.step_part import StepPart
 from gan_core.training.trainer import Trainer
 
-STEP_PARTS = ("both", "d", "g")
 MAX_STEPS_PER_SECOND = 1e6
 ORPHANED = "stopped: the page that started it went away"
 
@@ -78,11 +78,9 @@ class JobSteering:
     def resume(self) -> None:
         self._send("resume")
 
-    def step(self, part: str = "both") -> None:
+    def step(self, part: StepPart | str = StepPart.BOTH) -> None:
         """One step while paused: 'both', or only a 'd' or 'g' update."""
-        if part not in STEP_PARTS:
-            raise ValueError(f"part must be 'both', 'd' or 'g', not {part!r}")
-        self._send("step", part)
+        self._send("step", StepPart.parse(part).value)
 
     def set_learning_rates(self, lr_d: float | None = None, lr_g: float | None = None) -> None:
         """New learning rates from the next step on; the optimisers keep their state."""

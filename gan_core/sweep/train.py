@@ -1,7 +1,8 @@
 """Training one stack of a sweep: R runs of one structure, side by side, to the end.
 
-Each step is the single-run trainer's step (`Trainer.step`): `d_steps` discriminator
-updates, then one generator update on the noise of the last D update. Runs never mix:
+Each step is the single-run trainer's step, taken from the one definition both follow
+(`StackedGAN.updates`): `d_steps` discriminator updates, then one generator update on the
+noise of the last D update. Runs never mix:
 every tensor operation of the engine acts on each run's own slice, so a run that blows up
 cannot change the numbers of the others.
 
@@ -24,6 +25,7 @@ import torch
 from gan_core.config import GanConfig
 from gan_core.sweep.distance import final_distances
 from gan_core.training.engine import StackedGAN
+from gan_core.training.step_part import StepPart
 
 CHECK_EVERY = 50  # steps between divergence checks, progress reports and stop requests
 
@@ -62,9 +64,8 @@ def train_stack(
         sum_d.zero_()
         sum_g.zero_()
         for _ in range(chunk):
-            for _ in range(d_steps):
-                sum_d += engine.d_step()
-            sum_g += engine.g_step(engine.last_z)
+            for update in engine.updates(StepPart.BOTH):
+                (sum_d if update.part == StepPart.D else sum_g).add_(update.loss)
         done += chunk
         bad = _newly_diverged(engine, sum_d, sum_g, diverged_at)
         if bad.any():
@@ -82,14 +83,16 @@ def train_stack(
     return StackOutcome(distance, diverged_at, loss_d, loss_g)
 
 
-def _newly_diverged(engine: StackedGAN, sum_d, sum_g, diverged_at) -> np.ndarray:
+def _newly_diverged(
+    engine: StackedGAN, sum_d: torch.Tensor, sum_g: torch.Tensor, diverged_at: np.ndarray
+) -> np.ndarray:
     g_ok, d_ok = engine.finite_parameters()
     ok = g_ok & d_ok & torch.isfinite(sum_d) & torch.isfinite(sum_g)
     return ~ok.numpy() & (diverged_at == 0)
 
 
 @torch.no_grad()
-def _freeze(engine: StackedGAN, bad: torch.Tensor, lr_d: list, lr_g: list) -> None:
+def _freeze(engine: StackedGAN, bad: torch.Tensor, lr_d: list[float], lr_g: list[float]) -> None:
     """Zero the diverged runs' slices and learning rates.
 
     If the runs shared one learning rate, Adam now takes its per-run path, whose rounding

@@ -7,23 +7,35 @@ order, noise) comes from one generator for the whole stack, so a stack of one is
 deterministic function of its config.
 
 One step, as in the seed: `d_steps` discriminator updates on fresh real and fake batches,
-then one generator update on the noise of the last D update (D already updated).
+then one generator update on the noise of the last D update (D already updated). That
+order is written once, in `StackedGAN.updates`, which the single-run trainer and the
+sweep both follow.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import torch
 
 from gan_core.config import GanConfig
 from gan_core.targets import sample_target
 from gan_core.training import losses
-from gan_core.training.models import discriminator_outputs, discriminator_sizes, generator_sizes
+from gan_core.training.models import discriminator_sizes, generator_sizes
 from gan_core.training.optim import column, make_optimizer
 from gan_core.training.stacked_mlp import StackedMLP
+from gan_core.training.step_part import StepPart
 
 PER_RUN_FIELDS = ("lr_d", "lr_g", "beta1", "beta2", "ema", "init_std", "gp_weight", "seed")
+
+
+class Update(NamedTuple):
+    """One network update of a step: which network moved, and its loss per run, (R,)."""
+
+    part: StepPart  # StepPart.D or StepPart.G
+    loss: torch.Tensor
 
 
 def structure(config: GanConfig) -> GanConfig:
@@ -33,7 +45,7 @@ def structure(config: GanConfig) -> GanConfig:
 
 
 class StackedGAN:
-    def __init__(self, configs: list[GanConfig], stream_seed: int | None = None):
+    def __init__(self, configs: list[GanConfig], stream_seed: int | None = None) -> None:
         if not configs:
             raise ValueError("at least one config is needed")
         shape = structure(configs[0])
@@ -53,7 +65,7 @@ class StackedGAN:
         self.data = torch.stack(
             [sample_target(config.target, config.data_size, g) for g in run_rngs]
         )
-        self.outputs = discriminator_outputs(config.loss)
+        self.loss = losses.get_loss(config.loss)
         self.G = StackedMLP(generator_sizes(config), config.g_activation, runs)
         self.D = StackedMLP(discriminator_sizes(config), config.d_activation, runs)
         # Per run: data, then G's weights, then D's, from that run's generator.
@@ -112,6 +124,19 @@ class StackedGAN:
 
     # ------------------------------------------------------------------ updates
 
+    def updates(self, part: StepPart = StepPart.BOTH) -> Iterator[Update]:
+        """The updates of one step, each made when the caller asks for the next one.
+
+        BOTH: `d_steps` D updates, then one G update on the noise of the last D update.
+        D or G: that one update alone (G on fresh noise). A caller that stops iterating,
+        say on a non-finite loss, stops the step there: no further update is made.
+        """
+        if part != StepPart.G:
+            for _ in range(self.config.d_steps if part == StepPart.BOTH else 1):
+                yield Update(StepPart.D, self.d_step())
+        if part != StepPart.D:
+            yield Update(StepPart.G, self.g_step(self.last_z if part == StepPart.BOTH else None))
+
     def d_step(self) -> torch.Tensor:
         """One discriminator update per run on a real batch and a fake batch of the same size.
 
@@ -124,12 +149,10 @@ class StackedGAN:
         # One pass over real and fake together: the same values as two passes, half the calls.
         out, inputs = self.D.forward(torch.cat((real, fake), dim=1))
         s = losses.score(out)
-        value, d_real, d_fake = losses.discriminator_loss_grads(
-            self.config.loss, s[:, :b], s[:, b:]
-        )
-        d_out = losses.score_grad_to_output(torch.cat((d_real, d_fake), dim=1), self.outputs)
+        value, d_real, d_fake = self.loss.d_loss_grads(s[:, :b], s[:, b:])
+        d_out = losses.score_grad_to_output(torch.cat((d_real, d_fake), dim=1), self.loss.outputs)
         grad, _ = self.D.backward(inputs, d_out)
-        if self.config.loss == "wasserstein_gp":
+        if self.loss.gradient_penalty:
             penalty, penalty_grad = self._gradient_penalty(real, fake)
             value = value + self.gp_weight_flat() * penalty
             grad = grad + penalty_grad
@@ -143,10 +166,10 @@ class StackedGAN:
             z = self.noise(self.config.batch_size)
         fake, g_inputs = self.G.forward(z)
         out, d_inputs = self.D.forward(fake)
-        value, d_s = losses.generator_loss_grad(self.config.loss, losses.score(out))
+        value, d_s = self.loss.g_loss_grad(losses.score(out))
         _, d_fake = self.D.backward(
             d_inputs,
-            losses.score_grad_to_output(d_s, self.outputs),
+            losses.score_grad_to_output(d_s, self.loss.outputs),
             param_grads=False,
             input_grad=True,
         )
@@ -156,10 +179,13 @@ class StackedGAN:
             self.G_ema.flat.lerp_(self.G.flat, 1 - self.ema)
         return value
 
-    def gp_weight_flat(self):
+    def gp_weight_flat(self) -> float | torch.Tensor:
+        """The gradient penalty's weight: one float, or one per run, (R,)."""
         return self.gp_weight if isinstance(self.gp_weight, float) else self.gp_weight[:, 0]
 
-    def _gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor):
+    def _gradient_penalty(
+        self, real: torch.Tensor, fake: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """WGAN-GP: (‖∇ₓ s(x̂)‖ − 1)² at random points between real and fake, per run.
 
         Needs the gradient of a gradient, so it uses autograd on the same forward pass.
@@ -174,7 +200,11 @@ class StackedGAN:
         (grad,) = torch.autograd.grad((penalty * self.gp_weight_flat()).sum(), params)
         return penalty.detach(), grad
 
-    def set_learning_rates(self, lr_d=None, lr_g=None) -> None:
+    def set_learning_rates(
+        self,
+        lr_d: float | list[float] | None = None,
+        lr_g: float | list[float] | None = None,
+    ) -> None:
         """Change learning rates mid-run; the optimisers' moment estimates are kept."""
         if lr_d is not None:
             self.opt_d.lr = column(lr_d, self.runs)

@@ -1,20 +1,14 @@
 """What the networks look like, as plain facts the engine and the views share.
 
 The networks themselves are `stacked_mlp.StackedMLP`: G maps noise_dim -> hidden... -> 2
-(no hidden layers: the seed's affine generator), D maps 2 -> hidden... -> 1 or 2 outputs.
+(no hidden layers: the seed's affine generator), D maps 2 -> hidden... -> the number of
+outputs its loss asks for (`Loss.outputs`: the seed's two logits, or one score).
 """
 
 from __future__ import annotations
 
 from gan_core.config import GanConfig
-
-# The seed's D has two logits (fake, real) under cross-entropy; minimax keeps that D so
-# that comparing the two generator objectives changes nothing else.
-TWO_LOGIT_LOSSES = ("cross_entropy", "minimax")
-
-
-def discriminator_outputs(loss: str) -> int:
-    return 2 if loss in TWO_LOGIT_LOSSES else 1
+from gan_core.training.losses import get_loss
 
 
 def generator_sizes(config: GanConfig) -> list[int]:
@@ -22,7 +16,7 @@ def generator_sizes(config: GanConfig) -> list[int]:
 
 
 def discriminator_sizes(config: GanConfig) -> list[int]:
-    return [2, *config.d_hidden, discriminator_outputs(config.loss)]
+    return [2, *config.d_hidden, get_loss(config.loss).outputs]
 
 
 def noise_variance(config: GanConfig) -> float:

@@ -7,14 +7,20 @@ nothing in it refers back to the live model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
 from gan_core import metrics
 from gan_core.targets import mixture_modes
-from gan_core.training import losses
-from gan_core.training.models import TWO_LOGIT_LOSSES, noise_variance
+from gan_core.training.losses import get_loss
+from gan_core.training.models import noise_variance
+
+if TYPE_CHECKING:  # the trainer imports this module
+    from gan_core.training.trainer import Trainer
+
+Bounds = tuple[float, float, float, float]  # x0, x1, y0, y1
 
 FIT_SAMPLES = 2000  # fakes used to fit a Gaussian when G's law has no closed form
 QUALITY_SAMPLES = 2500  # VEEGAN / PacGAN count modes on 2,500 samples
@@ -52,7 +58,9 @@ class Snapshot:
         return self.step / self.total_steps if self.total_steps else 1.0
 
 
-def generator_moments(trainer, rng=None) -> tuple[np.ndarray, np.ndarray, bool]:
+def generator_moments(
+    trainer: Trainer, rng: torch.Generator | None = None
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """G's output mean and covariance: exact for an affine G of Gaussian noise, else fitted."""
     affine = trainer.generator_affine_map()
     if affine is not None and trainer.config.noise == "normal":
@@ -64,7 +72,7 @@ def generator_moments(trainer, rng=None) -> tuple[np.ndarray, np.ndarray, bool]:
     return mean, cov, False
 
 
-def gaussian_distance(trainer, rng=None) -> float:
+def gaussian_distance(trainer: Trainer, rng: torch.Generator | None = None) -> float:
     """Squared Fréchet distance between G's (exact or fitted) Gaussian and the target's moments."""
     target_mean, target_cov = trainer.target_moments
     gen_mean, gen_cov, _ = generator_moments(trainer, rng)
@@ -72,29 +80,33 @@ def gaussian_distance(trainer, rng=None) -> float:
 
 
 @torch.no_grad()
-def discriminator_field(trainer, bounds, resolution: int):
+def discriminator_field(
+    trainer: Trainer, bounds: Bounds, resolution: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """D's view of the plane on a resolution² grid: D(x) for the cross-entropy losses, else s(x)."""
     x0, x1, y0, y1 = bounds
     xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
     s = trainer.discriminator_score(torch.as_tensor(grid, dtype=torch.float32))
-    if trainer.config.loss in TWO_LOGIT_LOSSES:
-        s = torch.sigmoid(s)
-    return xs, ys, s.reshape(resolution, resolution).numpy().astype(float)
+    values = get_loss(trainer.config.loss).output(s)
+    return xs, ys, values.reshape(resolution, resolution).numpy().astype(float)
 
 
-def generator_push(trainer, points: np.ndarray) -> np.ndarray:
+def generator_push(trainer: Trainer, points: np.ndarray) -> np.ndarray:
     """-∇ₓ of G's loss at each fake point: the direction G's update moves that sample."""
     x = torch.as_tensor(points, dtype=torch.float32).requires_grad_(True)
-    per_point = losses.generator_loss(
-        trainer.config.loss, trainer.discriminator_score(x).unsqueeze(-1)
-    )
+    per_point = get_loss(trainer.config.loss).g_loss(trainer.discriminator_score(x).unsqueeze(-1))
     (grad,) = torch.autograd.grad(per_point.sum(), x)
     return -grad.numpy().astype(float)
 
 
 def take_snapshot(
-    trainer, n_points: int, field_resolution: int, bounds, n_arrows: int, full_metrics: bool = False
+    trainer: Trainer,
+    n_points: int,
+    field_resolution: int,
+    bounds: Bounds | None,
+    n_arrows: int,
+    full_metrics: bool = False,
 ) -> Snapshot:
     config = trainer.config
     target_mean, target_cov = trainer.target_moments
@@ -106,7 +118,7 @@ def take_snapshot(
     real = trainer.data[torch.randperm(len(trainer.data), generator=trainer.view_rng)[:n_points]]
     fake = trainer.generator_samples(n_points) if n_points else np.empty((0, 2))
     # Measured on the generator shown (the moving average when EMA is on).
-    snap = dict(
+    snap: dict[str, Any] = dict(
         step=trainer.step_count,
         epoch=trainer.epoch,
         total_steps=config.total_steps,
@@ -130,7 +142,7 @@ def take_snapshot(
             field_x=xs,
             field_y=ys,
             field_values=values,
-            field_is_probability=config.loss in TWO_LOGIT_LOSSES,
+            field_is_probability=get_loss(config.loss).probability,
         )
     if n_arrows and len(fake):
         points = fake[:n_arrows]
@@ -138,20 +150,28 @@ def take_snapshot(
     return Snapshot(**snap)
 
 
-def generator_parameters(trainer) -> dict:
+def generator_parameters(trainer: Trainer) -> dict[str, np.ndarray]:
     affine = trainer.generator_affine_map()
     if affine is not None:
         return {"weight": affine[0], "bias": affine[1]}
     return {"flat": trainer.engine.generator.flat[0].numpy().astype(float)}
 
 
-def sample_metrics(trainer) -> dict:
-    """Distances that need samples: any target, any generator. Slower; for reports, not frames."""
+def sample_metrics(trainer: Trainer) -> dict[str, float]:
+    """Distances that need samples: any target, any generator. For reports, not frames.
+
+    Measured on `QUALITY_SAMPLES` (2,500) generator samples against the run's real data.
+    Their cost is bounded whatever the data's size: each distance takes a fixed, seeded
+    subsample of a larger sample (`metrics.SLICED_MAX_SAMPLES` = 5,000 points for the
+    sliced Wasserstein distance, `metrics.ENERGY_MAX_SAMPLES` = 2,000 for the energy
+    distance, drawn from the metric's own seed, so neither training nor its log moves).
+    Mode coverage is linear in the 2,500 samples and needs no subsample.
+    """
     fake = trainer.generator_samples(QUALITY_SAMPLES)
     real = trainer.data.numpy().astype(float)
     found = {
         "sliced_wasserstein": metrics.sliced_wasserstein(fake, real, seed=0),
-        "energy": metrics.energy_distance(fake, real),
+        "energy": metrics.energy_distance(fake, real, seed=0),
     }
     modes = mixture_modes(trainer.config.target)
     if modes is not None:

@@ -9,6 +9,8 @@ however often it is looked at.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Literal, overload
 
 import numpy as np
 import torch
@@ -19,6 +21,7 @@ from gan_core.training import losses
 from gan_core.training.engine import StackedGAN
 from gan_core.training.history import History
 from gan_core.training.snapshot import Snapshot, gaussian_distance, take_snapshot
+from gan_core.training.step_part import StepPart
 
 EVAL_SAMPLES = 100  # per side, for D accuracy: the seed's 100 real + 100 fake
 # Default logging density: about this many history rows per run. Enough for smooth curves;
@@ -72,30 +75,28 @@ class Trainer:
 
     # ------------------------------------------------------------------ updates
 
-    def step(self, part: str = "both") -> None:
+    def step(self, part: StepPart | str = StepPart.BOTH) -> None:
         """One step: 'both' (d_steps D updates, then G on the same noise), or only 'd' or 'g'.
 
         A step of one part alone counts as a step, so manual stepping advances the schedule
-        just as training does. Raises `Diverged` if a loss or parameter stops being finite.
+        just as training does. Raises `Diverged` if a loss or parameter stops being finite;
+        a non-finite loss stops the step at once, before any further update.
         """
-        if part not in ("both", "d", "g"):
-            raise ValueError(f"part must be 'both', 'd' or 'g', not {part!r}")
-        if part != "g":
-            for _ in range(self.config.d_steps if part == "both" else 1):
-                self.loss_d = self._finite(self.engine.d_step().item(), "loss_d")
+        for update in self.engine.updates(StepPart.parse(part)):
+            if update.part == StepPart.D:
+                self.loss_d = self._finite(update.loss.item(), "loss_d")
                 self.interval_sums[0] += self.loss_d
                 self.interval_sums[2] += 1
-        if part != "d":
-            z = self.engine.last_z if part == "both" else None
-            self.loss_g = self._finite(self.engine.g_step(z).item(), "loss_g")
-            self.interval_sums[1] += self.loss_g
-            self.interval_sums[3] += 1
+            else:
+                self.loss_g = self._finite(update.loss.item(), "loss_g")
+                self.interval_sums[1] += self.loss_g
+                self.interval_sums[3] += 1
         self._check_parameters()
         self.step_count += 1
         if self.step_count % self.log_every == 0 or self.finished:
             self.log_row()
 
-    def run(self, n_steps: int | None = None, should_stop=None) -> int:
+    def run(self, n_steps: int | None = None, should_stop: Callable[[], bool] | None = None) -> int:
         """Train up to `n_steps` more steps (to the end by default); returns steps taken."""
         end = self.config.total_steps
         if n_steps is not None:
@@ -127,12 +128,17 @@ class Trainer:
 
     @torch.no_grad()
     def d_accuracy(self) -> tuple[float, float]:
-        """As the seed measures it: share of 100 real and of 100 fake samples D gets right."""
+        """As the seed measures it: share of 100 real and of 100 fake samples D gets right.
+
+        D says "real" above its loss' threshold (`Loss.says_real`: 0.5 on D's probability
+        for the cross-entropy family, 0.5 on the score for least squares, 0 on a critic's
+        score) and "fake" otherwise.
+        """
         real = self.data[torch.randint(len(self.data), (EVAL_SAMPLES,), generator=self.log_rng)]
         fake = self.generator_samples(EVAL_SAMPLES, as_numpy=False, rng=self.log_rng)
-        s = self.discriminator_score(torch.cat([real, fake]))
-        return float((s[:EVAL_SAMPLES] > 0).float().mean()), float(
-            (s[EVAL_SAMPLES:] < 0).float().mean()
+        says_real = self.engine.loss.says_real(self.discriminator_score(torch.cat([real, fake])))
+        return float(says_real[:EVAL_SAMPLES].float().mean()), float(
+            (~says_real[EVAL_SAMPLES:]).float().mean()
         )
 
     def log_row(self) -> None:
@@ -161,8 +167,21 @@ class Trainer:
         """Squared Fréchet distance to the target: exact when G's law is known, else fitted."""
         return gaussian_distance(self, rng or self.view_rng)
 
+    @overload
+    def generator_samples(
+        self, n: int, as_numpy: Literal[True] = True, rng: torch.Generator | None = None
+    ) -> np.ndarray: ...
+
+    @overload
+    def generator_samples(
+        self, n: int, as_numpy: Literal[False], rng: torch.Generator | None = None
+    ) -> torch.Tensor: ...
+
     @torch.no_grad()
-    def generator_samples(self, n: int, as_numpy: bool = True, rng: torch.Generator | None = None):
+    def generator_samples(
+        self, n: int, as_numpy: bool = True, rng: torch.Generator | None = None
+    ) -> np.ndarray | torch.Tensor:
+        """n samples of the generator shown: an (n, 2) float array, or a tensor if not as_numpy."""
         samples = self.engine.generator(self.engine.noise(n, rng or self.view_rng))[0]
         return samples.numpy().astype(float) if as_numpy else samples
 

@@ -20,12 +20,13 @@ from gan_core.config import GanConfig
 from gan_core.jobs.protocol import Frame, Job
 from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
+from gan_core.training.step_part import StepPart
 from ui.session import notices, run_store
 from ui.session.session_job import HOLDER_STATE_KEY, JobHolder
 
 REQUEST_KEY = "run_request"
 ACTIONS = ("train", "pause", "resume", "step", "step_d", "step_g", "stop", "reset", "continue")
-STEP_PARTS = {"step": "both", "step_d": "d", "step_g": "g"}
+STEP_PARTS = {"step": StepPart.BOTH, "step_d": StepPart.D, "step_g": StepPart.G}
 ACK_TIMEOUT_S = 1.0
 ENDED_STEP_NOTE = (
     "Step works on a live run, and this one has ended. Train starts a new run; Reset clears "
