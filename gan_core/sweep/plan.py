@@ -83,7 +83,8 @@ def plan_sweep(
             f"{n_runs:,} runs ({n_cells:,} cells × {seeds} seeds) exceed the cap "
             f"MAX_SWEEP_RUNS = {max_runs:,}",
         )
-    cells, runs = [], []
+    cells: list[dict] = []
+    runs: list[PlannedRun] = []
     for values in itertools.product(*(axis.values for axis in axes)):
         cell = dict(zip(keys, values))
         cell_config = base.replace(**cell)  # ConfigError names the setting (= the axis)

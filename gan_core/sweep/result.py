@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,7 @@ class SweepResult:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """numpy scalars to Python, non-finite floats to None: strict JSON."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
@@ -102,7 +103,9 @@ def _plain(value):
     return value
 
 
-def build_result(plan: SweepPlan, outcome: dict[str, np.ndarray], seconds: float, metric: str):
+def build_result(
+    plan: SweepPlan, outcome: dict[str, np.ndarray], seconds: float, metric: str
+) -> SweepResult:
     """Assemble the result from the plan and the per-run arrays (in plan.runs order)."""
     keys = [axis.key for axis in plan.axes]
     runs = pd.DataFrame(

@@ -73,7 +73,9 @@ def run_plan(
         torch.set_num_threads(previous)
 
 
-def _run(plan: SweepPlan, progress, should_stop) -> SweepResult:
+def _run(
+    plan: SweepPlan, progress: Progress | None, should_stop: Callable[[], bool] | None
+) -> SweepResult:
     total = plan.run_steps
     done = 0
 

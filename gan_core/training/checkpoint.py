@@ -8,6 +8,8 @@ the loader build arbitrary objects or run code.
 from __future__ import annotations
 
 import io
+import os
+from typing import Any
 
 import torch
 
@@ -47,12 +49,12 @@ def checkpoint_bytes(trainer: Trainer) -> bytes:
     return buffer.getvalue()
 
 
-def save_checkpoint(trainer: Trainer, path) -> None:
+def save_checkpoint(trainer: Trainer, path: str | os.PathLike[str]) -> None:
     with open(path, "wb") as handle:
         handle.write(checkpoint_bytes(trainer))
 
 
-def load_checkpoint(source) -> Trainer:
+def load_checkpoint(source: bytes | str | os.PathLike[str]) -> Trainer:
     """A trainer restored from bytes, a path or a binary file; it continues the run exactly.
 
     Anything that is not a checkpoint of ours raises ConfigError with a plain message.
@@ -122,7 +124,7 @@ def load_checkpoint(source) -> Trainer:
     return trainer
 
 
-def _check_engine_state(given, fresh: dict) -> None:
+def _check_engine_state(given: Any, fresh: dict) -> None:
     """The saved engine state has the keys, dtypes and shapes this config gives a new engine.
 
     The engine copies tensors in without checking: a wrong shape would broadcast silently
@@ -137,7 +139,7 @@ def _check_engine_state(given, fresh: dict) -> None:
         raise ValueError("engine.order is not a batch order of the data")
 
 
-def _check_like(given, fresh, where: str) -> None:
+def _check_like(given: object, fresh: object, where: str) -> None:
     if isinstance(fresh, dict):
         if not isinstance(given, dict) or set(given) != set(fresh):
             raise ValueError(f"{where} must hold {', '.join(sorted(fresh))}")
@@ -154,7 +156,7 @@ def _check_like(given, fresh, where: str) -> None:
         raise ValueError(f"{where} must be a whole number ≥ 0")
 
 
-def _first_line(error) -> str:
+def _first_line(error: BaseException | str) -> str:
     """A message fit for one line: the first line of a (possibly long) error text."""
     text = str(error).strip()
     return text.splitlines()[0][:200] if text else type(error).__name__

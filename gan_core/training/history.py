@@ -19,7 +19,7 @@ class History:
         self.cap = cap
         self._rows: list[tuple] = []
 
-    def append(self, **row) -> None:
+    def append(self, **row: float) -> None:
         self._rows.append(tuple(float(row[c]) for c in COLUMNS))
         if len(self._rows) > self.cap:
             half = len(self._rows) // 2

@@ -11,19 +11,27 @@ import math
 
 import torch
 
+# A hyperparameter shared by every run of a stack, or one value per run.
+PerRun = float | list[float] | tuple[float, ...]
 
-def column(values, runs: int):
+
+def column(values: PerRun, runs: int) -> float | torch.Tensor:
     """A float if all runs share the value, else an (R, 1) float tensor."""
-    values = [float(v) for v in (values if isinstance(values, (list, tuple)) else [values] * runs)]
-    if len(values) != runs:
-        raise ValueError(f"expected {runs} values, got {len(values)}")
-    if all(v == values[0] for v in values):
-        return values[0]
-    return torch.tensor(values).unsqueeze(1)
+    if isinstance(values, (list, tuple)):
+        floats = [float(v) for v in values]
+    else:
+        floats = [float(values)] * runs
+    if len(floats) != runs:
+        raise ValueError(f"expected {runs} values, got {len(floats)}")
+    if all(v == floats[0] for v in floats):
+        return floats[0]
+    return torch.tensor(floats).unsqueeze(1)
 
 
 class StackedAdam:
-    def __init__(self, params: torch.Tensor, lr, beta1, beta2, eps: float = 1e-8):
+    def __init__(
+        self, params: torch.Tensor, lr: PerRun, beta1: PerRun, beta2: PerRun, eps: float = 1e-8
+    ) -> None:
         self.params = params
         self.runs = params.shape[0]
         self.lr, self.beta1, self.beta2 = (column(v, self.runs) for v in (lr, beta1, beta2))
@@ -37,11 +45,12 @@ class StackedAdam:
         self.steps += 1
         b1, b2, t = self.beta1, self.beta2, self.steps
         self.exp_avg.lerp_(grad, 1 - b1)
-        if all(isinstance(v, float) for v in (b1, b2, self.lr)):
+        lr = self.lr
+        if isinstance(b1, float) and isinstance(b2, float) and isinstance(lr, float):
             # Every run shares the hyperparameters: scalar arithmetic, as torch.optim.Adam.
             self.exp_avg_sq.mul_(b2).addcmul_(grad, grad, value=1 - b2)
             denom = (self.exp_avg_sq.sqrt() / math.sqrt(1 - b2**t)).add_(self.eps)
-            self.params.addcdiv_(self.exp_avg, denom, value=-self.lr / (1 - b1**t))
+            self.params.addcdiv_(self.exp_avg, denom, value=-lr / (1 - b1**t))
         else:
             b1, b2 = torch.as_tensor(b1), torch.as_tensor(b2)
             self.exp_avg_sq.mul_(b2).add_((1 - b2) * grad * grad)
@@ -60,7 +69,7 @@ class StackedAdam:
 class StackedSGD:
     """SGD with heavy-ball momentum (PyTorch's form: buf = m·buf + g; p -= lr·buf)."""
 
-    def __init__(self, params: torch.Tensor, lr, momentum):
+    def __init__(self, params: torch.Tensor, lr: PerRun, momentum: PerRun) -> None:
         self.params = params
         self.runs = params.shape[0]
         self.lr, self.momentum = column(lr, self.runs), column(momentum, self.runs)
@@ -82,7 +91,9 @@ class StackedSGD:
         self.steps = int(state["steps"])
 
 
-def make_optimizer(kind: str, params: torch.Tensor, lr, beta1, beta2):
+def make_optimizer(
+    kind: str, params: torch.Tensor, lr: PerRun, beta1: PerRun, beta2: PerRun
+) -> StackedAdam | StackedSGD:
     if kind == "adam":
         return StackedAdam(params, lr, beta1, beta2)
     return StackedSGD(params, lr, beta1)

@@ -14,8 +14,12 @@ views into `flat`; inputs are (R, n, in). A layer computes h @ W + b.
 from __future__ import annotations
 
 import math
+from typing import Literal, overload
 
 import torch
+
+# Each layer as a (weights, bias) pair of views into the flat parameter buffer.
+Layers = list[tuple[torch.Tensor, torch.Tensor]]
 
 # Each activation with its derivative written in terms of its own output h = f(a),
 # which is what the forward pass keeps.
@@ -62,7 +66,9 @@ class StackedMLP:
                 bound = 1.0 / math.sqrt(fan_in)
                 b[r].uniform_(-bound, bound, generator=generator)
 
-    def forward(self, x: torch.Tensor, layers=None) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    def forward(
+        self, x: torch.Tensor, layers: Layers | None = None
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Output (R, n, out) and the inputs of each layer, which backward needs."""
         inputs, h = [], x
         layers = layers or self.layers
@@ -73,13 +79,39 @@ class StackedMLP:
                 h = self.activation(h)
         return h, inputs
 
+    # What backward returns depends on what it is asked for: the overloads let a caller that
+    # asks for one gradient use it without a None check.
+    @overload
+    def backward(
+        self,
+        inputs: list[torch.Tensor],
+        d_out: torch.Tensor,
+        param_grads: Literal[True] = ...,
+        input_grad: Literal[False] = ...,
+    ) -> tuple[torch.Tensor, None]: ...
+    @overload
+    def backward(
+        self,
+        inputs: list[torch.Tensor],
+        d_out: torch.Tensor,
+        param_grads: Literal[False],
+        input_grad: Literal[True],
+    ) -> tuple[None, torch.Tensor]: ...
+    @overload
+    def backward(
+        self,
+        inputs: list[torch.Tensor],
+        d_out: torch.Tensor,
+        param_grads: bool = ...,
+        input_grad: bool = ...,
+    ) -> tuple[torch.Tensor | None, torch.Tensor | None]: ...
     def backward(
         self,
         inputs: list[torch.Tensor],
         d_out: torch.Tensor,
         param_grads: bool = True,
         input_grad: bool = False,
-    ):
+    ) -> tuple[torch.Tensor | None, torch.Tensor | None]:
         """Gradients for a loss whose derivative w.r.t. the output is `d_out`.
 
         Returns (flat parameter gradient (R, P) or None, gradient w.r.t. the input or None).
