@@ -16,7 +16,8 @@ How, and why it is enough:
   Streamlit only loads math and emoji support when it sees unescaped `$...$` or `:word:`.
 - Two things are found in the text after parsing, where escapes are gone: bare web
   addresses (`https://…`, `www.…`, `name@host.tld` become links in GitHub's Markdown) and
-  emoji shortcodes. An invisible word joiner (U+2060) after every `:` and `@` and between
+  emoji shortcodes. An invisible word joiner (U+2060) after every `:` and `@` that has text right
+  behind it, and between
   `www` and `.` breaks those patterns without changing what a reader sees.
 - Line breaks stay line breaks (Markdown hard breaks), and a line's leading spaces become
   no-break spaces, so no line can turn into an indented code block.
@@ -34,7 +35,9 @@ NAME_LIMIT = 60  # characters of a name (an uploaded file's, say) that a message
 TEXT_LIMIT = 300  # characters of an error's text that a message shows
 
 _PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")  # every ASCII punctuation character
-_ADDRESS_START = re.compile(r"(?<=\\[:@])|(?i:(?<=www)(?=\\\.))")
+# After a `:` or `@` with text right behind it (a space behind it starts no address or
+# shortcode, and a reader copying "loaded: name" gets no hidden character).
+_ADDRESS_START = re.compile(r"(?<=\\[:@])(?=\S)|(?i:(?<=www)(?=\\\.))")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _INDENT = re.compile(r"^[ \t]+")
 
