@@ -194,6 +194,13 @@ def test_set_target_train_watch_and_stop(
     stopped_at = step_shown(page)
     expect(run_button(page, "stop")).to_be_disabled()
     assert stopped_at >= steps[-1]
+    # Step after Stop never starts the run over: the step buttons are off, and say why.
+    for action in ("step", "step_d", "step_g"):
+        expect(run_button(page, action)).to_be_disabled()
+    expect(page.get_by_text("Step is off: this run has ended.")).to_be_visible()
+    run_button(page, "step").click(force=True)  # a click on the disabled button does nothing
+    expect(page.locator(STATUS)).to_contain_text("Stopped")
+    assert step_shown(page) == stopped_at
     no_exception(page)
     page.screenshot(path=str(screenshot_dir / "dashboard_stopped.png"))
 

@@ -15,6 +15,7 @@ from gan_core.config import (
     ConfigError,
     GanConfig,
 )
+from gan_core.training.losses import get_loss
 from ui.controls.control_section import Section
 from ui.controls.layers_text import format_layers, parse_layers
 from ui.session.config_state import seed
@@ -91,7 +92,7 @@ def render(config: GanConfig) -> Section:
             step=1.0,
             format="%g",
             key=seed("gp_weight", config.gp_weight),
-            disabled=config.loss != "wasserstein_gp",
+            disabled=not get_loss(config.loss).gradient_penalty,
             help="Weight of the gradient penalty (Wasserstein loss only).",
         )
 

@@ -26,13 +26,12 @@ from gan_core.figures import (
 )
 from gan_core.jobs.status import RunStatus
 from gan_core.targets import mixture_modes
-from gan_core.training.losses import EQUILIBRIUM_D_LOSS
+from gan_core.training.losses import EQUILIBRIUM_D_LOSS, get_loss
 from ui.live.plotly_frame import Chart, show
 from ui.live.view_state import ViewState
 
 LAYER_KEY = "plane_layers"
 LAYER_LABELS = {"field": "D's view (heatmap)", "ellipses": "1σ / 2σ ellipses", "arrows": "G's push"}
-CROSS_ENTROPY_FAMILY = ("cross_entropy", "minimax")
 COLUMNS = [11, 9]  # plane : curves
 PLANE_HEIGHT = 640
 CURVE_HEIGHT = 250
@@ -66,7 +65,8 @@ def layer_toggles() -> frozenset[str]:
 
 def render(view: ViewState, layers: frozenset[str]) -> None:
     config = view.config
-    equilibrium = EQUILIBRIUM_D_LOSS if config.loss in CROSS_ENTROPY_FAMILY else None
+    # D's loss settles at 2·ln 2 only where D gives a probability (the cross-entropy family).
+    equilibrium = EQUILIBRIUM_D_LOSS if get_loss(config.loss).probability else None
     exact = config.has_exact_metrics
     modes = mixture_modes(config.target)
     running = view.status == RunStatus.RUNNING
