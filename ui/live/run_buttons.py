@@ -54,8 +54,11 @@ def render(holder: JobHolder) -> None:
             help="Slow it down to watch each step, or let it run as fast as it can. "
             "Takes effect at once.",
         )
+    # Always one element here, filled or not: a note that came and went would shift every
+    # element below it, and Streamlit would then rebuild the live charts' frame from scratch.
+    note = st.empty()
     if ended:
-        st.caption("Step is off: this run has ended. Train starts a new one.")
+        note.caption("Step is off: this run has ended. Train starts a new one.")
 
 
 def _button(label: str, action: str, icon: str, **options) -> None:
