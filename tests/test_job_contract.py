@@ -15,7 +15,6 @@ import pytest
 import torch
 
 from gan_core.config import ConfigError, GanConfig
-from gan_core.jobs.pool import WorkerPool
 from gan_core.jobs.process_job import ProcessTrainingJob
 from gan_core.jobs.protocol import TrainingRun
 from gan_core.jobs.status import RunStatus
@@ -23,7 +22,7 @@ from gan_core.jobs.steering import ORPHANED
 from gan_core.jobs.thread_job import TrainingJob
 from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.training.trainer import Trainer
-from tests.job_helpers import FAST_VIEW, LONG, SHORT, wait_for
+from tests.job_helpers import FAST_VIEW, LONG, SHORT, wait_for, warm_pool
 
 KINDS = {"thread": TrainingJob, "process": ProcessTrainingJob}
 
@@ -31,10 +30,8 @@ KINDS = {"thread": TrainingJob, "process": ProcessTrainingJob}
 @pytest.fixture(scope="module")
 def pool():
     """Two warm workers, three jobs at most: room for every job a test here runs at once."""
-    made = WorkerPool(size=2, max_jobs=3)
-    assert made.wait_ready(60)
-    yield made
-    made.shutdown()
+    with warm_pool(size=2, max_jobs=3) as made:
+        yield made
 
 
 @pytest.fixture(params=list(KINDS))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from gan_core.jobs.pool import WorkerPool
 from gan_core.jobs.process_job import ProcessTrainingJob
 from gan_core.jobs.protocol import Frame, Job, TrainingRun, first_frame
 from gan_core.jobs.status import RunStatus
@@ -16,15 +15,13 @@ from gan_core.store.stored_run import StoredRun
 from gan_core.targets import plot_bounds
 from gan_core.training.checkpoint import load_checkpoint
 from gan_core.training.trainer import Trainer
-from tests.job_helpers import FAST_VIEW, SHORT
+from tests.job_helpers import FAST_VIEW, SHORT, warm_pool
 
 
 @pytest.fixture(scope="module")
 def pool():
-    made = WorkerPool(size=1, max_jobs=1)
-    assert made.wait_ready(60)
-    yield made
-    made.shutdown()
+    with warm_pool(size=1, max_jobs=1) as made:
+        yield made
 
 
 def watch_to_the_end(job: Job) -> Frame:
