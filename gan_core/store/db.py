@@ -22,12 +22,47 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gan_core.config import ConfigError
+from gan_core.store.layout import upgrade_rows_from_1
 from gan_core.training.history import COLUMNS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 
 _HISTORY_VALUES = ", ".join(f"{c} REAL" for c in COLUMNS if c not in ("step", "epoch"))
+_HISTORY_TABLE = f"""
+CREATE TABLE IF NOT EXISTS history (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    {_HISTORY_VALUES},
+    PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+"""
+# Schema 2: summary columns for the run list, pinned / published, blobs shared by content.
+_BLOB_TABLES = """
+CREATE TABLE IF NOT EXISTS blobs (
+    hash TEXT PRIMARY KEY,                 -- sha256 of the uncompressed content
+    data BLOB NOT NULL,                    -- zlib
+    size INTEGER NOT NULL                  -- len(data): what it costs the quota
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+    blob TEXT NOT NULL REFERENCES blobs (hash),
+    config_at INTEGER,                     -- where the run's config text was cut out (blobs.py)
+    hash TEXT NOT NULL                     -- sha256 of the whole checkpoint, checked on reading
+);
+CREATE INDEX IF NOT EXISTS checkpoints_by_blob ON checkpoints (blob);
+CREATE INDEX IF NOT EXISTS runs_by_points ON runs (points_blob);
+"""
+_NEW_RUN_COLUMNS = (
+    "target_kind TEXT",
+    "loss TEXT",
+    "total_steps INTEGER NOT NULL DEFAULT 0",
+    "pinned INTEGER NOT NULL DEFAULT 0",
+    "published INTEGER NOT NULL DEFAULT 0",
+    "points_blob TEXT REFERENCES blobs (hash)",  # the target's points (blobs.split_config)
+    "own_bytes INTEGER NOT NULL DEFAULT 0",  # the row and its log, blobs apart (quota.py)
+)
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so an old link can't hit a new run
@@ -37,26 +72,36 @@ CREATE TABLE IF NOT EXISTS runs (
     session_id TEXT,
     status TEXT NOT NULL,
     message TEXT NOT NULL DEFAULT '',
-    config TEXT NOT NULL,                  -- gan_core.serialize.to_json
+    config TEXT NOT NULL,                  -- gan_core.serialize.to_json, points cut out
     metrics TEXT NOT NULL DEFAULT '{{}}',  -- JSON object
     created REAL NOT NULL,                 -- Unix seconds, UTC
     updated REAL NOT NULL,
-    finished REAL
+    finished REAL,
+    {", ".join(_NEW_RUN_COLUMNS)}
 );
 CREATE INDEX IF NOT EXISTS runs_by_session ON runs (session_id, created);
 CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created);
-CREATE TABLE IF NOT EXISTS history (
-    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    step INTEGER NOT NULL,
-    epoch INTEGER NOT NULL,
-    {_HISTORY_VALUES},
-    PRIMARY KEY (run_id, step)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS checkpoints (
-    run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
-    data BLOB NOT NULL
-);
+{_HISTORY_TABLE}
+{_BLOB_TABLES}
 """
+
+
+def _execute_script(db: sqlite3.Connection, script: str) -> None:
+    # executescript() would commit the open transaction; one statement at a time does not.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def upgrade_from_1(db: sqlite3.Connection) -> None:
+    """Schema 1 to 2, in the open transaction: new columns filled, points and weights moved
+    into blobs. A file written by an older GANscope keeps every run."""
+    for column in _NEW_RUN_COLUMNS:
+        db.execute(f"ALTER TABLE runs ADD COLUMN {column}")
+    db.execute("ALTER TABLE checkpoints RENAME TO checkpoints_1")
+    _execute_script(db, _BLOB_TABLES)
+    upgrade_rows_from_1(db, old_checkpoints="checkpoints_1")
+    db.execute("DROP TABLE checkpoints_1")
 
 
 class Database:
@@ -84,9 +129,10 @@ class Database:
                     f"{str(self.path)!r} was written by a newer GANscope (schema {version}); "
                     f"this one reads schema {SCHEMA_VERSION}",
                 )
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            if version == 0:
+                _execute_script(db, SCHEMA)
+            elif version == 1:
+                upgrade_from_1(db)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _connection(self) -> sqlite3.Connection:

@@ -9,7 +9,8 @@ With a `TrainingJob`, pass the recorder's callables; they run on the worker thre
 New log rows are buffered and written in one transaction at most every `flush_interval`
 seconds (and at once when the status changes), so a crash loses at most the last second.
 A failing store (disk full, file deleted) is logged and never raised into the worker: the
-training goes on, unrecorded, and `recorder.error` says why.
+training goes on, unrecorded, and `recorder.error` says why. Runs the store evicted to make
+room for this one (its quota, `quota.py`) are listed in `recorder.evicted`.
 
 A CLI run without a job: `record_trainer(store, trainer, "finished")` after training, or a
 `RunRecorder` fed with `observe(trainer)` between chunks of steps and closed with
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pandas as pd
 
 from gan_core.config import GanConfig
+from gan_core.store.quota import EvictedRun
 from gan_core.store.run_store import RunNotFound, RunStore
 from gan_core.training.checkpoint import checkpoint_bytes
 from gan_core.training.trainer import Trainer
@@ -63,6 +65,7 @@ class RunRecorder:
         self.flush_interval = flush_interval
         self.run_id: int | None = None
         self.error: str | None = None  # the last recording failure, for the page to show
+        self.evicted: list[EvictedRun] = []  # runs deleted to make room, for the page to say
         self._lock = threading.Lock()  # on_frame and on_end may come from different threads
         self._pending: dict[int, tuple[Any, ...]] = {}  # step -> row, not yet written
         self._last_step = -1  # newest step taken from the log (written or pending)
@@ -70,9 +73,11 @@ class RunRecorder:
         self._status: str | None = None
         self._ended = False
         try:
-            self.run_id = store.create_run(
+            added = store.add_run(
                 config, preset=preset, session_id=session_id, source=source, name=name
             )
+            self.run_id = added.run_id
+            self.evicted += added.evicted
         except Exception as error:
             self._fail("could not create the run", error)
 
@@ -165,7 +170,9 @@ class RunRecorder:
                     except Exception as error:  # save the rest of the run even so
                         log.warning("run %s: no checkpoint (%s)", self.run_id, error)
                 rows = list(self._pending.values())
-                self.store.finish(run_id, status, metrics, checkpoint, message=message, rows=rows)
+                self.evicted += self.store.finish(
+                    run_id, status, metrics, checkpoint, message=message, rows=rows
+                )
                 self._pending.clear()
                 self._ended = True
         except Exception as error:

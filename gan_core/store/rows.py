@@ -15,8 +15,6 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
-from gan_core.config import ConfigError
-from gan_core.serialize import from_json
 from gan_core.store.record import run_label
 from gan_core.training.history import COLUMNS
 
@@ -98,22 +96,11 @@ def row_dict(row: sqlite3.Row) -> dict[str, Any]:
     return {key: row[key] for key in row.keys()}
 
 
-def _config_summary(config_json: str) -> tuple[str | None, str | None, int]:
-    """Target kind, loss and total steps of a stored config, for the run list."""
-    try:
-        config = from_json(config_json)
-    except ConfigError:  # written by another version: list the run anyway
-        raw = json.loads(config_json)
-        return raw.get("target", {}).get("kind"), raw.get("loss"), 0
-    return config.target.kind, config.loss, config.total_steps
-
-
 def list_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     records = []
     for row in rows:
         metrics = json.loads(row["metrics"])
         frechet = metrics.get("frechet", row["last_frechet"])
-        target, loss, total_steps = _config_summary(row["config"])
         records.append(
             {
                 "id": row["id"],
@@ -122,10 +109,10 @@ def list_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
                 "preset": row["preset"],
                 "status": row["status"],
                 "source": row["source"],
-                "target": target,
-                "loss": loss,
+                "target": row["target_kind"],  # summary columns, filled when the run is saved
+                "loss": row["loss"],
                 "steps": int(row["steps"]) if row["steps"] is not None else 0,
-                "total_steps": total_steps,
+                "total_steps": row["total_steps"],
                 "frechet": float(frechet) if frechet is not None else math.nan,
                 "created": row["created"],
                 "updated": row["updated"],

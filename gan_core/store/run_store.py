@@ -11,7 +11,9 @@ logged step, written in batches as the run goes) and its final weights in `check
     store.finish(run_id, "finished", metrics, checkpoint_bytes(trainer))
     store.get_run(run_id).history                # a DataFrame with the trainer's columns
 
-`recorder.py` does the writing for a `TrainingJob` or a CLI run.
+`recorder.py` does the writing for a `TrainingJob` or a CLI run. The store keeps to a quota
+(`quota.py`: what is evicted to make room, and in which order; `add_run` and `finish` say
+what they evicted), and stores big inputs once (`blobs.py`, `layout.py`).
 """
 
 from __future__ import annotations
@@ -19,17 +21,45 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from gan_core.config import GanConfig
-from gan_core.serialize import from_json, to_json
+from gan_core.serialize import from_json
+from gan_core.store.blobs import (
+    blobs_of_runs,
+    content_hash,
+    release,
+    split_checkpoint,
+    split_config,
+)
 from gan_core.store.bundle import decode_bundle, encode_bundle
 from gan_core.store.db import Database
+from gan_core.store.layout import (
+    ROW_OVERHEAD_BYTES,
+    ConfigColumns,
+    config_columns,
+    config_text,
+    read_checkpoint,
+    refresh_own_bytes,
+    store_checkpoint,
+)
 from gan_core.store.paths import DEFAULT_DB_NAME, data_dir_from_environment, database_path
+from gan_core.store.quota import (
+    HISTORY_ROW_BYTES,
+    EvictedRun,
+    Quota,
+    StoreFull,
+    make_room,
+    quota_from_environment,
+    session_usage,
+    total_usage,
+)
 from gan_core.store.record import (
     MAX_MESSAGE_CHARS,
     SOURCES,
@@ -52,10 +82,17 @@ from gan_core.training.checkpoint import MAX_CHECKPOINT_BYTES
 from gan_core.training.history import COLUMNS
 
 MAX_SESSION_ID_CHARS = 128
+PARSED_CONFIGS_KEPT = 64  # configs kept parsed: a 20,000-point one takes 0.1-0.3 s to check
 _INSERT_ROW = (
     f"INSERT OR REPLACE INTO history (run_id, {', '.join(COLUMNS)}) "
     f"VALUES (?, {', '.join('?' for _ in COLUMNS)})"
 )
+
+
+@dataclass(frozen=True)
+class AddedRun:
+    run_id: int
+    evicted: list[EvictedRun]  # runs deleted to make room for it
 
 
 class RunNotFound(KeyError):
@@ -76,13 +113,20 @@ def store_from_environment(name: str = DEFAULT_DB_NAME) -> RunStore:
 
 class RunStore:
     def __init__(
-        self, data_dir: str | os.PathLike[str] | None = None, name: str = DEFAULT_DB_NAME
+        self,
+        data_dir: str | os.PathLike[str] | None = None,
+        name: str = DEFAULT_DB_NAME,
+        quota: Quota | None = None,
     ) -> None:
+        """`quota` defaults to `$GANSCOPE_STORE_MB` / `$GANSCOPE_SESSION_STORE_MB` (quota.py)."""
+        self.quota: Quota = quota if quota is not None else quota_from_environment()
         self.path: Path = database_path(
             data_dir if data_dir is not None else data_dir_from_environment(), name
         )
         self.data_dir: Path = self.path.parent
         self._db = Database(self.path)
+        self._parsed: dict[tuple[str, str | None], GanConfig] = {}
+        self._parsed_lock = threading.Lock()
 
     # ------------------------------------------------------------------ writing a run
 
@@ -96,29 +140,69 @@ class RunStore:
         status: str = "running",
     ) -> int:
         """A new run, saved at once (so a refresh a second later can already reopen it)."""
+        return self.add_run(config, preset, session_id, source, name, status).run_id
+
+    def add_run(
+        self,
+        config: GanConfig,
+        preset: str | None = None,
+        session_id: str | None = None,
+        source: str = "dashboard",
+        name: str | None = None,
+        status: str = "running",
+    ) -> AddedRun:
+        """`create_run`, also telling which runs were evicted to make room for it.
+
+        StoreFull if the quota cannot make room (every run left is still running)."""
         if not isinstance(config, GanConfig):
             raise TypeError(f"config must be a GanConfig, not {type(config).__name__}")
         if source not in SOURCES:
             raise ValueError(f"source {source!r} is not one of {', '.join(SOURCES)}")
         preset = None if preset is None else check_name(preset)
         name = check_name(name if name is not None else preset or "custom")
+        session = _session(session_id)
+        status = check_status(status)
         now = to_seconds(_now())
         with self._db.write() as db:
-            cursor = db.execute(
-                "INSERT INTO runs (name, preset, source, session_id, status, config, "
-                "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    name,
-                    preset,
-                    source,
-                    _session(session_id),
-                    check_status(status),
-                    to_json(config),
-                    now,
-                    now,
-                ),
+            evicted = make_room(db, self.quota, session, _size_of_new(db, config))
+            run_id = self._insert_run(
+                db, config_columns(db, config), name, preset, source, session, status, now
             )
-            return _inserted_id(cursor)
+        return AddedRun(run_id, evicted)
+
+    def _insert_run(
+        self,
+        db: sqlite3.Connection,
+        columns: ConfigColumns,
+        name: str,
+        preset: str | None,
+        source: str,
+        session_id: str | None,
+        status: str,
+        created: float,
+    ) -> int:
+        cursor = db.execute(
+            "INSERT INTO runs (name, preset, source, session_id, status, config, created, "
+            "updated, points_blob, target_kind, loss, total_steps) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                name,
+                preset,
+                source,
+                session_id,
+                status,
+                columns.config,
+                created,
+                created,
+                columns.points_blob,
+                columns.target_kind,
+                columns.loss,
+                columns.total_steps,
+            ),
+        )
+        run_id = _inserted_id(cursor)
+        refresh_own_bytes(db, run_id)
+        return run_id
 
     def append_history(self, run_id: int, rows: HistoryRows) -> int:
         """Write log rows (a DataFrame, mappings, or tuples in `history.COLUMNS` order).
@@ -130,6 +214,7 @@ class RunStore:
         with self._db.write() as db:
             self._touch(db, run_id)
             db.executemany(_INSERT_ROW, [(run_id, *row) for row in values])
+            refresh_own_bytes(db, run_id)
         return len(values)
 
     def set_status(self, run_id: int, status: str, message: str = "") -> None:
@@ -144,8 +229,11 @@ class RunStore:
         checkpoint: bytes | None = None,
         message: str = "",
         rows: HistoryRows | None = None,
-    ) -> None:
-        """End a run: last log rows, status, final metrics and weights, in one transaction."""
+    ) -> list[EvictedRun]:
+        """End a run: last log rows, status, final metrics and weights, in one transaction.
+
+        Returns the runs evicted to make room. If no room can be made for the weights (every
+        other run is still running), the run is saved without them and its message says so."""
         values = history_values(rows) if rows is not None else []
         if checkpoint is not None:
             if not isinstance(checkpoint, (bytes, bytearray)):
@@ -153,7 +241,24 @@ class RunStore:
             if len(checkpoint) > MAX_CHECKPOINT_BYTES:
                 raise ValueError(f"checkpoint is larger than {MAX_CHECKPOINT_BYTES:,} bytes")
         metrics_json = json.dumps(plain_metrics(metrics), allow_nan=False)
+        evicted: list[EvictedRun] = []
         with self._db.write() as db:
+            run = db.execute(
+                "SELECT session_id, config, points_blob FROM runs WHERE id = ?", (run_id,)
+            ).fetchone()
+            if run is None:
+                raise RunNotFound(run_id)
+            session_id, skeleton, points_blob = run
+            embedded = config_text(db, skeleton, points_blob) if checkpoint is not None else ""
+            incoming = len(metrics_json) + HISTORY_ROW_BYTES * len(values)
+            if checkpoint is not None:
+                incoming += len(split_checkpoint(bytes(checkpoint), embedded)[0])
+            try:
+                evicted = make_room(db, self.quota, session_id, incoming, keep=run_id)
+            except StoreFull as error:
+                checkpoint = None
+                note = f"weights not saved: {error}"
+                message = f"{message}; {note}" if message else note
             now = self._touch(db, run_id, status=check_status(status), message=_message(message))
             db.execute(
                 "UPDATE runs SET metrics = ?, finished = ? WHERE id = ?",
@@ -161,10 +266,9 @@ class RunStore:
             )
             db.executemany(_INSERT_ROW, [(run_id, *row) for row in values])
             if checkpoint is not None:
-                db.execute(
-                    "INSERT OR REPLACE INTO checkpoints (run_id, data) VALUES (?, ?)",
-                    (run_id, bytes(checkpoint)),
-                )
+                store_checkpoint(db, run_id, bytes(checkpoint), embedded)
+            refresh_own_bytes(db, run_id)
+        return evicted
 
     def _touch(
         self,
@@ -204,11 +308,12 @@ class RunStore:
                 if with_history
                 else []
             )
-        columns = row_dict(row)
+            columns = row_dict(row)
+            config = self._parsed_config(db, columns["config"], columns["points_blob"])
         return RunRecord(
             id=columns["id"],
             name=columns["name"],
-            config=from_json(columns["config"]),
+            config=config,
             preset=columns["preset"],
             source=columns["source"],
             session_id=columns["session_id"],
@@ -222,11 +327,26 @@ class RunStore:
             has_checkpoint=bool(columns["has_checkpoint"]),
         )
 
+    def _parsed_config(
+        self, db: sqlite3.Connection, skeleton: str, points_blob: str | None
+    ) -> GanConfig:
+        """The run's config, parsed and checked once per store for the last few configs
+        asked for (a config is frozen, so sharing it is safe)."""
+        key = (skeleton, points_blob)
+        with self._parsed_lock:
+            config = self._parsed.get(key)
+        if config is None:
+            config = from_json(config_text(db, skeleton, points_blob))
+            with self._parsed_lock:
+                if len(self._parsed) >= PARSED_CONFIGS_KEPT:
+                    self._parsed.pop(next(iter(self._parsed)))
+                self._parsed[key] = config
+        return config
+
     def checkpoint(self, run_id: int) -> bytes | None:
         """The run's final weights (`training.checkpoint` format), or None if none were saved."""
         with self._db.read() as db:
-            row = db.execute("SELECT data FROM checkpoints WHERE run_id = ?", (run_id,)).fetchone()
-        return bytes(row[0]) if row else None
+            return read_checkpoint(db, run_id)
 
     def list_runs(
         self,
@@ -260,8 +380,9 @@ class RunStore:
             where.append("r.session_id = ?")
             params.append(session_id)
         sql = (
-            "SELECT r.id, r.name, r.preset, r.status, r.source, r.config, r.metrics, "
-            "r.created, r.updated, r.finished, "
+            # The summary columns, never the config: a list must not parse 1,000 configs.
+            "SELECT r.id, r.name, r.preset, r.status, r.source, r.target_kind, r.loss, "
+            "r.total_steps, r.metrics, r.created, r.updated, r.finished, "
             "(SELECT max(step) FROM history h WHERE h.run_id = r.id) AS steps, "
             "(SELECT frechet FROM history h WHERE h.run_id = r.id ORDER BY step DESC LIMIT 1) "
             "AS last_frechet FROM runs r"
@@ -293,8 +414,12 @@ class RunStore:
     def delete_runs(self, run_ids: Iterable[int]) -> int:
         ids = [int(i) for i in run_ids]
         with self._db.write() as db:
-            # The log and weights go with the run (ON DELETE CASCADE).
-            return sum(db.execute("DELETE FROM runs WHERE id = ?", (i,)).rowcount for i in ids)
+            blobs = blobs_of_runs(db, ids)
+            # The log and weights go with the run (ON DELETE CASCADE); blobs no run shares now
+            # go after them.
+            deleted = sum(db.execute("DELETE FROM runs WHERE id = ?", (i,)).rowcount for i in ids)
+            release(db, blobs)
+        return deleted
 
     def export_bundle(self, run_ids: Iterable[int]) -> bytes:
         """A versioned JSON bundle of the runs' configs, logs and final metrics."""
@@ -305,28 +430,57 @@ class RunStore:
         records = decode_bundle(data)  # validates everything before anything is written
         ids: list[int] = []
         with self._db.write() as db:
+            incoming = sum(_size_of_new(db, r.config) for r in records)
+            make_room(db, self.quota, None, incoming)
             for record in records:
-                cursor = db.execute(
-                    "INSERT INTO runs (name, preset, source, session_id, status, message, "
-                    "config, metrics, created, updated, finished) "
-                    "VALUES (?, ?, 'import', NULL, ?, ?, ?, ?, ?, ?, ?)",
+                run_id = self._insert_run(
+                    db,
+                    config_columns(db, record.config),
+                    record.name,
+                    record.preset,
+                    "import",
+                    None,
+                    record.status,
+                    to_seconds(record.created),
+                )
+                db.execute(
+                    "UPDATE runs SET message = ?, metrics = ?, updated = ?, finished = ? "
+                    "WHERE id = ?",
                     (
-                        record.name,
-                        record.preset,
-                        record.status,
                         record.message,
-                        to_json(record.config),
                         json.dumps(plain_metrics(record.metrics), allow_nan=False),
-                        to_seconds(record.created),
                         to_seconds(record.updated),
                         to_seconds(record.finished) if record.finished else None,
+                        run_id,
                     ),
                 )
-                run_id = _inserted_id(cursor)
                 rows = history_values(record.history)
                 db.executemany(_INSERT_ROW, [(run_id, *row) for row in rows])
+                refresh_own_bytes(db, run_id)
                 ids.append(run_id)
         return ids
+
+    # ------------------------------------------------------------------ quota
+
+    def usage(self, session_id: str | None = None) -> int:
+        """Bytes the store holds (blobs counted once), or those one session's runs hold."""
+        with self._db.read() as db:
+            if session_id is None:
+                return total_usage(db)
+            return session_usage(db, session_id)
+
+    def set_flags(
+        self, run_id: int, pinned: bool | None = None, published: bool | None = None
+    ) -> None:
+        """Pin a run (evicted only after every unpinned one) or mark it published (last)."""
+        with self._db.write() as db:
+            cursor = db.execute(
+                "UPDATE runs SET pinned = coalesce(?, pinned), "
+                "published = coalesce(?, published) WHERE id = ?",
+                (pinned, published, run_id),
+            )
+            if cursor.rowcount == 0:
+                raise RunNotFound(run_id)
 
     # ------------------------------------------------------------------ upkeep
 
@@ -343,6 +497,18 @@ class RunStore:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _size_of_new(db: sqlite3.Connection, config: GanConfig) -> int:
+    """What a new run of `config` adds to the store, at most: its row, and its points unless
+    another run stored them already."""
+    skeleton, points = split_config(config)
+    size = ROW_OVERHEAD_BYTES + len(skeleton)
+    if points is not None:
+        key = content_hash(points.encode())
+        if db.execute("SELECT 1 FROM blobs WHERE hash = ?", (key,)).fetchone() is None:
+            size += len(points)
+    return size
 
 
 def _inserted_id(cursor: sqlite3.Cursor) -> int:
