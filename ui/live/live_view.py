@@ -16,6 +16,7 @@ from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
 from ui.live import charts, metrics_row, status_badge, view_state
 from ui.plain_text import cut, plain
+from ui.session import run_store, session_id
 from ui.session.guard import guarded
 from ui.session.session_job import JobHolder
 
@@ -81,6 +82,10 @@ def _recording_note(holder: JobHolder) -> None:
     job, recorder = holder.job, holder.recorder
     if job is None or isinstance(job, StoredRun):
         return
+    if recorder is not None and (
+        note := run_store.eviction_note(recorder.evicted, session_id.current())
+    ):
+        st.caption(plain(note))  # run names are anyone's text
     problem = "the run store could not be opened" if recorder is None else recorder.error
     if problem:
         shown = plain(cut(problem))  # an error's text: it may quote a path or a name

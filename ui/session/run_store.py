@@ -2,7 +2,8 @@
 
 Saving is a convenience on top of training, never a condition for it: a store that cannot
 be opened (bad data directory, disk full) or that fails later only costs the record, and
-the page says so in a small warning.
+the page says so in a small warning. When the store's quota made room for a run by evicting
+older ones, `eviction_note` says which.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import streamlit as st
 
 from gan_core.config import GanConfig
 from gan_core.store.paths import data_dir_from_environment
+from gan_core.store.quota import EvictedRun
 from gan_core.store.recorder import RunRecorder
 from gan_core.store.run_store import RunStore
 from ui.session import config_state, session_id
@@ -48,3 +50,19 @@ def recorder_for(config: GanConfig, name: str | None = None) -> RunRecorder | No
         session_id=session_id.ensure(),
         name=name,
     )
+
+
+def eviction_note(evicted: list[EvictedRun], session: str | None) -> str | None:
+    """Plain text naming the runs evicted to make room, or None if there were none.
+
+    Only this session's own runs are named; other people's are only counted."""
+    if not evicted:
+        return None
+    own = [run.label for run in evicted if session is not None and run.session_id == session]
+    others = len(evicted) - len(own)
+    parts = []
+    if own:
+        parts.append(f"your older run(s) {', '.join(own)}")
+    if others:
+        parts.append(f"{others} older run(s) of other sessions")
+    return f"The run store was full: {' and '.join(parts)} were deleted to make room."
