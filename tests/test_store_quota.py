@@ -15,6 +15,7 @@ from gan_core.serialize import to_json
 from gan_core.store.quota import (
     MB,
     SESSION_IDLE_SECONDS,
+    EvictedRun,
     Quota,
     StoreFull,
     quota_from_environment,
@@ -386,3 +387,27 @@ def test_a_schema_1_store_is_upgraded_on_open_and_keeps_every_run(tmp_path, uplo
     assert reopened.checkpoint(upload_id) == weights
     assert len(reopened.list_runs()) == 4
     reopened.close()
+
+
+def test_an_import_that_cannot_fit_is_refused_and_imports_nothing(store, tmp_path):
+    running = store.create_run(SMALL, session_id="a")
+    bundle = store.export_bundle([ended_run(store)])
+    other = RunStore(tmp_path / "other", quota=ROOMY)
+    other.create_run(SMALL, session_id="b")  # running: never evicted
+    other.quota = Quota(total_bytes=other.usage() + 10, session_bytes=ROOMY.session_bytes)
+    with pytest.raises(ConfigError, match="run store: the quota .* is full"):
+        other.import_bundle(bundle)
+    assert len(other.list_runs()) == 1
+    other.close()
+    assert store.get_run(running).status == "running"
+
+
+def test_the_page_note_names_own_runs_and_counts_others():
+    from ui.session.run_store import eviction_note
+
+    mine = EvictedRun(id=3, name="tutorial", session_id="me", created=0.0)
+    theirs = EvictedRun(id=1, name="secret name", session_id="them", created=0.0)
+    assert eviction_note([], "me") is None
+    note = eviction_note([theirs, mine], "me")
+    assert "#3 tutorial" in note and "1 older run(s) of other sessions" in note
+    assert "secret" not in note

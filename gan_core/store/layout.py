@@ -45,9 +45,13 @@ class ConfigColumns:
     total_steps: int
 
 
-def config_columns(db: sqlite3.Connection, config: GanConfig) -> ConfigColumns:
-    """The config's columns, its points stored as a blob (once, whoever stored them first)."""
-    skeleton, points = split_config(config)
+def config_columns(
+    db: sqlite3.Connection, config: GanConfig, split: tuple[str, str | None] | None = None
+) -> ConfigColumns:
+    """The config's columns, its points stored as a blob (once, whoever stored them first).
+
+    `split`: `split_config(config)` if the caller has it already (it writes the whole JSON)."""
+    skeleton, points = split if split is not None else split_config(config)
     return ConfigColumns(
         config=skeleton,
         points_blob=put_blob(db, points.encode()) if points is not None else None,

@@ -68,8 +68,13 @@ class EvictedRun:
         return f"#{self.id} {self.name}"
 
 
-class StoreFull(Exception):
-    """Nothing more can be evicted and the write still does not fit."""
+class StoreFull(ConfigError):
+    """Nothing more can be evicted and the write still does not fit.
+
+    A ConfigError, so a page that shows a refused import shows this the same way."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("run store", message)
 
 
 def quota_from_environment(environ: Mapping[str, str] | None = None) -> Quota:
@@ -141,7 +146,7 @@ def make_room(
             session_id,
             True,
             keep,
-            f"this session's share of the run store ({quota.session_bytes / MB:,.0f} MB)",
+            f"this session's share ({quota.session_bytes / MB:,.0f} MB)",
         )
     evicted += _evict_until(
         db,
@@ -149,7 +154,7 @@ def make_room(
         session_id,
         False,
         keep,
-        f"the run store's quota ({quota.total_bytes / MB:,.0f} MB)",
+        f"the quota ({quota.total_bytes / MB:,.0f} MB)",
     )
     return evicted
 

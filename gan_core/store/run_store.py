@@ -163,11 +163,11 @@ class RunStore:
         session = _session(session_id)
         status = check_status(status)
         now = to_seconds(_now())
+        split = split_config(config)  # the slow part for a big config: outside the lock
         with self._db.write() as db:
-            evicted = make_room(db, self.quota, session, _size_of_new(db, config))
-            run_id = self._insert_run(
-                db, config_columns(db, config), name, preset, source, session, status, now
-            )
+            evicted = make_room(db, self.quota, session, _size_of_new(db, split))
+            columns = config_columns(db, config, split)
+            run_id = self._insert_run(db, columns, name, preset, source, session, status, now)
         return AddedRun(run_id, evicted)
 
     def _insert_run(
@@ -429,13 +429,14 @@ class RunStore:
         """Add a bundle's runs as new runs; all or nothing. ConfigError says what is wrong."""
         records = decode_bundle(data)  # validates everything before anything is written
         ids: list[int] = []
+        splits = [split_config(record.config) for record in records]
         with self._db.write() as db:
-            incoming = sum(_size_of_new(db, r.config) for r in records)
+            incoming = sum(_size_of_new(db, split) for split in splits)
             make_room(db, self.quota, None, incoming)
-            for record in records:
+            for record, split in zip(records, splits, strict=True):
                 run_id = self._insert_run(
                     db,
-                    config_columns(db, record.config),
+                    config_columns(db, record.config, split),
                     record.name,
                     record.preset,
                     "import",
@@ -499,10 +500,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _size_of_new(db: sqlite3.Connection, config: GanConfig) -> int:
-    """What a new run of `config` adds to the store, at most: its row, and its points unless
-    another run stored them already."""
-    skeleton, points = split_config(config)
+def _size_of_new(db: sqlite3.Connection, split: tuple[str, str | None]) -> int:
+    """What a new run adds to the store, at most: its row, and its points unless another
+    run stored them already. `split`: its config's `split_config`."""
+    skeleton, points = split
     size = ROW_OVERHEAD_BYTES + len(skeleton)
     if points is not None:
         key = content_hash(points.encode())
