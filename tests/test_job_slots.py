@@ -167,13 +167,12 @@ def test_shares_from_the_environment(monkeypatch):
     monkeypatch.setenv(job_limits.PER_SESSION_ENV, "2")
     monkeypatch.setenv(job_limits.PER_ADDRESS_ENV, "30")
     assert job_limits.per_session() == 2 and job_limits.per_address() == 30
-    for bad in ("0", "one", ""):  # empty: the default
+    for bad in ("0", "one"):
         monkeypatch.setenv(job_limits.PER_ADDRESS_ENV, bad)
-        if bad:
-            with pytest.raises(ValueError, match="GANSCOPE_MAX_JOBS_PER_ADDRESS"):
-                job_limits.per_address()
-        else:
-            assert job_limits.per_address() == 2
+        with pytest.raises(ValueError, match="GANSCOPE_MAX_JOBS_PER_ADDRESS"):
+            job_limits.per_address()
+    monkeypatch.setenv(job_limits.PER_ADDRESS_ENV, " ")  # blank: the default
+    assert job_limits.per_address() == 2
 
 
 def test_every_bad_setting_is_one_line_naming_variable_value_and_what_is_allowed(monkeypatch):
