@@ -1,6 +1,7 @@
 # GANscope: build, run and test.
 #
-#   make run    create .venv with the runtime packages, then serve the app on localhost:8501
+#   make run    create .venv with the runtime packages, check the server's settings, then
+#               serve the app on localhost:8501
 #   make test   install the dev packages (and Debian's chromium if missing), then run pytest
 #   make lint   install the dev packages, then run ruff (lint and format check) and mypy
 #
@@ -43,7 +44,9 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install -r requirements-dev.txt
 	@touch $(RUNTIME_STAMP) $@
 
+# The server's GANSCOPE_* settings are checked first: a bad one stops here, in one line.
 run: $(RUNTIME_STAMP)
+	@$(BIN)/python -m gan_core.jobs.limits
 	$(BIN)/streamlit run dashboard.py --server.address localhost --server.port $(PORT)
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own browsers here).

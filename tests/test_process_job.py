@@ -1,22 +1,29 @@
 """What only the process training job does: it borrows a pool worker and gives it back,
 keeps its trainer in the worker, survives its worker's crash, waits in the queue past the
-cap, and gives its worker back when its page goes away. Everything it shares with the
-thread job is test_job_contract.py.
+cap or past its owner's share, gives its worker back when its page goes away, and its
+workers die with the server. Everything it shares with the thread job is
+test_job_contract.py.
 
 Real worker processes and real training throughout. No timings are asserted (the machine
 is shared): waits are generous, and speed lives in benchmarks/concurrency.py.
 """
 
+import json
 import os
 import signal
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 
+import psutil
 import pytest
 
 from gan_core.config import GanConfig
 from gan_core.jobs.pool import WorkerPool, get_pool, shutdown_pool
 from gan_core.jobs.process_job import ORPHANED, ProcessTrainingJob
+from gan_core.jobs.slots import Owner
 from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.training.trainer import Trainer
 from tests.job_helpers import FAST_VIEW, LONG, SHORT, wait_for, worker_processes
@@ -140,7 +147,9 @@ def test_second_job_queues_and_starts_when_the_first_finishes(one_slot):
     try:
         frame = second.frame()
         assert frame.status == "queued" and not frame.ended and second.alive
-        assert frame.message == "waiting for a free training slot: position 1 of 1"
+        assert frame.message == (
+            "waiting for a free training slot: the one slot is busy, position 1 of 1"
+        )
         with pytest.raises(RuntimeError, match="not started"):
             second.checkpoint()
         assert first.wait(60) and first.frame().status == "finished"
@@ -181,6 +190,101 @@ def test_queued_job_whose_page_went_away_leaves_the_queue(one_slot):
         assert one_slot.slots.waiting_count() == 0 and running.frame().status != "stopped"
     finally:
         _stop_all(running, forgotten)
+
+
+# ---------------------------------------------------------------------- each person's share
+
+
+def test_a_second_run_of_one_person_waits_and_lets_others_pass(monkeypatch):
+    """The server's pool, its limits from the environment: two slots, one per session."""
+    shutdown_pool()
+    monkeypatch.setenv("GANSCOPE_WORKERS", "1")
+    monkeypatch.setenv("GANSCOPE_MAX_JOBS", "2")
+    monkeypatch.setenv("GANSCOPE_MAX_JOBS_PER_SESSION", "1")
+    monkeypatch.setenv("GANSCOPE_MAX_JOBS_PER_ADDRESS", "2")
+    anna, ben = Owner("anna", "10.0.0.1"), Owner("ben", "10.0.0.2")
+    jobs = []
+    try:
+        pool = get_pool()
+        first = ProcessTrainingJob(LONG, view=FAST_VIEW, owner=anna).start()
+        second = ProcessTrainingJob(LONG.replace(seed=2), view=FAST_VIEW, owner=anna).start()
+        jobs = [first, second]
+        assert second.frame().status == "queued"
+        assert second.frame().message == (
+            "waiting: your other run is using your slot; this one starts when it ends"
+        )
+        other = ProcessTrainingJob(SHORT, view=FAST_VIEW, owner=ben).start()
+        jobs.append(other)
+        assert other.frame().status != "queued"  # the free slot is Ben's, past Anna's run
+        assert other.wait(60) and other.frame().status == "finished"
+        assert second.frame().status == "queued"  # a free slot, still not Anna's
+        assert pool.slots.running_count() == 1 and pool.slots.waiting_count() == 1
+        first.stop()
+        assert first.wait(10)
+        assert wait_for(lambda: second.frame().status == "running")  # her turn now
+    finally:
+        _stop_all(*jobs)
+        shutdown_pool()
+
+
+# ---------------------------------------------------------------------- the server dies
+
+# A stand-in server: a pool with one warm worker, a run training on it and a cold worker
+# started for a second run; then a forked child keeps copies of every pipe end, as any
+# process forked from a server would, so the workers' command pipes never close. It prints
+# the pids and waits to be killed.
+SERVER = textwrap.dedent(
+    """
+    import json, os, sys, time
+    from gan_core.jobs.pool import WorkerPool
+    from gan_core.jobs.process_job import ProcessTrainingJob
+    from tests.job_helpers import FAST_VIEW, LONG, wait_for
+
+    pool = WorkerPool(size=1, max_jobs=2, per_session=1, per_address=1)
+    assert pool.wait_ready(60)
+    jobs = [ProcessTrainingJob(LONG.replace(seed=s), view=FAST_VIEW, pool=pool).start()
+            for s in (1, 2)]
+    assert wait_for(lambda: all(j.frame().status == "running" for j in jobs), 60)
+    holder = os.fork()
+    if holder == 0:
+        time.sleep(120)
+        os._exit(0)
+    print(json.dumps({"workers": pool.worker_pids(), "holder": holder}), flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_workers_die_with_a_killed_server_even_if_their_pipes_stay_open():
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER],
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    started = {}
+    try:
+        started = json.loads(server.stdout.readline())
+        workers = started["workers"]
+        assert len(workers) == 2 and not any(_gone(pid) for pid in workers)
+        server.kill()  # SIGKILL, as the out-of-memory killer sends
+        server.wait(10)
+        assert wait_for(lambda: all(_gone(pid) for pid in workers), timeout=10), [
+            (pid, psutil.Process(pid).status()) for pid in workers if not _gone(pid)
+        ]
+    finally:
+        server.kill()
+        server.wait(10)
+        for pid in [started.get("holder"), *started.get("workers", [])]:
+            if pid is not None and not _gone(pid):
+                os.kill(pid, signal.SIGKILL)  # ours: started by the stand-in server above
 
 
 # ---------------------------------------------------------------------- orphans

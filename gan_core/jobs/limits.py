@@ -1,17 +1,42 @@
-"""How many training processes a server keeps warm and how many jobs may train at once.
+"""How many training processes a server keeps warm, how many jobs may train at once, and how
+many of those one person may hold.
 
-Both default to the machine's cores: one warm worker per core, and twice as many concurrent
-jobs as cores (a paused or slowed run barely uses its core, so a strict one-per-core cap
-would keep people waiting behind idle runs). Operators override them with environment
-variables; a value that is not a whole number >= 1 (>= 0 for the pool) is refused by name.
+The pool and the cap default to the machine's cores: one warm worker per core, and twice as
+many concurrent jobs as cores (a paused or slowed run barely uses its core, so a strict
+one-per-core cap would keep people waiting behind idle runs).
+
+Fair sharing: one browser session may run one job at a time (its further jobs wait behind
+it), and one client address at most two. Two per address, because the address limit is
+the backstop for a person who opens private windows to get several sessions: on a
+classroom LAN, where each machine has its own address, two lets a pair share a machine
+and still leaves most of a small server's slots to the others. A whole class behind one
+NAT shares one address, so such a server must raise it (to GANSCOPE_MAX_JOBS it is off);
+the queue message says which limit holds a run back, so a too-low setting shows.
+
+Operators override each with an environment variable. Each is parsed strictly: a value
+that is not a whole number in range is refused by name, and `check_server_settings()`
+lists every such problem, so the server can refuse to start with one line each:
+
+    python -m gan_core.jobs.limits      (exit 0 when all settings are valid, 2 if not)
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 
 MAX_JOBS_ENV = "GANSCOPE_MAX_JOBS"
 WORKERS_ENV = "GANSCOPE_WORKERS"
+PER_SESSION_ENV = "GANSCOPE_MAX_JOBS_PER_SESSION"
+PER_ADDRESS_ENV = "GANSCOPE_MAX_JOBS_PER_ADDRESS"
+
+DEFAULT_PER_SESSION = 1
+DEFAULT_PER_ADDRESS = 2
+
+
+class SettingError(ValueError):
+    """A server setting (an environment variable) that cannot be used, in one line."""
 
 
 def cores() -> int:
@@ -32,6 +57,31 @@ def pool_size() -> int:
     return _whole_number(WORKERS_ENV, default=cores(), minimum=0)
 
 
+def per_session() -> int:
+    """Jobs one browser session may run at once; its further jobs wait their turn."""
+    return _whole_number(PER_SESSION_ENV, default=DEFAULT_PER_SESSION, minimum=1)
+
+
+def per_address() -> int:
+    """Jobs one client address may run at once (unknown addresses are not grouped)."""
+    return _whole_number(PER_ADDRESS_ENV, default=DEFAULT_PER_ADDRESS, minimum=1)
+
+
+# Every server setting, read the way the server reads it. Add new ones here.
+SETTINGS: tuple[Callable[[], int], ...] = (max_jobs, pool_size, per_session, per_address)
+
+
+def check_server_settings() -> list[str]:
+    """One line per server setting that cannot be used; empty when all are fine."""
+    problems = []
+    for read in SETTINGS:
+        try:
+            read()
+        except SettingError as error:
+            problems.append(str(error))
+    return problems
+
+
 def _whole_number(name: str, default: int, minimum: int) -> int:
     text = os.environ.get(name, "").strip()
     if not text:
@@ -41,5 +91,17 @@ def _whole_number(name: str, default: int, minimum: int) -> int:
     except ValueError:
         value = None
     if value is None or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, not {text!r}")
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise SettingError(f"{name} must be a whole number >= {minimum}, not {shown!r}")
     return value
+
+
+def main() -> int:
+    problems = check_server_settings()
+    for problem in problems:
+        print(f"GANscope will not start: {problem}", file=sys.stderr)
+    return 2 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -14,7 +14,8 @@ processes while at most `size` jobs run. A dead worker is dropped and replaced i
 background.
 
 One pool serves the whole server (`get_pool()`); it is shut down at interpreter exit, and
-workers exit by themselves if the server dies without that (their command pipe closes).
+workers die with the server if it dies without that (see `worker_process.py`). The cap on
+jobs and each person's share of it come from the server's settings (`limits.py`).
 """
 
 from __future__ import annotations
@@ -29,9 +30,20 @@ from gan_core.jobs.worker_process import EXIT_GRACE_S, WorkerProcess
 
 
 class WorkerPool:
-    def __init__(self, size: int | None = None, max_jobs: int | None = None) -> None:
+    def __init__(
+        self,
+        size: int | None = None,
+        max_jobs: int | None = None,
+        per_session: int | None = None,
+        per_address: int | None = None,
+    ) -> None:
+        """Each limit not given is read from the server's settings (a `SettingError` if bad)."""
         self.size = job_limits.pool_size() if size is None else size
-        self.slots = JobSlots(job_limits.max_jobs() if max_jobs is None else max_jobs)
+        self.slots = JobSlots(
+            job_limits.max_jobs() if max_jobs is None else max_jobs,
+            job_limits.per_session() if per_session is None else per_session,
+            job_limits.per_address() if per_address is None else per_address,
+        )
         self._lock = threading.Lock()
         self._idle: list[WorkerProcess] = []
         self._busy: set[WorkerProcess] = set()
@@ -167,10 +179,15 @@ _pool_lock = threading.Lock()
 
 
 def get_pool() -> WorkerPool:
-    """The server's one pool, created on first use (call it early to have workers warm)."""
+    """The server's one pool, created on first use (call it early to have workers warm).
+
+    Raises `SettingError` naming every bad server setting: no pool is half made."""
     global _pool
     with _pool_lock:
         if _pool is None:
+            problems = job_limits.check_server_settings()
+            if problems:
+                raise job_limits.SettingError("the server is misconfigured: " + "; ".join(problems))
             _pool = WorkerPool()
             atexit.register(_pool.shutdown)
         return _pool

@@ -1,8 +1,9 @@
 """A job that runs in a worker process borrowed from the pool: a training run or a sweep.
 
 Everything about a job's time in the pool is here, once: it enters the server's cap on
-jobs at once (`slots.py`) and, past the cap, waits its turn in the first-come queue while
-showing its place; then it borrows a worker (`pool.py`), sends it the job, relays commands
+jobs at once (`slots.py`) for its owner (who asked for it) and, past the cap or past that
+person's share of it, waits its turn in the queue while showing its place and why it
+waits; then it borrows a worker (`pool.py`), sends it the job, relays commands
 and reads what the worker sends back on a small watcher thread; at the end it gives the
 worker back and leaves its slot, so the next job in the queue finds a worker idle.
 
@@ -26,6 +27,7 @@ import time
 from typing import Any, Self
 
 from gan_core.jobs.pool import WorkerPool, get_pool
+from gan_core.jobs.slots import ADDRESS, ANONYMOUS, SESSION, Owner, Wait
 from gan_core.jobs.status import RunStatus
 from gan_core.jobs.steering import ORPHANED, Heartbeat
 from gan_core.jobs.worker_process import WorkerProcess
@@ -39,13 +41,38 @@ STOPPED_ON_REQUEST = "stopped on request"
 _job_ids = itertools.count(1)  # tags every message, so none reaches the wrong job
 
 
-def queue_message(place: int, of: int) -> str:
-    return f"waiting for a free training slot: position {place} of {of}"
+def queue_message(place: int, of: int, slots: int | None = None) -> str:
+    """Waiting for a free slot: where the job stands (and, if known, how many are busy)."""
+    if slots is None:
+        busy = ""
+    else:
+        busy = "the one slot is busy, " if slots == 1 else f"all {slots} slots busy, "
+    return f"waiting for a free training slot: {busy}position {place} of {of}"
+
+
+def wait_message(wait: Wait) -> str:
+    """Why a queued job waits, in the words of the person who asked for it."""
+    if wait.waits_for == SESSION:
+        if wait.limit == 1:
+            return "waiting: your other run is using your slot; this one starts when it ends"
+        return (
+            f"waiting: your other {wait.limit} runs are using your slots; "
+            "this one starts when one of them ends"
+        )
+    if wait.waits_for == ADDRESS:
+        return (
+            f"waiting: {wait.limit} runs from your network address are training, the most "
+            "one address may run at once; this one starts when one of them ends"
+        )
+    return queue_message(wait.place, wait.of, wait.limit)
 
 
 class PooledJob:
-    def __init__(self, pool: WorkerPool | None, heartbeat: Heartbeat) -> None:
+    def __init__(
+        self, pool: WorkerPool | None, heartbeat: Heartbeat, owner: Owner = ANONYMOUS
+    ) -> None:
         self._pool = pool if pool is not None else get_pool()
+        self._owner = owner  # whose share of the slots it takes
         self._id = next(_job_ids)
         self._heartbeat = heartbeat
         self._worker_lock = threading.Lock()  # guards the worker, pending commands, ended
@@ -86,7 +113,7 @@ class PooledJob:
         if self._thread.ident is not None:
             raise RuntimeError("a job can only be started once")
         # Enter the queue here, not in the watcher, so the job says "queued" on return.
-        if self._pool.slots.enter(self):
+        if self._pool.slots.enter(self, self._owner):
             self._show_starting()
         else:
             self._show_queue_place()
@@ -96,6 +123,7 @@ class PooledJob:
     def stop(self) -> None:
         self._stop_requested.set()
         self._pool.slots.withdraw(self)  # a queued job leaves the queue at once
+        self._pool.slots.disown(self)  # a running one no longer counts as its owner's run
         self._send("stop")
 
     @property
@@ -201,6 +229,11 @@ class PooledJob:
         place = self._pool.slots.position(self)
         if place is not None:
             self._show_queued(*place)
+
+    def _queue_message(self, place: int, of: int) -> str:
+        """What a queued job says: why it waits, or (if it no longer waits) its last place."""
+        wait = self._pool.slots.waiting(self)
+        return wait_message(wait) if wait is not None else queue_message(place, of)
 
 
 def _death_notice(worker: WorkerProcess) -> str:

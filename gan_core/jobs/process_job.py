@@ -6,8 +6,9 @@ run sends and receives. The watcher keeps the latest `Frame`; `frame()` only rea
 the page never waits on the worker.
 
 Differences from the thread job, all visible in the frame rather than in the API:
-- "queued": past the server's cap on concurrent jobs, the job waits its turn and says
-  where it stands ("waiting for a free training slot: position N of M").
+- "queued": past the server's cap on concurrent jobs, or past its owner's share of it,
+  the job waits its turn and says why ("all 4 busy, position N of M", or "your other run
+  is using your slot").
 - "error" when the worker process dies: the server, and every other job, goes on.
 - The heartbeat is checked here, where the page is, so a queued job whose page went away
   leaves the queue as a running one leaves its worker.
@@ -25,8 +26,9 @@ from typing import TYPE_CHECKING
 
 from gan_core.config import GanConfig
 from gan_core.jobs.pool import WorkerPool
-from gan_core.jobs.pooled_job import Message, PooledJob, queue_message
+from gan_core.jobs.pooled_job import Message, PooledJob
 from gan_core.jobs.protocol import Frame, TrainingRun, ViewOptions
+from gan_core.jobs.slots import ANONYMOUS, Owner
 from gan_core.jobs.status import RunStatus
 from gan_core.jobs.steering import ORPHANED, EndObserver, FrameObserver, JobSteering
 from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
@@ -49,9 +51,11 @@ class ProcessTrainingJob(PooledJob, JobSteering):
         on_end: EndObserver | None = None,
         trainer: Trainer | None = None,
         pool: WorkerPool | None = None,
+        owner: Owner = ANONYMOUS,
     ) -> None:
+        """`owner`: who asked for the run, whose share of the server's slots it takes."""
         JobSteering.__init__(self, config, view, heartbeat_timeout, on_frame, on_end, trainer)
-        PooledJob.__init__(self, pool, self._heartbeat)
+        PooledJob.__init__(self, pool, self._heartbeat, owner)
         # `trainer` travels to the worker as checkpoint bytes, taken here so later changes
         # to it cannot leak in.
         self._resume = checkpoint_bytes(trainer) if trainer is not None else None
@@ -126,7 +130,7 @@ class ProcessTrainingJob(PooledJob, JobSteering):
         return False
 
     def _show_queued(self, place: int, of: int) -> None:
-        message = queue_message(place, of)
+        message = self._queue_message(place, of)
         previous = self.frame()
         if previous.status != RunStatus.QUEUED or previous.message != message:
             # Not passed to on_frame: a recorder stores training frames, and "queued" is

@@ -1,6 +1,6 @@
 """The worker process: runs one job at a time for the server, a training run or a sweep.
 
-    python -m gan_core.jobs.worker COMMANDS_FD EVENTS_FD   (started by `worker_process`)
+    python -m gan_core.jobs.worker COMMANDS_FD EVENTS_FD SERVER_PID   (see `worker_process`)
 
 The pool starts this process once and hands it jobs one after another. A training run is an
 ordinary thread `TrainingJob` in here, so pausing, stepping, speed caps and divergence
@@ -23,7 +23,8 @@ Worker -> server (`events`):
 
 A command whose id is not the running job's is for a job that has already ended here and
 is dropped. When the server goes away (its end of `commands` closes), the worker stops its
-job and exits, so a crashed server never leaves training processes behind.
+job and exits; and the kernel kills it when the server's process dies (see
+`worker_process.die_with_parent`), so a crashed server never leaves training behind.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ import torch
 from gan_core.jobs.protocol import Frame, first_frame
 from gan_core.jobs.status import RunStatus
 from gan_core.jobs.thread_job import TrainingJob
+from gan_core.jobs.worker_process import die_with_parent
 from gan_core.sweep.run import SweepPlan, SweepStopped, run_plan
 from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
 
@@ -268,6 +270,7 @@ def _name_process(name: str) -> None:
 
 
 if __name__ == "__main__":
+    die_with_parent(int(sys.argv[3]))
     serve(
         Connection(int(sys.argv[1]), writable=False),
         Connection(int(sys.argv[2]), readable=False),

@@ -16,20 +16,71 @@ a unit of its own instead of splitting the server's one share.
 Two one-way pipes carry pickled messages (see `worker.py` for the protocol). The server
 keeps only its own ends: when the worker dies, its end of `events` closes with it and a
 read gives EOF at once, whatever killed it.
+
+A worker dies with the server, however the server dies (the out-of-memory killer's
+SIGKILL included): on Linux it asks the kernel for SIGKILL when its parent goes
+(`die_with_parent`, PR_SET_PDEATHSIG), so neither a busy training thread nor a pipe end
+that outlives the server (a copy in some forked process) can keep it training for nobody.
+Elsewhere, the closing command pipe is the only sign. The kernel counts the *thread* that
+started a child as its parent, and workers are wanted from short-lived threads (a pool
+top-up, a job's watcher), so every worker is started by one launcher thread that lives as
+long as the server.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import queue
+import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the directory holding gan_core
 EXIT_GRACE_S = 2.0  # for a worker asked to exit, before it is terminated
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+Launch = Callable[[], "subprocess.Popen[bytes]"]
+
+
+class _Launcher:
+    """One long-lived thread that starts every worker process (see above for why)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests: queue.Queue[tuple[Launch, Future[subprocess.Popen[bytes]]]]
+        self._requests = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def launch(self, start: Launch) -> subprocess.Popen[bytes]:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._serve, name="gan-worker-launcher", daemon=True
+                )
+                self._thread.start()
+        if threading.current_thread() is self._thread:
+            return start()
+        started: Future[subprocess.Popen[bytes]] = Future()
+        self._requests.put((start, started))
+        return started.result()
+
+    def _serve(self) -> None:
+        while True:
+            start, started = self._requests.get()
+            try:
+                started.set_result(start())
+            except BaseException as error:  # the caller's to handle, in the caller's thread
+                started.set_exception(error)
+
+
+_launcher = _Launcher()
 
 
 class WorkerProcess:
@@ -40,13 +91,17 @@ class WorkerProcess:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p
         )
+        command = [sys.executable, "-m", "gan_core.jobs.worker"]
+        command += [str(commands_in), str(events_out), str(os.getpid())]
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gan_core.jobs.worker", str(commands_in), str(events_out)],
-                pass_fds=(commands_in, events_out),  # every other descriptor stays closed
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # see above
-                env=env,
+            self.process = _launcher.launch(
+                lambda: subprocess.Popen(
+                    command,
+                    pass_fds=(commands_in, events_out),  # every other descriptor stays closed
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,  # see above
+                    env=env,
+                )
             )
         except BaseException:
             for fd in (commands_out, events_in):
@@ -111,3 +166,17 @@ class WorkerProcess:
         if self.alive():
             self.process.kill()
         self.exit_code(EXIT_GRACE_S)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a worker, first thing: be killed when the server (`parent_pid`) dies.
+
+    If the server died before the request was made, the kernel will never send the
+    signal: the parent is then another process already, and the worker leaves at once."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the closing command pipe remains the sign
+        pass
+    if os.getppid() != parent_pid:
+        os._exit(0)

@@ -9,7 +9,7 @@ from ui.plain_text import cut, plain
 # status: (label, colour, what it means)
 STYLES = {
     "ready": ("Ready", "gray", "Step 0: press Train to start, or Step to go one update at a time."),
-    "queued": ("Queued", "orange", "Every training slot is busy: this run starts when one frees."),
+    "queued": ("Queued", "orange", "It starts by itself when its turn comes."),
     "starting": ("Starting", "blue", ""),
     "running": ("Running", "blue", ""),
     "paused": ("Paused", "orange", "Resume, or Step through single updates."),

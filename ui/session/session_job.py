@@ -7,6 +7,11 @@ share a holder, so one person's run is invisible to another.
 
 Besides a live job, the holder can show a saved run reopened from the store (a
 `StoredRun`: read-only, never alive), which answers the same questions the page asks a job.
+
+Every job says who asked for it (`who_is_asking`): the browser's session id, which all its
+tabs share once its first run is saved, and the client's address. The server's slots are
+shared out by these (`gan_core/jobs/limits.py`). A server started with bad settings
+trains nothing: the page says so in one plain sentence instead of failing.
 """
 
 from __future__ import annotations
@@ -16,15 +21,20 @@ import threading
 
 import streamlit as st
 import torch
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from gan_core.config import GanConfig
+from gan_core.jobs.limits import check_server_settings
 from gan_core.jobs.pool import get_pool
 from gan_core.jobs.process_job import ProcessTrainingJob
 from gan_core.jobs.protocol import Job, TrainingRun, ViewOptions
+from gan_core.jobs.slots import Owner
 from gan_core.jobs.thread_job import TrainingJob
 from gan_core.store.recorder import RunRecorder
 from gan_core.store.stored_run import StoredRun
 from gan_core.training.trainer import Trainer
+from ui.plain_text import plain
+from ui.session import session_id
 
 # The networks are tiny: splitting each matmul over threads costs more in hand-offs than it
 # saves, and several sessions' workers share the same few cores. One intra-op thread
@@ -44,7 +54,7 @@ HOLDER_STATE_KEY = "job_holder"  # the same holder, reachable from session state
 # and the page's own work never slows the training. "thread" (GANSCOPE_TRAINING=thread): on
 # a worker thread of the server, for a machine where extra processes are unwelcome.
 JOB_CLASS = TrainingJob if os.environ.get("GANSCOPE_TRAINING") == "thread" else ProcessTrainingJob
-if JOB_CLASS is ProcessTrainingJob:
+if JOB_CLASS is ProcessTrainingJob and not check_server_settings():
     get_pool()  # start the warm workers now, so the first Train does not wait for a torch import
 
 
@@ -133,6 +143,8 @@ def new_job(
 ) -> TrainingRun:
     """The one place a session's training job is built."""
     hooks = {"on_frame": recorder.on_frame, "on_end": recorder.on_end} if recorder else {}
+    if JOB_CLASS is ProcessTrainingJob:  # a thread job takes no slot: nothing to share out
+        hooks["owner"] = who_is_asking()
     return JOB_CLASS(
         config,
         view=VIEW,
@@ -144,12 +156,39 @@ def new_job(
     )
 
 
+def who_is_asking() -> Owner:
+    """This browser (its saved session id, else this tab's session) and its address.
+
+    Streamlit gives no address for localhost: that is the server's own machine, or a proxy
+    on it through which everyone would look alike, so it is left unknown, not grouped."""
+    session = session_id.current()
+    if session is None:
+        context = get_script_run_ctx()
+        session = context.session_id if context is not None else None
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser connection (bare mode, some test harnesses)
+        address = None
+    return Owner(session, address or None)
+
+
 @st.cache_resource(scope="session", on_release=JobHolder.release, show_spinner=False)
 def _session_holder() -> JobHolder:
     return JobHolder()
 
 
 def holder() -> JobHolder:
+    """The session's holder; on a misconfigured server, a plain message and the page stops."""
+    problems = check_server_settings()
+    if problems:
+        st.error(
+            plain(
+                "This server is misconfigured and cannot train: "
+                + "; ".join(problems)
+                + ". Whoever runs it must correct the setting and restart it."
+            )
+        )
+        st.stop()
     found = _session_holder()
     st.session_state[HOLDER_STATE_KEY] = found
     return found
