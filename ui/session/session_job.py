@@ -17,7 +17,8 @@ import threading
 import streamlit as st
 import torch
 
-from gan_core.config import GanConfig
+from gan_core.config import ConfigError, GanConfig
+from gan_core.jobs.cost import check_run
 from gan_core.jobs.pool import get_pool
 from gan_core.jobs.process_job import ProcessTrainingJob
 from gan_core.jobs.protocol import Job, TrainingRun, ViewOptions
@@ -25,6 +26,7 @@ from gan_core.jobs.thread_job import TrainingJob
 from gan_core.store.recorder import RunRecorder
 from gan_core.store.stored_run import StoredRun
 from gan_core.training.trainer import Trainer
+from ui.session import notices
 
 # The networks are tiny: splitting each matmul over threads costs more in hand-offs than it
 # saves, and several sessions' workers share the same few cores. One intra-op thread
@@ -68,6 +70,11 @@ class JobHolder:
         trainer: Trainer | None = None,
     ) -> TrainingRun:
         """A new run of `config` (continuing `trainer`, if given), saved by `recorder`."""
+        try:
+            check_run(config)
+        except ConfigError as refusal:  # over the server's limits: nothing starts or stops
+            notices.post("page", "error", str(refusal))
+            st.rerun()
         job = new_job(config, steps_per_second, paused, recorder, trainer)
         with self._lock:
             previous, self.job = self.job, job
