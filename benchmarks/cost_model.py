@@ -37,12 +37,20 @@ CASES: list[tuple[str, str, dict, int]] = [
     ("recommended ×1024", "recommended", {}, 1024),
     ("wgan_gp_grid", "wgan_gp_grid", {}, 1),
     ("wgan_gp_grid ×32", "wgan_gp_grid", {}, 32),
-    ("256×4, batch 256, GP", "tutorial", {**BIG, "n_samples": 10_000, "batch_size": 256,
-                                          "loss": "wasserstein_gp"}, 1),
+    (
+        "256×4, batch 256, GP",
+        "tutorial",
+        {**BIG, "n_samples": 10_000, "batch_size": 256, "loss": "wasserstein_gp"},
+        1,
+    ),
     ("256×4, batch 1024", "tutorial", {**BIG, "n_samples": 10_000, "batch_size": 1024}, 1),
     ("256×4, batch 1024 ×4", "tutorial", {**BIG, "n_samples": 10_000, "batch_size": 1024}, 4),
-    ("256×4, batch 4096, GP", "tutorial", {**BIG, "n_samples": 100_000, "batch_size": 4096,
-                                           "loss": "wasserstein_gp"}, 1),
+    (
+        "256×4, batch 4096, GP",
+        "tutorial",
+        {**BIG, "n_samples": 100_000, "batch_size": 4096, "loss": "wasserstein_gp"},
+        1,
+    ),
     ("narrow, batch 4096 ×64", "tutorial", {"n_samples": 100_000, "batch_size": 4096}, 64),
 ]
 QUICK = {"tutorial", "recommended", "wgan_gp_grid", "256×4, batch 1024"}
