@@ -25,11 +25,15 @@ update of a step, which the batch and the layer widths set). Time of one step = 
 per-update overhead (torch's per-operation cost, which does not grow with R) + R ×
 multiply-adds (from the layer sizes, the batch and the D steps) / MACS_PER_SECOND.
 
-Calibration (benchmarks/cost_model.py, one intra-op thread, on the 2-core 24 GB machine
-this server targets, under the load of other people's tests): peak RSS above the
-process's baseline and seconds per step of a StackedGAN for the configs listed there.
-The constants below are fitted so that the model's estimate is at or above what was
-measured for every config (see that script's table).
+Calibration (benchmarks/cost_model.py, whose docstring holds the table): on the 2-core
+24 GB machine this server targets, one intra-op thread, a fresh process per case, the
+peak resident memory above the process's baseline (VmHWM) and the CPU seconds per step
+of a `StackedGAN`, for twelve cases from the tutorial alone to 1,024 Recommended runs
+and the 256×4, batch 4,096, WGAN-GP step. Memory: the model is above every measurement
+(measured/model 0.41-0.88; e.g. 1,024 Recommended runs 1.00 GB measured, 1.72 GB
+modelled). Time: measured/model 0.5-1.5 wherever a limit can bind (the largest step:
+0.92 s measured, 1.84 s modelled); one step of the heaviest setup the form allows (10 D
+updates of that) is modelled at 13 s, which matches the ~10 s seen on the server.
 """
 
 from __future__ import annotations
