@@ -6,9 +6,18 @@ The sweep trains in one of the server's training worker processes (see `gan_core
 for why not a thread), under the same cap and queue as training runs; a fragment polls its
 place in the queue, then its progress, so the page never blocks and every widget stays
 usable while it waits or runs.
+
+Errors: a refusal (bad axis values, a sweep over the server's limits) is shown as the plain
+text it is, next to the form. Anything unexpected is logged for whoever runs the server
+and shown as one sentence of what to do, never as an exception's type or text; every part
+of the page fails on its own, so the form always stays on screen.
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -21,7 +30,6 @@ from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepSlot, SweepStatus
 from gan_core.sweep.run import AXIS_KEYS, plan_sweep
 from ui.plain_text import cut, plain
-from ui.session.guard import guarded
 from ui.sweep_form import (
     DEFAULT_INPUTS,
     VALUE_MODES,
@@ -36,6 +44,21 @@ DASHBOARD_CONFIG = "config"  # where the dashboard keeps its current GanConfig
 CURRENT = "The dashboard's current setup"
 NO_AXIS = "none"
 SLOT_STATE_KEY = "sweep_slot"  # the same slot, reachable from session state (tests)
+KEPT = "Your settings are kept"
+# What to do when a part of the page fails unexpectedly, by part.
+WHAT_TO_DO = {
+    "form": f"These settings could not be read. {KEPT}: change the values, or choose another axis.",
+    "start": f"The sweep could not start. {KEPT}: press Run again in a moment.",
+    "progress": "The sweep's progress could not be shown; it goes on training. Reload the "
+    "page to see it again.",
+    "results": f"The results could not be shown. {KEPT}: press Run to train the sweep again.",
+}
+FAILED = (
+    f"The sweep stopped with an error on the server. {KEPT}: press Run to try again, and if "
+    "it fails again, use fewer cells or seeds or smaller networks."
+)
+
+log = logging.getLogger("ganscope")
 
 st.set_page_config(page_title="Sweep · GANscope", layout="wide")
 
@@ -85,32 +108,52 @@ def axis_inputs(slot: int, default_key: str, optional: bool):
     return axis_from_inputs(key, mode, listed, start, stop, count)
 
 
+@contextmanager
+def shown_plainly(part: str, prefix: str = "") -> Iterator[None]:
+    """Show what goes wrong inside as plain text: a refusal word for word (after `prefix`),
+    anything else as what to do next (its details go to the server's log)."""
+    try:
+        yield
+    except ConfigError as error:
+        st.error(plain(f"{prefix}{error}"))
+    except Exception:
+        log.exception("unexpected error in the sweep page's %s", part)
+        st.error(plain(WHAT_TO_DO[part]))
+
+
 def sweep_form():
-    """The plan the form describes, or None after showing why it cannot run."""
+    """The plan the form describes, or None after showing why it cannot run. Every widget
+    is drawn whatever the others hold, so a bad value never hides the rest of the form."""
     base = base_config()
     columns = st.columns(2)
-    axes = []
+    axes, complete = [], True
     for slot, default, column in ((1, "lr_d", columns[0]), (2, "lr_g", columns[1])):
         with column:
-            try:
+            read = False  # until the axis is read: its widgets are all drawn by then
+            with shown_plainly("form", f"Axis {slot}: "):
                 axis = axis_inputs(slot, default, optional=slot == 2)
-            except ConfigError as error:
-                st.error(plain(f"Axis {slot}: {error}"))
-                return None
-            if axis is not None:
-                axes.append(axis)
+                if axis is not None:
+                    axes.append(axis)
+                read = True
+            complete = complete and read
     seeds = st.number_input("Seeds per cell", 1, 64, 1, key="sweep.seeds")
     st.caption(f"Run seeds: base seed ({base.seed}) + 0, 1, … so every cell trains the same seeds.")
-    try:
-        plan = plan_sweep(base, axes, int(seeds))
-    except ConfigError as error:
-        st.error(plain(f"This sweep cannot run: {error}"))
+    if not complete:
         return None
-    st.caption(plan_summary(plan))
-    return plan
+    with shown_plainly("form", "This sweep cannot run: "):
+        plan = plan_sweep(base, axes, int(seeds))
+        st.caption(plan_summary(plan))
+        return plan
+    return None
 
 
 def progress_view(slot: SweepSlot) -> None:
+    # A fragment reruns on its own, outside the page's handlers: it needs its own.
+    with shown_plainly("progress"):
+        progress_bar(slot)
+
+
+def progress_bar(slot: SweepSlot) -> None:
     job = slot.job
     if job is None:
         return
@@ -141,6 +184,10 @@ def results(slot: SweepSlot) -> None:
     job = slot.job
     status = job.status() if job is not None else None
     if status is None or not status.ended:
+        return
+    if status.state == RunStatus.ERROR:  # its text is the server's, not meant for the page
+        log.warning("a sweep ended with an error: %s", status.message)
+        st.warning(plain(FAILED))
         return
     if status.state != RunStatus.FINISHED:
         st.warning(plain(f"The sweep did not finish: {cut(status.message)}"))
@@ -187,16 +234,17 @@ st.caption(
     "Vary one or two settings over a grid, train every combination at once, and compare "
     "where each ended up."
 )
-with guarded("the sweep page"):
-    slot = session_slot()
-    st.session_state[SLOT_STATE_KEY] = slot
-    plan = sweep_form()
-    running = slot.job is not None and not slot.job.status().ended
-    start, stop = st.columns([1, 5])
-    if start.button("Run", type="primary", disabled=plan is None or running, key="sweep.run"):
+slot = session_slot()
+st.session_state[SLOT_STATE_KEY] = slot
+plan = sweep_form()
+running = slot.job is not None and not slot.job.status().ended
+start, stop = st.columns([1, 5])
+if start.button("Run", type="primary", disabled=plan is None or running, key="sweep.run"):
+    with shown_plainly("start"):
         slot.start(plan)
         running = True
-    if running and stop.button("Stop", key="sweep.stop"):
-        slot.job.stop()
-    st.fragment(progress_view, run_every=0.5 if running else None)(slot)
+if running and stop.button("Stop", key="sweep.stop"):
+    slot.job.stop()
+st.fragment(progress_view, run_every=0.5 if running else None)(slot)
+with shown_plainly("results"):
     results(slot)

@@ -426,6 +426,29 @@ CATALOGUE: list[BadInput] = [
       "a _b_ :smile: (c) __d__ -e on the dashboard",
       tested_in="tests/test_plain_messages_app.py::"
       "test_an_imported_runs_name_is_escaped_in_button_labels"),
+    # ------------------------------------------------ the server's cost limits
+    E("ui", "Train on the heaviest setup the form allows",
+      "noise 64, G and D 256×4, batch 4,096, 100,000 samples, 10 D steps, WGAN-GP", "run",
+      "run: one training step would take about",
+      tested_in="tests/test_cost.py::test_train_refuses_a_run_over_the_limits_and_keeps_the_page"),
+    E("ui", "Train on a run longer than the cost limit", "tutorial, 20,000 epochs (5M steps)",
+      "run", "run: 5,000,000 steps would take about",
+      tested_in="tests/test_cost.py::test_a_long_run_is_refused_with_the_epochs_that_would_fit"),
+    E("ui", "a sweep of the heaviest setup", "Sweep page: the heaviest setup as the base, any grid",
+      "sweep", "This sweep cannot run: sweep: one training step would take about",
+      tested_in="tests/test_sweep_page.py::"
+      "test_a_sweep_over_the_servers_limits_is_refused_and_the_form_stays"),
+    E("ui", "a sweep longer than the cost limit", "Sweep page: Recommended, 32 × 32 cells",
+      "sweep", "sweep: 1,024 runs would take about",
+      tested_in="tests/test_cost.py::test_a_sweep_over_the_time_limit_names_the_runs_that_would_fit"),
+    E("ui", "axis values that break the range reader", "batch_size from -1e308 to 1e308", None,
+      "These settings could not be read.",
+      tested_in="tests/test_sweep_page.py::"
+      "test_values_that_break_the_axis_reader_leave_a_plain_message_and_the_form"),
+    E("ui", "a server limit that is not a number", "GANSCOPE_MAX_SWEEP_MEMORY=lots",
+      "GANSCOPE_MAX_SWEEP_MEMORY",
+      "GANSCOPE_MAX_SWEEP_MEMORY: 'lots' is not allowed: the server's limit is a positive number",
+      tested_in="tests/test_cost.py::test_a_bad_limit_refuses_every_sweep_by_name"),
 ]
 # fmt: on
 

@@ -17,6 +17,7 @@ from scipy import stats
 from gan_core import metrics
 from gan_core.cli import main as cli_main
 from gan_core.config import ConfigError
+from gan_core.jobs.cost import MAX_STEP_SECONDS, CostLimits, stack_bytes, step_seconds
 from gan_core.presets import preset_config
 from gan_core.serialize import to_json
 from gan_core.sweep.run import (
@@ -29,6 +30,8 @@ from gan_core.sweep.run import (
     run_plan,
     run_sweep,
 )
+from gan_core.sweep.train import check_interval
+from gan_core.training.engine import StackedGAN
 from gan_core.training.trainer import Trainer
 
 TUTORIAL = preset_config("tutorial")
@@ -363,3 +366,100 @@ def test_cli_runs_as_a_module(short_config_file, repo_root):
     lines = done.stdout.strip().splitlines()
     assert lines[0].startswith("2 runs × 250 iterations") and "Fréchet" in lines[0]
     assert len(lines) == 4  # summary, header, one line per cell
+
+
+# ---------------------------------------------------------------- stacks that fit the server
+
+
+def limits_for(config, runs_per_stack: int) -> CostLimits:
+    """Limits under which a stack holds exactly `runs_per_stack` runs of `config`."""
+    return CostLimits(sweep_memory_bytes=stack_bytes([config] * runs_per_stack) + 1.0)
+
+
+def test_a_sweep_over_the_memory_limit_trains_as_several_stacks_of_every_run():
+    axes = [parse_axis("lr_d=0.01,0.05,0.1"), parse_axis("lr_g=0.005,0.01")]
+    limits = limits_for(SHORT, 2)
+    plan = plan_sweep(SHORT, axes, seeds=2, limits=limits)
+    whole = plan_sweep(SHORT, axes, seeds=2)
+    assert [len(s) for s in whole.stacks()] == [12]
+    assert [len(s) for s in plan.stacks()] == [2] * 6
+    assert [i for s in plan.stacks() for i in s] == list(range(12))  # every run, in order
+    assert plan.cost.stacks == 6 and plan.cost.memory_bytes <= limits.sweep_memory_bytes
+    assert plan.cost.memory_bytes < whole.cost.memory_bytes
+    assert plan.runs == whole.runs and plan.cells == whole.cells
+    result = run_plan(plan)
+    assert result.n_runs == 12 and np.isfinite(result.runs["distance"]).all()
+    # Balanced: 7 runs in stacks of at most 3 make 3 + 2 + 2, not 3 + 3 + 1.
+    seven = plan_sweep(SHORT, [parse_axis("seed=0,1,2,3,4,5,6")], limits=limits_for(SHORT, 3))
+    assert [len(s) for s in seven.stacks()] == [3, 2, 2]
+
+
+def test_split_stacks_start_every_run_where_one_stack_does():
+    """Data and initial weights come from each run's own seed whatever its stack, so a
+    split changes none of them: the same numbers, element for element."""
+    configs = [SHORT.replace(seed=s, lr_d=0.01 * (s + 1)) for s in range(4)]
+    whole = StackedGAN(configs)
+    halves = [StackedGAN(configs[:2]), StackedGAN(configs[2:])]
+    for name in ("data",):
+        torch.testing.assert_close(torch.cat([getattr(h, name) for h in halves]), whole.data)
+    for net in ("G", "D"):
+        parts = [getattr(h, net).flat for h in halves]
+        assert torch.equal(torch.cat(parts), getattr(whole, net).flat)
+
+
+def test_a_sweep_split_into_one_run_stacks_is_each_run_trained_alone():
+    # A stack of one draws its randomness as the single-run trainer: the numbers of a
+    # sweep split all the way down are exactly those of each run trained on its own.
+    axes = [parse_axis("lr_d=0.02,0.05"), parse_axis("beta1=0.5,0.9")]
+    plan = plan_sweep(SHORT, axes, limits=limits_for(SHORT, 1))
+    assert [len(s) for s in plan.stacks()] == [1, 1, 1, 1]
+    result = run_plan(plan)
+    for run in range(4):
+        assert result.runs["distance"][run] == trainer_distance(plan.runs[run].config)
+
+
+def test_a_split_sweep_lands_where_one_stack_does():
+    """A stack draws its per-step noise and batch order from one stream for all its runs,
+    so a run in a smaller stack sees other draws: not the same numbers, the same law. The
+    per-cell final distances of a sweep in 4 stacks and in one must not be told apart
+    (Mann-Whitney), and their medians agree within a factor of 1.5."""
+    axes = [parse_axis("beta1=0.5,0.9")]
+    whole = run_plan(plan_sweep(SHORT, axes, seeds=24))
+    split_plan = plan_sweep(SHORT, axes, seeds=24, limits=limits_for(SHORT, 12))
+    assert len(split_plan.stacks()) == 4
+    split = run_plan(split_plan)
+    for beta1 in (0.5, 0.9):
+        a = whole.runs.query(f"beta1 == {beta1}")["distance"].to_numpy()
+        b = split.runs.query(f"beta1 == {beta1}")["distance"].to_numpy()
+        assert stats.mannwhitneyu(a, b).pvalue > 0.01, (beta1, np.median(a), np.median(b))
+        assert 1 / 1.5 < np.median(a) / np.median(b) < 1.5
+
+
+HEAVY = TUTORIAL.replace(
+    noise_dim=64, g_hidden=(256,) * 4, d_hidden=(256,) * 4, n_samples=4096, batch_size=512
+)
+
+
+def test_a_heavy_sweep_looks_for_stop_before_every_step():
+    plan = plan_sweep(HEAVY, [parse_axis("seed=0,1,2")])
+    assert all(check_interval([plan.runs[i].config for i in s]) < 50 for s in plan.stacks())
+    asked, reports = [], []
+
+    def should_stop() -> bool:
+        asked.append(len(asked))
+        return len(asked) == 3  # yes at the third time of asking
+
+    with pytest.raises(SweepStopped) as stopped:
+        run_plan(plan, lambda done, _total: reports.append(done), should_stop=should_stop)
+    assert len(asked) == 3  # asked before every step, and not again once it said yes
+    assert stopped.value.steps_done == 2  # two steps trained: the stop came before a third
+    assert plan.runs[0].config.total_steps > 2
+
+
+def test_one_step_of_any_stack_is_kept_short():
+    axes = [parse_axis("lr_d=logspace:0.001:0.5:8"), parse_axis("lr_g=logspace:0.001:0.5:8")]
+    plan = plan_sweep(HEAVY.replace(epochs=1), axes)
+    assert len(plan.stacks()) > 1
+    assert plan.cost.step_seconds <= MAX_STEP_SECONDS
+    for stack in plan.stacks():
+        assert step_seconds(HEAVY, len(stack)) <= MAX_STEP_SECONDS

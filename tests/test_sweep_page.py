@@ -122,6 +122,76 @@ def test_a_bad_range_and_a_sweep_over_the_cap_show_errors():
     assert app.button(key="sweep.run").disabled
 
 
+HEAVIEST = preset_config("tutorial").replace(
+    noise_dim=64,
+    g_hidden=(256,) * 4,
+    d_hidden=(256,) * 4,
+    n_samples=100_000,
+    batch_size=4096,
+    d_steps=10,
+    loss="wasserstein_gp",
+)
+
+
+def form_is_kept(app: AppTest) -> None:
+    """Every field of the form is on the page, and the page names no exception."""
+    assert not app.exception, [e.value for e in app.exception]
+    for key in ("sweep.axis1", "sweep.axis2", "sweep.base"):
+        assert app.selectbox(key=key) is not None
+    assert app.number_input(key="sweep.seeds") is not None
+    assert app.button(key="sweep.run") is not None
+    for element in (*app.error, *app.warning):
+        text = shown(element.value)
+        assert "Error" not in text and "Traceback" not in text and "Reset" not in text, text
+
+
+def test_a_sweep_over_the_servers_limits_is_refused_and_the_form_stays():
+    app = sweep_page(HEAVIEST)
+    before = app.session_state["sweep_slot"].job  # the session's slot may hold an older one
+    messages = [shown(e.value) for e in app.error]
+    assert any(
+        m.startswith("This sweep cannot run: sweep: one training step would take about")
+        and "batch_size = 4,096" in m
+        for m in messages
+    ), messages
+    assert app.button(key="sweep.run").disabled
+    form_is_kept(app)
+    app.number_input(key="sweep.seeds").set_value(2).run()  # the form still answers
+    form_is_kept(app)
+    assert app.session_state["sweep_slot"].job is before  # nothing started
+
+
+def test_a_large_grid_shows_its_stacks_memory_and_time():
+    app = sweep_page(preset_config("recommended").replace(epochs=4))
+    for slot in (1, 2):
+        app.number_input(key=f"sweep.axis{slot}.lr_{'dg'[slot - 1]}.count").set_value(32).run()
+    captions = " ".join(c.value for c in app.caption)
+    assert "1,024 runs" in captions and "vectorised stack" in captions, captions
+    assert "GB of memory at a time" in captions and "of training" in captions
+    form_is_kept(app)
+
+
+def test_values_that_break_the_axis_reader_leave_a_plain_message_and_the_form():
+    # Ends this far apart overflow the range's step: the reader fails unexpectedly.
+    app = sweep_page()
+    app.selectbox(key="sweep.axis1").set_value("batch_size").run()
+    app.radio(key="sweep.axis1.batch_size.mode").set_value("evenly spaced range").run()
+    app.text_input(key="sweep.axis1.batch_size.from").set_value("-1e308").run()
+    app.text_input(key="sweep.axis1.batch_size.to").set_value("1e308").run()
+    messages = [shown(e.value) for e in app.error]
+    assert messages == [
+        "These settings could not be read. Your settings are kept: change the values, or "
+        "choose another axis."
+    ], messages
+    for element in app.error:
+        assert "ValueError" not in element.value and "NaN" not in element.value
+    assert app.button(key="sweep.run").disabled
+    form_is_kept(app)
+    app.text_input(key="sweep.axis1.batch_size.from").set_value("4").run()
+    app.text_input(key="sweep.axis1.batch_size.to").set_value("8").run()
+    assert not app.error and not app.button(key="sweep.run").disabled
+
+
 # ---------------------------------------------------------------- the pieces behind the page
 
 

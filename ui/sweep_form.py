@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from gan_core.config import ConfigError, quote_value
 from gan_core.formatting import DIVERGED, format_distance
+from gan_core.jobs.cost import format_bytes, format_seconds
 from gan_core.sweep.axes import AXIS_KEYS, Axis, parse_values
 from gan_core.sweep.distance import METRIC_LABELS, distance_metric
 from gan_core.sweep.plan import SweepPlan
@@ -57,11 +58,18 @@ def axis_from_inputs(key: str, mode: str, listed: str, start: str, stop: str, co
 def plan_summary(plan: SweepPlan) -> str:
     cells = len(plan.cells)
     seeds = f"{plan.seeds} seed" + ("s" if plan.seeds > 1 else "")
+    stacks = len(plan.stack_runs)
+    in_stacks = (
+        "1 vectorised stack"
+        if stacks == 1
+        else f"{stacks} vectorised stacks, trained one after another to fit the server's limits"
+    )
     return (
         f"{cells:,} cell{'s' if cells > 1 else ''} × {seeds} = {len(plan.runs):,} runs, "
-        f"{plan.run_steps:,} training steps in all, {len(plan.stacks())} vectorised "
-        f"stack{'s' if len(plan.stacks()) > 1 else ''}. Distance: "
-        f"{METRIC_LABELS[distance_metric(plan.base)]}."
+        f"{plan.run_steps:,} training steps in all, {in_stacks}: about "
+        f"{format_bytes(plan.cost.memory_bytes)} of memory at a time and "
+        f"{format_seconds(plan.cost.seconds)} of training. "
+        f"Distance: {METRIC_LABELS[distance_metric(plan.base)]}."
     )
 
 

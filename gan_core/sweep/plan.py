@@ -7,8 +7,14 @@ So `seeds=10` on the tutorial preset (seed 0) trains seeds 0-9 in every cell: ce
 differ only in a learning rate start from the same data and initial weights.
 
 Planning validates everything a sweep could refuse: the axes, every cell's and run's config
-(via `GanConfig`, so errors name the setting) and the caps on size, so that a bad request
-fails at once, in the caller's thread, and never half-way through training.
+(via `GanConfig`, so errors name the setting), the caps on size and the server's cost
+limits (`gan_core.jobs.cost`), so that a bad request fails at once, in the caller's thread,
+and never half-way through training.
+
+Stacks: runs of one structure train as one vectorised `StackedGAN`, as long as the stack
+fits the server's memory limit and keeps one step short (so Stop stays prompt). A group
+that does not fit is split into the fewest stacks that do, of near-equal size, in run
+order; they train one after another, so a sweep's peak memory is its largest stack's.
 """
 
 from __future__ import annotations
@@ -17,6 +23,15 @@ import itertools
 from dataclasses import dataclass
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.jobs.cost import (
+    Cost,
+    CostLimits,
+    check_sweep_seconds,
+    refuse_unfittable_run,
+    runs_per_stack,
+    server_limits,
+    stacks_cost,
+)
 from gan_core.sweep.axes import MAX_AXES, Axis
 from gan_core.training.engine import structure
 
@@ -41,6 +56,8 @@ class SweepPlan:
     seeds: int
     cells: tuple[dict, ...]  # per cell: {axis key: value}
     runs: tuple[PlannedRun, ...]
+    stack_runs: tuple[tuple[int, ...], ...]  # run indices of each stack, in training order
+    cost: Cost
 
     @property
     def run_steps(self) -> int:
@@ -51,11 +68,8 @@ class SweepPlan:
         return self.runs[cell * self.seeds + seed_index].config
 
     def stacks(self) -> list[list[int]]:
-        """Run indices grouped by structure: each group trains as one `StackedGAN`."""
-        groups: dict[GanConfig, list[int]] = {}
-        for index, run in enumerate(self.runs):
-            groups.setdefault(structure(run.config), []).append(index)
-        return list(groups.values())
+        """Run indices of each stack: each trains as one `StackedGAN`, one after another."""
+        return [list(stack) for stack in self.stack_runs]
 
 
 def plan_sweep(
@@ -64,7 +78,10 @@ def plan_sweep(
     seeds: int = 1,
     max_runs: int = MAX_SWEEP_RUNS,
     max_run_steps: int = MAX_SWEEP_RUN_STEPS,
+    limits: CostLimits | None = None,
 ) -> SweepPlan:
+    """The sweep's plan, or a ConfigError naming what is not allowed. `limits`: the
+    server's cost limits (None: read from the environment, see `gan_core.jobs.cost`)."""
     axes = tuple(axes)
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ConfigError("seeds", f"{seeds!r} seeds per cell: must be a whole number ≥ 1")
@@ -92,11 +109,37 @@ def plan_sweep(
             config = cell_config.replace(seed=cell_config.seed + seed_index)
             runs.append(PlannedRun(len(cells), seed_index, config))
         cells.append(cell)
-    plan = SweepPlan(base, axes, seeds, tuple(cells), tuple(runs))
-    if plan.run_steps > max_run_steps:
+    run_steps = sum(run.config.total_steps for run in runs)
+    if run_steps > max_run_steps:
         raise ConfigError(
             "sweep",
-            f"{n_runs:,} runs train {plan.run_steps:,} steps in all, above the cap "
+            f"{n_runs:,} runs train {run_steps:,} steps in all, above the cap "
             f"MAX_SWEEP_RUN_STEPS = {max_run_steps:,}: use fewer cells, seeds or epochs",
         )
-    return plan
+    limits = limits or server_limits()
+    stacks = split_into_stacks([run.config for run in runs], limits)
+    cost = stacks_cost([[runs[i].config for i in stack] for stack in stacks])
+    check_sweep_seconds(base, cost.seconds, n_runs, limits)
+    return SweepPlan(base, axes, seeds, tuple(cells), tuple(runs), stacks, cost)
+
+
+def split_into_stacks(configs: list[GanConfig], limits: CostLimits) -> tuple[tuple[int, ...], ...]:
+    """Indices of the configs grouped by structure, each group cut into the fewest stacks
+    of near-equal size that fit the limits; a ConfigError if one run alone does not."""
+    groups: dict[GanConfig, list[int]] = {}
+    for index, config in enumerate(configs):
+        groups.setdefault(structure(config), []).append(index)
+    stacks: list[tuple[int, ...]] = []
+    for indices in groups.values():
+        first = configs[indices[0]]
+        fits = runs_per_stack(first, limits, ema=any(configs[i].ema for i in indices))
+        if fits < 1:
+            raise refuse_unfittable_run(first, limits)
+        count = -(-len(indices) // fits)  # ceiling division
+        size, extra = divmod(len(indices), count)
+        start = 0
+        for piece in range(count):
+            end = start + size + (piece < extra)
+            stacks.append(tuple(indices[start:end]))
+            start = end
+    return tuple(stacks)

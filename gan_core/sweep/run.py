@@ -5,11 +5,13 @@
     result = run_plan(plan, progress=lambda done, total: ...)
     result.cells  # per cell: axis values, median / min / max final distance, diverged count
 
-All runs of the same structure train as one `StackedGAN` (a vectorised computation, not a
+Runs of the same structure train as one `StackedGAN` (a vectorised computation, not a
 loop over runs); an axis that changes structure (batch_size, d_steps) makes one stack per
-value. The pieces, one idea each: `sweep_axes` (what can vary and how values are written),
-`sweep_plan` (cells, run seeds, caps), `sweep_train` (one stack to the end, divergence),
-`sweep_distance` (the final distance), `sweep_result` (tables and JSON).
+value, and a group too large for the server's memory limit is split into stacks that fit
+(see `sweep_plan`), trained one after another. The pieces, one idea each: `sweep_axes`
+(what can vary and how values are written), `sweep_plan` (cells, run seeds, caps,
+stacks), `sweep_train` (one stack to the end, divergence), `sweep_distance` (the final
+distance), `sweep_result` (tables and JSON).
 """
 
 from __future__ import annotations
@@ -54,9 +56,10 @@ def run_plan(
 ) -> SweepResult:
     """Train every run of the plan and measure where each ended up.
 
-    `progress(done, total)` is called every few dozen steps with run-steps done (runs ×
-    steps, summed over stacks) and the total; `should_stop()` is asked as often and, when it
-    returns True, the sweep raises `SweepStopped`.
+    `progress(done, total)` is called every few dozen steps (more often when steps are
+    slow, see `sweep_train`) with run-steps done (runs × steps, summed over stacks) and the
+    total; `should_stop()` is asked before every step and, when it returns True, the sweep
+    raises `SweepStopped`.
 
     `threads`: torch's intra-op threads while the sweep trains (a process-wide setting,
     restored afterwards; None leaves it alone). One, because even at 256 runs the tensors

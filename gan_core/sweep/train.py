@@ -6,16 +6,21 @@ noise of the last D update. Runs never mix:
 every tensor operation of the engine acts on each run's own slice, so a run that blows up
 cannot change the numbers of the others.
 
-Divergence is looked for every `CHECK_EVERY` steps rather than every step: a non-finite
-loss leaves its mark in the running sum of that run's losses, and non-finite parameters
-stay non-finite, so nothing is missed, at the cost of two additions per step and a few
-operations per check. A diverged run is frozen: its parameters and optimiser state are set
+Stop is asked before every step (a flag read, nothing more), and the cost model keeps one
+step of a stack short (`gan_core.jobs.cost.MAX_STEP_SECONDS`), so a sweep of any size
+stops within about a second. Divergence is looked for, and progress reported, every
+`check_interval` steps rather than every step: `CHECK_EVERY`, or fewer when the stack's
+steps are slow, so a check comes at least every `CHECK_S` seconds of estimated work. A
+non-finite loss leaves its mark in the running sum of that run's losses, and non-finite
+parameters stay non-finite, so nothing is missed, at the cost of two additions per step
+and a few operations per check. A diverged run is frozen: its parameters and optimiser state are set
 to zero and its learning rates to zero, so its slice holds finite numbers (no NaN or inf
 arithmetic for the rest of the sweep) and its result is recorded as diverged.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,15 +28,27 @@ import numpy as np
 import torch
 
 from gan_core.config import GanConfig
+from gan_core.jobs.cost import step_seconds
 from gan_core.sweep.distance import final_distances
 from gan_core.training.engine import StackedGAN
 from gan_core.training.step_part import StepPart
 
-CHECK_EVERY = 50  # steps between divergence checks, progress reports and stop requests
+CHECK_EVERY = 50  # steps between divergence checks and progress reports, at most
+CHECK_S = 0.25  # estimated seconds of work between them, at most
 
 
 class SweepStopped(RuntimeError):
     """The caller asked the sweep to stop before it finished."""
+
+    def __init__(self, message: str, steps_done: int = 0) -> None:
+        super().__init__(message)
+        self.steps_done = steps_done  # steps the stopped stack had trained
+
+
+def check_interval(configs: list[GanConfig]) -> int:
+    """Steps between checks for this stack: CHECK_EVERY, fewer if its steps are slow."""
+    step = step_seconds(configs[0], len(configs))
+    return max(1, min(CHECK_EVERY, math.floor(CHECK_S / step)))
 
 
 @dataclass(frozen=True)
@@ -48,7 +65,7 @@ def train_stack(
     should_stop: Callable[[], bool] | None = None,
 ) -> StackOutcome:
     """Train the runs to the end of their schedule. `advance(n)` is told of every n run-steps
-    done; `should_stop()` is asked as often and raises `SweepStopped` when it says yes."""
+    done; `should_stop()` is asked before every step, and a yes raises `SweepStopped`."""
     engine = StackedGAN(configs)
     d_steps, total = engine.config.d_steps, engine.config.total_steps
     runs = engine.runs
@@ -56,14 +73,15 @@ def train_stack(
     sum_d, sum_g = torch.zeros(runs), torch.zeros(runs)
     lr_d = [c.lr_d for c in configs]
     lr_g = [c.lr_g for c in configs]
+    every = check_interval(configs)
     done = 0
     while done < total:
-        if should_stop is not None and should_stop():
-            raise SweepStopped("the sweep was stopped")
-        chunk = min(CHECK_EVERY, total - done)
+        chunk = min(every, total - done)
         sum_d.zero_()
         sum_g.zero_()
-        for _ in range(chunk):
+        for step in range(chunk):
+            if should_stop is not None and should_stop():
+                raise SweepStopped("the sweep was stopped", done + step)
             for update in engine.updates(StepPart.BOTH):
                 (sum_d if update.part == StepPart.D else sum_g).add_(update.loss)
         done += chunk
