@@ -16,7 +16,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from gan_core.config import GanConfig
+from gan_core.config import ConfigError, GanConfig
+from gan_core.jobs.cost import check_run
 from gan_core.jobs.protocol import Frame, Job
 from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
@@ -51,6 +52,10 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
         return
     job = holder.job
     live = job is not None and job.alive  # a StoredRun never is
+    if action in ("train", "continue") or (action in STEP_PARTS and job is None):
+        run_config = job.config if action == "continue" and isinstance(job, StoredRun) else config
+        if _over_cost(run_config):
+            return
     if action == "train":
         job = holder.start(config, steps_per_second, recorder=run_store.recorder_for(config))
         _await(job, _has_started)
@@ -83,6 +88,17 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
         job.wait(ACK_TIMEOUT_S)
     elif action == "reset":
         holder.clear()
+
+
+def _over_cost(config: GanConfig) -> bool:
+    """Refuse (with a notice saying what to lower) a run over the server's cost limit,
+    before a recorder files it in the store: nothing starts, nothing running stops."""
+    try:
+        check_run(config)
+    except ConfigError as refusal:
+        notices.post("page", "error", str(refusal))
+        return True
+    return False
 
 
 def _continued_name(stored: StoredRun) -> str:

@@ -23,8 +23,7 @@ import streamlit as st
 import torch
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from gan_core.config import ConfigError, GanConfig
-from gan_core.jobs.cost import check_run
+from gan_core.config import GanConfig
 from gan_core.jobs.limits import check_server_settings
 from gan_core.jobs.pool import get_pool
 from gan_core.jobs.process_job import ProcessTrainingJob
@@ -35,7 +34,7 @@ from gan_core.store.recorder import RunRecorder
 from gan_core.store.stored_run import StoredRun
 from gan_core.training.trainer import Trainer
 from ui.plain_text import plain
-from ui.session import notices, session_id
+from ui.session import session_id
 
 # The networks are tiny: splitting each matmul over threads costs more in hand-offs than it
 # saves, and several sessions' workers share the same few cores. One intra-op thread
@@ -79,11 +78,6 @@ class JobHolder:
         trainer: Trainer | None = None,
     ) -> TrainingRun:
         """A new run of `config` (continuing `trainer`, if given), saved by `recorder`."""
-        try:
-            check_run(config)
-        except ConfigError as refusal:  # over the server's limits: nothing starts or stops
-            notices.post("page", "error", str(refusal))
-            st.rerun()
         job = new_job(config, steps_per_second, paused, recorder, trainer)
         with self._lock:
             previous, self.job = self.job, job
