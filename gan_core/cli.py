@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,20 +19,27 @@ from typing import TYPE_CHECKING, NoReturn
 
 import torch
 
-from gan_core.config import ConfigError, GanConfig
+from gan_core.config import ConfigError, GanConfig, quote_value
 from gan_core.formatting import format_distance
 from gan_core.presets import PRESETS, preset_config
 from gan_core.progress import progress_bar, show_progress
-from gan_core.serialize import from_json, from_query, to_dict, to_json, to_query
+from gan_core.serialize import MAX_JSON_BYTES, from_json, from_query, to_dict, to_json, to_query
 from gan_core.store.paths import data_dir_from_environment
-from gan_core.training.checkpoint import save_checkpoint
+from gan_core.training.checkpoint import checkpoint_bytes
 from gan_core.training.trainer import Diverged, Trainer
+from gan_core.user_files import check_output_dir, read_user_file, shown_path, write_user_files
 
 if TYPE_CHECKING:  # the store is imported only when a run is recorded
     from gan_core.store.recorder import RunRecorder
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
+EXIT_INTERNAL_ERROR = 1
+OUT_FILES = ("config.json", "history.csv", "checkpoint.pt")
+# torch threads beyond the cores this process may use only contend with each other (and, on
+# a shared server, with everyone else's runs); past 64, even a large machine gains nothing
+# on networks this small. One thread is the fastest for them anyway.
+MAX_THREADS = 64
 
 
 class CliError(Exception):
@@ -74,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument(
         "--threads",
-        type=int,
+        type=thread_count,
         default=1,
         help="torch threads (1 is fastest for these small networks)",
     )
@@ -88,13 +96,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity, where the system reports one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def thread_count(text: str) -> int:
+    """--threads: a whole number from 1 to the usable cores (at most MAX_THREADS)."""
+    highest = min(MAX_THREADS, usable_cores())
+    try:
+        threads = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{quote_value(text)} is not a whole number") from None
+    if not 1 <= threads <= highest:
+        raise argparse.ArgumentTypeError(
+            f"{quote_value(threads)} is out of range: allowed 1 to {highest} "
+            "(the CPU cores this process may use)"
+        )
+    return threads
+
+
+def read_config_file(path: str | os.PathLike[str]) -> GanConfig:
+    """A config JSON file named on the command line, read with the size cap checked first."""
+    return from_json(read_user_file(path, field="config", limit=MAX_JSON_BYTES))
+
+
 def resolve_config(args: argparse.Namespace) -> GanConfig:
     """Preset or file, then named options, then --set: all validated by GanConfig."""
     if args.config is not None:
-        try:
-            base = from_json(args.config.read_bytes())
-        except OSError as error:
-            raise CliError(f"cannot read config file {args.config}: {error.strerror}") from None
+        base = read_config_file(args.config)
     else:
         base = preset_config(args.preset)
     query = to_query(base)
@@ -122,7 +154,7 @@ def train_command(args: argparse.Namespace) -> int:
     config = resolve_config(args)
     if args.out is not None:
         args.out = checked_out_dir(args.out)  # refused before training, not after
-    torch.set_num_threads(max(1, args.threads))
+    torch.set_num_threads(args.threads)
     trainer = Trainer(config)
     recorder = (
         start_recording(config, preset=None if args.config else args.preset) if args.store else None
@@ -194,26 +226,33 @@ def _json_default(value: object) -> object:
 
 
 def checked_out_dir(out: Path) -> Path:
-    """--out must stay inside the working directory or the data directory (symlinks followed).
+    """--out must stay inside the working directory or the data directory, and neither it
+    nor the files it will hold may be symbolic links.
 
     A command line is often pasted from a share or a script: a path must never be a way to
-    write files somewhere the user did not mean, such as a system directory.
+    write files somewhere the user did not mean, such as a system directory or, through a
+    planted link, a file elsewhere. (Links among its parent directories are followed: the
+    place they lead to must still be inside the allowed directories.)
     """
-    resolved = out.expanduser().resolve()
-    roots = [Path.cwd().resolve(), data_dir_from_environment().expanduser().resolve()]
+    try:
+        check_output_dir(out.expanduser(), OUT_FILES, field="--out")
+        resolved = out.expanduser().resolve()
+        roots = [Path.cwd().resolve(), data_dir_from_environment().expanduser().resolve()]
+    except OSError as error:  # e.g. a name longer than the file system allows
+        raise ConfigError("--out", f"{shown_path(out)}: {error.strerror}") from None
     if not any(resolved == root or root in resolved.parents for root in roots):
-        allowed = " or ".join(str(root) for root in roots)
-        raise CliError(f"--out {out}: outside the allowed directories ({allowed})")
-    if resolved.exists() and not resolved.is_dir():
-        raise CliError(f"--out {out}: exists and is not a directory")
+        allowed = " or ".join(shown_path(root) for root in roots)
+        raise CliError(f"--out {shown_path(out)}: outside the allowed directories ({allowed})")
     return resolved
 
 
 def write_outputs(trainer: Trainer, out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(to_json(trainer.config))
-    trainer.history.to_frame().to_csv(out / "history.csv", index=False)
-    save_checkpoint(trainer, out / "checkpoint.pt")
+    files = {
+        "config.json": to_json(trainer.config).encode(),
+        "history.csv": trainer.history.to_frame().to_csv(index=False).encode(),
+        "checkpoint.pt": checkpoint_bytes(trainer),
+    }
+    write_user_files(out, files, field="--out")
 
 
 def start_recording(config: GanConfig, preset: str | None) -> RunRecorder:
@@ -249,3 +288,15 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to say
         sys.stderr.close()
         return 0
+    except MemoryError:
+        print("error: out of memory", file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
+    except Exception as error:  # a bug of ours: one line, not a traceback, and not exit 2
+        print(f"internal error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    first = text.splitlines()[0][:200] if text else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__

@@ -11,7 +11,7 @@ Surfaces and what receives the input:
   csv         points_io.parse_points(bytes)           an uploaded point set
   checkpoint  checkpoint.load_checkpoint(bytes)       a saved run
   bundle      RunStore(dir).import_bundle(bytes)      runs exported from another store
-  cli         cli.main(argv)                          `python -m gan_core ...`
+  cli         cli.main(argv)                          `python -m gan_core ...` (with `environ`)
   ui          the pages' widgets, through AppTest     described here, tested where named
 
 Inputs that must be built (files, checkpoints, very large data) are functions of a scratch
@@ -56,6 +56,7 @@ class BadInput:
     shown: str = ""  # how the table shows the input when the input itself would not do
     tested_in: str = HERE  # for ui entries: the test that drives the page
     known_bug: str = ""  # not yet refused cleanly: the test expects the failure (strict)
+    environ: tuple[tuple[str, str], ...] = ()  # cli: environment variables set for the run
 
     def build(self, scratch: Path):
         return self.input(scratch) if callable(self.input) else self.input
@@ -113,6 +114,50 @@ def _checkpoint_with(**changes):
     return lambda _scratch: _torch_bytes({**checkpoint()[1], **changes})
 
 
+def _engine_with(**changes):
+    return lambda _scratch: _torch_bytes(
+        {**checkpoint()[1], "engine": {**checkpoint()[1]["engine"], **changes}}
+    )
+
+
+def _expanded_weights(_scratch: Path) -> bytes:
+    import torch
+
+    engine = {**checkpoint()[1]["engine"], "G": torch.zeros(1).expand(1, 6)}
+    return _torch_bytes({**checkpoint()[1], "engine": engine})
+
+
+def _expanded_history(_scratch: Path) -> bytes:
+    """One stored number viewed as 10**8 rows: 23 KB on disk, 800 MB once copied."""
+    import torch
+
+    history = {**checkpoint()[1]["history"]}
+    history["step"] = torch.zeros(1, dtype=torch.float64).expand(10**8)
+    return _torch_bytes({**checkpoint()[1], "history": history})
+
+
+def _history_rows(rows: int):
+    def build(_scratch: Path) -> bytes:
+        import torch
+
+        history = {c: torch.arange(rows, dtype=torch.float64) for c in HISTORY_COLUMNS}
+        return _torch_bytes({**checkpoint()[1], "history": history, "history_cap": 4})
+
+    return build
+
+
+def _deflated_checkpoint(_scratch: Path) -> bytes:
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(checkpoint()[0]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as deflated:
+        for name in source.namelist():
+            deflated.writestr(name, source.read(name))
+    return buffer.getvalue()
+
+
 def _weights_of_another_size(_scratch: Path) -> bytes:
     import torch
 
@@ -154,6 +199,30 @@ def _config_file(text: str):
 
 def _scratch_as_config(scratch: Path) -> list[str]:
     return ["train", "--config", str(scratch)]
+
+
+def _fifo_as_config(scratch: Path) -> list[str]:
+    os.mkfifo(scratch / "config.json")
+    return ["train", "--config", str(scratch / "config.json")]
+
+
+def _sparse_config(scratch: Path) -> list[str]:
+    with open(scratch / "config.json", "wb") as handle:
+        handle.truncate(2 * 1024**3)  # sparse: takes no disk, reads as 2 GB of zeros
+    return ["train", "--config", str(scratch / "config.json")]
+
+
+def _linked_out_file(scratch: Path) -> list[str]:
+    (scratch / "runs" / "x").mkdir(parents=True)
+    (scratch / "elsewhere.txt").write_text("not yours to overwrite\n")
+    (scratch / "runs" / "x" / "config.json").symlink_to(scratch / "elsewhere.txt")
+    return ["train", "--out", str(scratch / "runs" / "x")]
+
+
+def _linked_out_dir(scratch: Path) -> list[str]:
+    (scratch / "runs" / "x").mkdir(parents=True)
+    (scratch / "runs" / "y").symlink_to(scratch / "runs" / "x")
+    return ["train", "--out", str(scratch / "runs" / "y")]
 
 
 # ---------------------------------------------------------------- the catalogue
@@ -313,11 +382,38 @@ CATALOGUE: list[BadInput] = [
       "checkpoint: damaged or incompatible (ValueError: engine.G has shape (1, 3): "
       "(1, 6) expected)", shown="a real checkpoint, engine G = torch.zeros(1, 3)"),
     E("checkpoint", "step beyond the run", _checkpoint_with(step=-5), "checkpoint",
-      "checkpoint: damaged or incompatible (ValueError: step -5 is outside this run's "
-      "0 to total steps)",
+      "checkpoint: step: -5 is out of range: allowed 0 to 4",
       shown="a real checkpoint, step = -5"),
     E("checkpoint", "over the size cap", lambda _s: bytes(50_000_001), "checkpoint",
-      "checkpoint: larger than 50,000,000 bytes", shown="50,000,001 bytes"),
+      "checkpoint: file is 50,000,001 bytes: at most 50,000,000 allowed",
+      shown="50,000,001 bytes"),
+    # -- tensors that are views, numbers without bounds, archives that inflate
+    E("checkpoint", "a log column expanded to 10**8 rows (stride 0)", _expanded_history,
+      "checkpoint", "checkpoint: history.step repeats its elements (shape (100000000,), "
+      "strides (0,)): a saved tensor must hold each element once",
+      shown="history step = torch.zeros(1).expand(10**8): 23 KB on disk"),
+    E("checkpoint", "generator weights expanded from one number", _expanded_weights,
+      "checkpoint", "checkpoint: engine.G repeats its elements (shape (1, 6), strides (0, 0)): "
+      "a saved tensor must hold each element once",
+      shown="a real checkpoint, engine G = torch.zeros(1).expand(1, 6)"),
+    E("checkpoint", "a log cap of 10**12 rows", _checkpoint_with(history_cap=10**12),
+      "checkpoint", "checkpoint: history_cap: 1000000000000 is out of range: "
+      "allowed 4 to 100,000", shown="a real checkpoint, history_cap = 10**12"),
+    E("checkpoint", "a log cap given as text", _checkpoint_with(history_cap="4000"),
+      "checkpoint", "checkpoint: history_cap: '4000' is not a whole number",
+      shown="a real checkpoint, history_cap = '4000'"),
+    E("checkpoint", "logging every 0 steps", _checkpoint_with(log_every=0), "checkpoint",
+      "checkpoint: log_every: 0 is out of range: allowed 1 to 4",
+      shown="a real checkpoint, log_every = 0"),
+    E("checkpoint", "a data cursor of 10**30", _engine_with(cursor=10**30), "checkpoint",
+      "checkpoint: engine.cursor: 1000000000000000000000000000000 is out of range: "
+      "allowed 0 to 2,147,483,647", shown="a real checkpoint, engine cursor = 10**30"),
+    E("checkpoint", "a log longer than its cap", _history_rows(5), "checkpoint",
+      "checkpoint: history: 5 rows: at most history_cap (4) allowed",
+      shown="a real checkpoint, history_cap = 4 and 5 rows"),
+    E("checkpoint", "a compressed archive", _deflated_checkpoint, "checkpoint",
+      "checkpoint: not a GANscope checkpoint (its parts are compressed)",
+      shown="a real checkpoint, its zip parts deflated (a zip bomb's form)"),
     # ------------------------------------------------ run bundles (Compare page import)
     E("bundle", "text in a loss column", bundle(run_with({"loss_d": ["high"]})),
       "run 1 history loss_d",
@@ -372,8 +468,8 @@ CATALOGUE: list[BadInput] = [
       "(20,000 epochs at this batch size)"),
     E("cli", "--mean absurd", ["train", "--mean", "1e300", "0"], "target.mean[0]",
       "target.mean[0]: 1e+300 is out of range: allowed [-10000, 10000]"),
-    E("cli", "--config to a directory", _scratch_as_config, None,
-      "cannot read config file … : Is a directory", shown="--config <a directory>"),
+    E("cli", "--config to a directory", _scratch_as_config, "config",
+      "config: … is a directory, not a regular file", shown="--config <a directory>"),
     E("cli", "--config file that is not JSON", _config_file("{nope"), "config",
       "config: not valid JSON (Expecting property name enclosed in double quotes",
       shown="--config config.json holding {nope"),
@@ -385,6 +481,39 @@ CATALOGUE: list[BadInput] = [
     E("cli", "--set a 60,000-digit seed", ["train", "--set", "seed=" + "1" * 60_000], "seed",
       "seed: '1111111111 … …' (60,000 characters) is not a valid value (int expected)",
       shown="python -m gan_core train --set seed=111…(60,000 digits)"),
+    # -- files that are not files, outputs through links, numbers past the machine
+    E("cli", "--config /dev/zero (endless)", ["train", "--config", "/dev/zero"], "config",
+      "config: '/dev/zero' is a character device, not a regular file"),
+    E("cli", "sweep --config /dev/zero", ["sweep", "--config", "/dev/zero"], "config",
+      "config: '/dev/zero' is a character device, not a regular file"),
+    E("cli", "--config a FIFO (no writer: a read waits for ever)", _fifo_as_config, "config",
+      "config: … is a FIFO (named pipe), not a regular file",
+      shown="--config <a FIFO made by os.mkfifo>"),
+    E("cli", "--config a 2 GB sparse file", _sparse_config, "config",
+      "config: file is 2,147,483,648 bytes: at most 2,000,000 allowed",
+      shown="--config <2 GB of nothing: truncate -s 2G>"),
+    E("cli", "--out whose config.json links elsewhere", _linked_out_file, "--out",
+      "--out: … config.json' is a symbolic link: refused, writing through it would change "
+      "a file elsewhere", shown="--out runs/x with runs/x/config.json -> a file elsewhere"),
+    E("cli", "--out a symbolic link to a directory", _linked_out_dir, "--out",
+      "--out: … is a symbolic link: refused, writing through it would change a file elsewhere",
+      shown="--out runs/y with runs/y -> runs/x"),
+    E("cli", "--threads 10**20", ["train", "--threads", str(10**20)], None,
+      "argument --threads: 100000000000000000000 is out of range: allowed 1 to … "
+      "(the CPU cores this process may use)"),
+    E("cli", "--threads 256", ["train", "--threads", "256"], None,
+      "argument --threads: 256 is out of range: allowed 1 to … "
+      "(the CPU cores this process may use)"),
+    E("cli", "sweep --threads 0", ["sweep", "--threads", "0"], None,
+      "argument --threads: 0 is out of range: allowed 1 to"),
+    E("cli", "sweep range past the largest number",
+      ["sweep", "--axis", "seed=linspace:-1e308:1e308:3"], "seed",
+      "seed: the range linspace:-1e+308:1e+308:3 overflows (its span is beyond the largest "
+      "number, 1.8e+308): choose closer ends"),
+    E("cli", "--store with a 5,000-character GANSCOPE_DATA_DIR", ["train", "--store"],
+      "data directory", "data directory: 'aaaaaaaaaa … …' (5,000 characters) is too long: "
+      "at most 1,024 characters allowed", environ=(("GANSCOPE_DATA_DIR", "a" * 5000),),
+      shown="GANSCOPE_DATA_DIR=aaa…(5,000 characters) python -m gan_core train --store"),
     # ------------------------------------------------ the pages' own fields (AppTest)
     E("ui", "covariance as a full matrix, b ≠ c", "matrix form: b = 3.0, c = 1.95", "target.cov",
       "not symmetric",

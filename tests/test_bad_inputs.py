@@ -114,10 +114,12 @@ def test_bundle_import_refuses_and_changes_nothing(entry, store, tmp_path):
 
 
 @pytest.mark.parametrize("entry", cases("cli"))
-def test_cli_exits_2_with_one_line(entry, tmp_path, capsys):
+def test_cli_exits_2_with_one_line(entry, tmp_path, capsys, monkeypatch):
     # main() in this process, not a subprocess: the same code path as `python -m gan_core`
     # (whose __main__ only calls sys.exit(main())) at a fraction of the cost of importing
     # torch once per case. An exception escaping main() would be the traceback.
+    for name, value in entry.environ:
+        monkeypatch.setenv(name, value)
     code = main(entry.build(tmp_path))
     out, err = capsys.readouterr()
     assert code == 2

@@ -137,3 +137,135 @@ def test_store_records_the_run(repo_root, tmp_path):
     assert len(runs) == 1 and runs["status"].iloc[0] == "finished"
     record = RunStore(tmp_path).get_run(int(runs["id"].iloc[0]))
     assert record.history["step"].iloc[-1] == 250
+
+
+# ------------------------------------------------ files that are not what they seem
+
+# Runs the CLI as its own child and reports that child's peak memory (kB) on the last
+# line of stdout: the CLI's own peak, whatever else this test session has run.
+MEASURED = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run([sys.executable, '-m', 'gan_core', *sys.argv[1:]]).returncode\n"
+    "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def run_measured(*args, cwd):
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURED, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+    )
+    code, peak_kb = (int(word) for word in result.stdout.split()[-2:])
+    return code, peak_kb, result.stderr
+
+
+def assert_refused(code, stderr, words):
+    assert code == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_a_fifo_as_config_is_refused_at_once(repo_root, tmp_path, command):
+    """Reading a FIFO with no writer waits for ever: it must be refused, not opened for a read."""
+    fifo = tmp_path / "config.json"
+    os.mkfifo(fifo)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "gan_core", command, "--config", str(fifo)],
+            capture_output=True,
+            text=True,
+            timeout=120,  # a generous bound for importing torch on a loaded machine
+            cwd=repo_root,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{command} --config <a FIFO> hung")
+    assert_refused(result.returncode, result.stderr, "is a FIFO (named pipe), not a regular file")
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_dev_zero_as_config_is_refused_unread(repo_root, command):
+    code, peak_kb, stderr = run_measured(command, "--config", "/dev/zero", cwd=repo_root)
+    assert_refused(code, stderr, "'/dev/zero' is a character device, not a regular file")
+    assert peak_kb < 1_000_000, f"peak {peak_kb:,} kB: the device was read"
+
+
+def test_a_2gb_sparse_config_is_refused_without_reading_it(repo_root, tmp_path):
+    big = tmp_path / "config.json"
+    with open(big, "wb") as handle:
+        handle.truncate(2 * 1024**3)  # no disk used; reading it would take 2 GB of memory
+    code, peak_kb, stderr = run_measured("train", "--config", str(big), cwd=repo_root)
+    assert_refused(code, stderr, "file is 2,147,483,648 bytes: at most 2,000,000 allowed")
+    assert peak_kb < 1_000_000, f"peak {peak_kb:,} kB: the file was read before its size check"
+
+
+@pytest.mark.parametrize("name", ["config.json", "history.csv", "checkpoint.pt"])
+def test_out_never_writes_through_a_symbolic_link(repo_root, tmp_path, name):
+    env = {**os.environ, "GANSCOPE_DATA_DIR": str(tmp_path)}  # --out is allowed there
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not yours to overwrite")
+    out = tmp_path / "runs" / "x"
+    out.mkdir(parents=True)
+    (out / name).symlink_to(victim)
+    result = run_cli("train", "--epochs", "1", "--quiet", "--out", str(out), cwd=repo_root, env=env)
+    assert_refused(result.returncode, result.stderr, f"{name}' is a symbolic link: refused")
+    assert victim.read_text() == "not yours to overwrite"
+    assert sorted(p.name for p in out.iterdir()) == [name], "it trained or wrote before refusing"
+
+
+def test_out_refuses_a_directory_that_is_a_symbolic_link(repo_root, tmp_path):
+    env = {**os.environ, "GANSCOPE_DATA_DIR": str(tmp_path)}
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "runs").symlink_to(tmp_path / "elsewhere")
+    result = run_cli(
+        "train", "--epochs", "1", "--out", str(tmp_path / "runs"), cwd=repo_root, env=env
+    )
+    assert_refused(result.returncode, result.stderr, "runs' is a symbolic link: refused")
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_out_writes_over_its_own_earlier_files(repo_root, tmp_path):
+    """The safe write (a temporary file renamed over the target) still replaces a rerun's
+    output and leaves nothing else behind."""
+    env = {**os.environ, "GANSCOPE_DATA_DIR": str(tmp_path)}
+    out = tmp_path / "run"
+    for seed in ("1", "2"):
+        result = run_cli(
+            "train", "--epochs", "1", "--seed", seed, "--quiet", "--out", str(out),
+            cwd=repo_root, env=env,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["checkpoint.pt", "config.json", "history.csv"]
+    assert from_json((out / "config.json").read_text()).seed == 2
+    assert load_checkpoint(out / "checkpoint.pt").config.seed == 2
+
+
+# ------------------------------------------------ numbers past the machine, the catch-all
+
+
+def test_threads_are_bounded_by_the_usable_cores(repo_root):
+    from gan_core.cli import usable_cores
+
+    allowed = min(64, usable_cores())
+    result = run_cli("train", "--threads", str(allowed + 1), cwd=repo_root)
+    assert_refused(
+        result.returncode, result.stderr, f"is out of range: allowed 1 to {allowed} (the CPU"
+    )
+    result = run_cli("train", "--threads", str(allowed), "--epochs", "1", "--quiet", cwd=repo_root)
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_unexpected_error_is_one_line_and_exit_1(monkeypatch, capsys):
+    """A bug of ours must not print a traceback either; exit 1 tells it from bad input."""
+    from gan_core import cli
+
+    def broken(_args):
+        raise RuntimeError("a bug\nwith a second line")
+
+    monkeypatch.setattr(cli, "presets_command", broken)
+    assert cli.main(["presets"]) == 1
+    assert capsys.readouterr().err == "internal error: RuntimeError: a bug\n"

@@ -15,11 +15,15 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from gan_core.config import ConfigError
+from gan_core.config import ConfigError, quote_value
 
 ENV_VAR = "GANSCOPE_DATA_DIR"
 DEFAULT_DATA_DIR = "data"
 DEFAULT_DB_NAME = "runs.sqlite3"
+# Far beyond any real directory, well within what file systems take (4,096 bytes on Linux,
+# 255 per folder name): a longer value is a mistake or an attack, refused before any use.
+MAX_DATA_DIR_CHARS = 1024
+MAX_NAME_BYTES = 255
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -41,22 +45,47 @@ def check_file_name(name: object) -> str:
 def database_path(data_dir: object, name: object = DEFAULT_DB_NAME) -> Path:
     """The database file's absolute path inside `data_dir`, creating the directory if needed."""
     file_name = check_file_name(name)
-    if not isinstance(data_dir, (str, os.PathLike)) or not str(data_dir).strip():
-        raise ConfigError("data directory", f"{data_dir!r} is not a directory path")
-    root = Path(data_dir).expanduser()
-    if root.exists() and not root.is_dir():
-        raise ConfigError("data directory", f"{str(root)!r} exists and is not a directory")
+    root = check_data_dir(data_dir)
+    shown = quote_value(str(root))
     try:
+        if root.exists() and not root.is_dir():
+            raise ConfigError("data directory", f"{shown} exists and is not a directory")
         root.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ConfigError("data directory", f"cannot create {str(root)!r} ({error})") from None
-    root = root.resolve()
-    # resolve() follows a symlinked database file: it must still land in the data directory.
-    path = (root / file_name).resolve()
-    if path.parent != root:
-        raise ConfigError(
-            "store name", f"{file_name!r} leads outside the data directory {str(root)!r}"
-        )
-    if path.exists() and not path.is_file():
-        raise ConfigError("store name", f"{str(path)!r} exists and is not a file")
+        if not os.access(root, os.W_OK | os.X_OK):
+            raise ConfigError("data directory", f"{shown} is not writable")
+        root = root.resolve()
+        # resolve() follows a symlinked database file: it must still land in the data directory.
+        path = (root / file_name).resolve()
+        if path.parent != root:
+            outside = f"leads outside the data directory {quote_value(str(root))}"
+            raise ConfigError("store name", f"{quote_value(file_name)} {outside}")
+        if path.exists() and not path.is_file():
+            raise ConfigError("store name", f"{quote_value(str(path))} exists and is not a file")
+    except OSError as error:  # e.g. a name the file system refuses, or no permission
+        raise ConfigError("data directory", f"{shown} cannot be used ({error.strerror})") from None
     return path
+
+
+def check_data_dir(data_dir: object) -> Path:
+    """A data directory path fit to hand to the file system, before it is touched."""
+    if not isinstance(data_dir, (str, os.PathLike)) or not str(data_dir).strip():
+        raise ConfigError("data directory", f"{quote_value(data_dir)} is not a directory path")
+    text = os.fspath(data_dir)
+    if not isinstance(text, str):  # a PathLike of bytes
+        raise ConfigError("data directory", f"{quote_value(text)} is not a directory path")
+    if len(text) > MAX_DATA_DIR_CHARS:
+        raise ConfigError(
+            "data directory",
+            f"{quote_value(text)} is too long: at most {MAX_DATA_DIR_CHARS:,} characters allowed",
+        )
+    if "\0" in text:
+        raise ConfigError("data directory", f"{quote_value(text)} contains a NUL character")
+    root = Path(text).expanduser()
+    longest = max((len(os.fsencode(part)) for part in root.parts), default=0)
+    if longest > MAX_NAME_BYTES:
+        raise ConfigError(
+            "data directory",
+            f"{quote_value(text)} has a folder name of {longest:,} bytes: "
+            f"at most {MAX_NAME_BYTES} allowed",
+        )
+    return root

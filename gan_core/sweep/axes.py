@@ -16,6 +16,7 @@ sweep's cells are built (see `sweep_plan.py`).
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,12 +101,16 @@ def range_values(key: str, kind: str, start: float, stop: float, count: int) -> 
         raise ConfigError(key, f"a range of {count} values: allowed 1 to {MAX_AXIS_VALUES}")
     if not (math.isfinite(start) and math.isfinite(stop)):
         raise ConfigError(key, "range ends must be finite numbers")
-    if kind == "logspace":
-        if start <= 0 or stop <= 0:
-            raise ConfigError(key, f"logspace needs positive ends, got {start:g} and {stop:g}")
-        raw = np.geomspace(start, stop, count)
-    else:
-        raw = np.linspace(start, stop, count)
+    if kind == "logspace" and (start <= 0 or stop <= 0):
+        raise ConfigError(key, f"logspace needs positive ends, got {start:g} and {stop:g}")
+    with np.errstate(all="ignore"):  # an overflow is refused below, not printed as a warning
+        raw = (np.geomspace if kind == "logspace" else np.linspace)(start, stop, count)
+    if not np.isfinite(raw).all():  # e.g. linspace from -1e308 to 1e308: the step overflows
+        raise ConfigError(
+            key,
+            f"the range {kind}:{start:g}:{stop:g}:{count} overflows (its span is beyond the "
+            f"largest number, {sys.float_info.max:.2g}): choose closer ends",
+        )
     rounded: list[int | float]
     if AXIS_TYPES[key] is int:
         rounded = [int(round(v)) for v in raw]

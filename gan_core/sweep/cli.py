@@ -14,11 +14,12 @@ import argparse
 import sys
 from pathlib import Path
 
+# gan_core.cli imports this module only inside build_parser: no import cycle.
+from gan_core.cli import read_config_file, thread_count
 from gan_core.config import ConfigError, GanConfig
 from gan_core.formatting import DIVERGED, format_distance
 from gan_core.presets import PRESETS, preset_config
 from gan_core.progress import progress_bar, show_progress
-from gan_core.serialize import from_json
 from gan_core.sweep.axes import MAX_AXES, parse_axis
 from gan_core.sweep.result import SweepResult
 from gan_core.sweep.run import AXIS_KEYS, MAX_SWEEP_RUNS, plan_sweep, run_plan
@@ -50,16 +51,16 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.add_argument(
-        "--threads", type=int, default=1, help="torch threads (1 is fastest for these networks)"
+        "--threads",
+        type=thread_count,
+        default=1,
+        help="torch threads (1 is fastest for these networks)",
     )
 
 
 def base_config(args: argparse.Namespace) -> GanConfig:
     if getattr(args, "config", None) is not None:
-        try:
-            return from_json(Path(args.config).read_bytes())
-        except OSError as error:
-            raise ConfigError("config", f"cannot read {args.config}: {error.strerror}") from None
+        return read_config_file(args.config)
     return preset_config(args.preset or "tutorial")
 
 
@@ -83,7 +84,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    threads = max(1, getattr(args, "threads", 1) or 1)
+    threads = getattr(args, "threads", 1)  # checked by thread_count
     with progress_bar(plan.run_steps, quiet=args.quiet) as bar:
         result = run_plan(plan, lambda done, _total: show_progress(bar, done), threads=threads)
     if args.json:

@@ -9,18 +9,29 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import torch
 
-from gan_core.config import ConfigError
+from gan_core.config import ConfigError, quote_value
 from gan_core.serialize import from_json, to_json
+from gan_core.training.history import COLUMNS as HISTORY_COLUMNS
 from gan_core.training.history import History
 from gan_core.training.trainer import Trainer
+from gan_core.user_files import read_user_file, write_user_files
 
 FORMAT = "ganscope-checkpoint"
 VERSION = 1
 MAX_CHECKPOINT_BYTES = 50_000_000
+# The log's row cap: 4,000 by default; 100,000 rows of nine float64 columns are 7 MB,
+# within the file cap. (History needs at least 4 rows to thin its older half.)
+MIN_HISTORY_CAP, MAX_HISTORY_CAP = 4, 100_000
+# Engine counters (data cursor, optimiser steps): far beyond any run (5,000,000 steps at
+# most, a few optimiser steps each), small enough for every use as an index or exponent.
+MAX_COUNTER = 2**31 - 1
 
 
 def checkpoint_state(trainer: Trainer) -> dict:
@@ -50,24 +61,80 @@ def checkpoint_bytes(trainer: Trainer) -> bytes:
 
 
 def save_checkpoint(trainer: Trainer, path: str | os.PathLike[str]) -> None:
-    with open(path, "wb") as handle:
-        handle.write(checkpoint_bytes(trainer))
+    """Write the checkpoint to `path`, never through a symbolic link there."""
+    target = Path(path)
+    write_user_files(target.parent, {target.name: checkpoint_bytes(trainer)}, field="checkpoint")
 
 
 def load_checkpoint(source: bytes | str | os.PathLike[str]) -> Trainer:
     """A trainer restored from bytes, a path or a binary file; it continues the run exactly.
 
-    Anything that is not a checkpoint of ours raises ConfigError with a plain message.
+    Anything that is not a checkpoint of ours raises ConfigError with a plain message. The
+    size is bounded before anything is read, the archive before torch reads it, and every
+    tensor and number before any of them is used: a small file must not be able to make
+    the loader allocate gigabytes.
     """
+    state = _loaded_state(_checkpoint_data(source))
+    for where, tensor in _tensors(state):  # before anything reads a single element
+        _check_tensor_layout(tensor, where)
+    history_cap = _whole_number(
+        state.get("history_cap"), "history_cap", MIN_HISTORY_CAP, MAX_HISTORY_CAP
+    )
+    try:
+        config = from_json(state["config"])
+        log_every = _whole_number(
+            state.get("log_every"), "log_every", 1, max(1, config.total_steps)
+        )
+        step = _whole_number(state.get("step"), "step", 0, config.total_steps)
+        trainer = Trainer(config, history_cap=history_cap, log_every=log_every)
+        _check_engine_state(state["engine"], trainer.engine.state())
+        trainer.engine.load_state(state["engine"])
+        for name, generator in (("log_rng", trainer.log_rng), ("view_rng", trainer.view_rng)):
+            _check_like(state[name], generator.get_state(), name)
+            generator.set_state(state[name])
+        trainer.step_count = step
+        trainer.loss_d, trainer.loss_g = _numbers(state["losses"], "losses", 2)
+        trainer.interval_sums = _numbers(state["sums"], "sums", len(trainer.interval_sums))
+        trainer.history = History.from_columns(
+            _history_columns(state["history"], history_cap), cap=history_cap
+        )
+    except (
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+        OverflowError,  # a number too large for a tensor or a float
+        RuntimeError,
+        AttributeError,
+    ) as error:
+        if isinstance(error, ConfigError) and error.field == "checkpoint":
+            raise  # already says what is wrong with which field
+        raise ConfigError(
+            "checkpoint", f"damaged or incompatible ({type(error).__name__}: {_first_line(error)})"
+        ) from None
+    return trainer
+
+
+def _checkpoint_data(source: bytes | str | os.PathLike[str]) -> bytes:
+    """The file's bytes, never more than the cap (plus one byte, to know it is over)."""
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
     elif hasattr(source, "read"):
         data = source.read(MAX_CHECKPOINT_BYTES + 1)
     else:
-        with open(source, "rb") as handle:
-            data = handle.read(MAX_CHECKPOINT_BYTES + 1)
-    if len(data) > MAX_CHECKPOINT_BYTES:
-        raise ConfigError("checkpoint", f"larger than {MAX_CHECKPOINT_BYTES:,} bytes")
+        data = read_user_file(source, field="checkpoint", limit=MAX_CHECKPOINT_BYTES)
+    if len(data) > MAX_CHECKPOINT_BYTES:  # a stream is read no further than one byte past
+        exact = isinstance(source, (bytes, bytearray))
+        size = f"{len(data):,}" if exact else f"more than {MAX_CHECKPOINT_BYTES:,}"
+        raise ConfigError(
+            "checkpoint", f"file is {size} bytes: at most {MAX_CHECKPOINT_BYTES:,} allowed"
+        )
+    return data
+
+
+def _loaded_state(data: bytes) -> dict:
+    """torch.load with weights_only: plain tensors, numbers and text; then our format."""
+    _check_archive(data)
     try:
         state = torch.load(io.BytesIO(data), weights_only=True)
     except Exception as error:  # weights_only ran no code: any failure just means "not ours"
@@ -89,39 +156,128 @@ def load_checkpoint(source: bytes | str | os.PathLike[str]) -> Trainer:
     version = state.get("version")
     if type(version) is not int or version != VERSION:
         raise ConfigError("checkpoint", f"version {_first_line(repr(version))} is not supported")
+    return state
+
+
+def _check_archive(data: bytes) -> None:
+    """torch.save writes its zip archive uncompressed: a compressed part could inflate to
+    a thousand times its size when torch reads it, so it is refused unopened."""
     try:
-        trainer = Trainer(
-            from_json(state["config"]),
-            history_cap=int(state["history_cap"]),
-            log_every=int(state["log_every"]),
-        )
-        _check_engine_state(state["engine"], trainer.engine.state())
-        trainer.engine.load_state(state["engine"])
-        trainer.log_rng.set_state(state["log_rng"])
-        trainer.view_rng.set_state(state["view_rng"])
-        trainer.step_count = int(state["step"])
-        if not 0 <= trainer.step_count <= trainer.config.total_steps:
-            raise ValueError(f"step {trainer.step_count} is outside this run's 0 to total steps")
-        trainer.loss_d, trainer.loss_g = (float(v) for v in state["losses"])
-        sums = [float(v) for v in state["sums"]]
-        if len(sums) != len(trainer.interval_sums):  # the trainer indexes them by position
-            raise ValueError(f"{len(sums)} interval sums, {len(trainer.interval_sums)} expected")
-        trainer.interval_sums = sums
-        columns = {name: values.tolist() for name, values in state["history"].items()}
-        trainer.history = History.from_columns(columns, cap=int(state["history_cap"]))
-    except (
-        KeyError,
-        IndexError,
-        TypeError,
-        ValueError,
-        OverflowError,  # a number too large for a tensor or a float
-        RuntimeError,
-        AttributeError,
-    ) as error:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return  # not a zip archive: torch.load refuses it, or reads its older plain format
+    if any(part.compress_type != zipfile.ZIP_STORED for part in parts):
+        raise ConfigError("checkpoint", "not a GANscope checkpoint (its parts are compressed)")
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_CHECKPOINT_BYTES:
         raise ConfigError(
-            "checkpoint", f"damaged or incompatible ({type(error).__name__}: {_first_line(error)})"
-        ) from None
-    return trainer
+            "checkpoint",
+            f"its parts hold {unpacked:,} bytes: at most {MAX_CHECKPOINT_BYTES:,} allowed",
+        )
+
+
+def _tensors(state: object) -> Iterator[tuple[str, torch.Tensor]]:
+    """Every tensor in the loaded state, with where it is; walked without recursion."""
+    pending: list[tuple[str, object]] = [("", state)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, torch.Tensor):
+            yield where or "checkpoint", value
+        elif isinstance(value, dict):
+            pending.extend(
+                (f"{where}.{key}" if where else str(key), item) for key, item in value.items()
+            )
+        elif isinstance(value, (list, tuple)):
+            pending.extend((f"{where}[{index}]", item) for index, item in enumerate(value))
+
+
+def _check_tensor_layout(tensor: torch.Tensor, where: str) -> None:
+    """A plain tensor that holds each of its elements once, in storage it really has.
+
+    torch.load rebuilds a tensor from its storage, shape and strides as saved. A stride of
+    0 (what `expand` makes) repeats one stored element any number of times: a 38 KB file
+    can describe billions of elements, which the first copy, sum or `tolist` would then
+    materialise. Checked from the shape and strides alone, so nothing is materialised.
+    """
+    shown = _short(where)
+    if tensor.layout is not torch.strided or tensor.is_quantized:
+        raise ConfigError("checkpoint", f"{shown} is not a plain dense tensor")
+    shape, strides = tuple(tensor.shape), tuple(tensor.stride())
+    reach = 0  # the furthest offset, in elements, that the dimensions so far can address
+    for stride, size in sorted((st, si) for si, st in zip(shape, strides) if si > 1):
+        if stride <= reach:
+            raise ConfigError(
+                "checkpoint",
+                f"{shown} repeats its elements (shape {_short(shape)}, strides {_short(strides)}): "
+                "a saved tensor must hold each element once",
+            )
+        reach += (size - 1) * stride
+    needed = (tensor.storage_offset() + reach + 1) * tensor.element_size()
+    if tensor.numel() and tensor.untyped_storage().nbytes() < needed:
+        raise ConfigError("checkpoint", f"{shown} reaches past the end of its storage")
+
+
+def _whole_number(value: object, name: str, low: int, high: int) -> int:
+    if type(value) is not int:
+        raise ConfigError("checkpoint", f"{name}: {_shown(value)} is not a whole number")
+    if not low <= value <= high:
+        raise ConfigError(
+            "checkpoint",
+            f"{name}: {quote_value(value)} is out of range: allowed {low:,} to {high:,}",
+        )
+    return value
+
+
+def _numbers(values: object, name: str, count: int) -> list[float]:
+    if not isinstance(values, (list, tuple)) or len(values) != count:
+        raise ConfigError(
+            "checkpoint", f"{name}: {_shown(values)} must be a list of {count} numbers"
+        )
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in values):
+        raise ConfigError(
+            "checkpoint", f"{name}: {_shown(values)} holds something other than numbers"
+        )
+    return [float(v) for v in values]
+
+
+def _history_columns(history: object, cap: int) -> dict[str, list[float]]:
+    """The log's columns: one float64 vector each, all as long, at most `cap` rows."""
+    if not isinstance(history, dict) or set(history) != set(HISTORY_COLUMNS):
+        raise ConfigError(
+            "checkpoint", f"history must hold the columns {', '.join(HISTORY_COLUMNS)}"
+        )
+    lengths = set()
+    for name in HISTORY_COLUMNS:
+        column = history[name]
+        if (
+            not isinstance(column, torch.Tensor)
+            or column.dtype != torch.float64
+            or column.dim() != 1
+        ):
+            raise ConfigError("checkpoint", f"history.{name} must be a float64 vector")
+        lengths.add(column.numel())
+    if len(lengths) != 1:
+        raise ConfigError("checkpoint", "history: columns have different lengths")
+    (rows,) = lengths
+    if rows > cap:
+        raise ConfigError(
+            "checkpoint", f"history: {rows:,} rows: at most history_cap ({cap:,}) allowed"
+        )
+    return {name: history[name].tolist() for name in HISTORY_COLUMNS}
+
+
+def _shown(value: object) -> str:
+    """A loaded value as a message quotes it; a tensor by its kind, never its elements."""
+    if isinstance(value, torch.Tensor):
+        return f"a {_short(tuple(value.shape))} tensor"
+    if isinstance(value, (list, tuple, dict)):
+        return f"a {type(value).__name__} of {len(value):,}"
+    return quote_value(value)
+
+
+def _short(value: object) -> str:
+    return quote_value(value if isinstance(value, str) else f"{value}", 80).strip("'")
 
 
 def _check_engine_state(given: Any, fresh: dict) -> None:
@@ -152,8 +308,8 @@ def _check_like(given: object, fresh: object, where: str) -> None:
             raise ValueError(
                 f"{where} has shape {tuple(given.shape)}: {tuple(fresh.shape)} expected"
             )
-    elif type(given) is not int or given < 0:  # counters: the cursor, optimiser steps
-        raise ValueError(f"{where} must be a whole number ≥ 0")
+    else:  # counters: the cursor, optimiser steps
+        _whole_number(given, where, 0, MAX_COUNTER)
 
 
 def _first_line(error: BaseException | str) -> str:
