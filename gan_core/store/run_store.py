@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from gan_core.config import GanConfig
-from gan_core.serialize import from_json, to_json
+from gan_core.serialize import to_json
 from gan_core.store.bundle import decode_bundle, encode_bundle
 from gan_core.store.db import Database
 from gan_core.store.paths import DEFAULT_DB_NAME, data_dir_from_environment, database_path
@@ -40,11 +40,10 @@ from gan_core.store.record import (
 )
 from gan_core.store.rows import (
     HistoryRows,
-    from_seconds,
-    history_frame,
     history_values,
     list_frame,
     row_dict,
+    stored_record,
     time_bound,
     to_seconds,
 )
@@ -196,7 +195,7 @@ class RunStore:
             ).fetchone()
             if row is None:
                 raise RunNotFound(run_id)
-            history = history_frame(
+            history = (
                 db.execute(
                     f"SELECT {', '.join(COLUMNS)} FROM history WHERE run_id = ? ORDER BY step",
                     (run_id,),
@@ -204,23 +203,8 @@ class RunStore:
                 if with_history
                 else []
             )
-        columns = row_dict(row)
-        return RunRecord(
-            id=columns["id"],
-            name=columns["name"],
-            config=from_json(columns["config"]),
-            preset=columns["preset"],
-            source=columns["source"],
-            session_id=columns["session_id"],
-            status=columns["status"],
-            message=columns["message"],
-            metrics=json.loads(columns["metrics"]),
-            created=from_seconds(columns["created"]),
-            updated=from_seconds(columns["updated"]),
-            finished=from_seconds(columns["finished"]) if columns["finished"] is not None else None,
-            history=history,
-            has_checkpoint=bool(columns["has_checkpoint"]),
-        )
+        # Every value checked: DamagedRun (a ConfigError) names one that is not as written.
+        return stored_record(row_dict(row), history)
 
     def checkpoint(self, run_id: int) -> bytes | None:
         """The run's final weights (`training.checkpoint` format), or None if none were saved."""
@@ -300,8 +284,9 @@ class RunStore:
         """A versioned JSON bundle of the runs' configs, logs and final metrics."""
         return encode_bundle([self.get_run(i) for i in run_ids])
 
-    def import_bundle(self, data: bytes | str) -> list[int]:
-        """Add a bundle's runs as new runs; all or nothing. ConfigError says what is wrong."""
+    def import_bundle(self, data: bytes | str, session_id: str | None = None) -> list[int]:
+        """Add a bundle's runs as new runs of `session_id` (None: no session's); all or
+        nothing. ConfigError says what is wrong."""
         records = decode_bundle(data)  # validates everything before anything is written
         ids: list[int] = []
         with self._db.write() as db:
@@ -309,10 +294,11 @@ class RunStore:
                 cursor = db.execute(
                     "INSERT INTO runs (name, preset, source, session_id, status, message, "
                     "config, metrics, created, updated, finished) "
-                    "VALUES (?, ?, 'import', NULL, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, 'import', ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         record.name,
                         record.preset,
+                        _session(session_id),
                         record.status,
                         record.message,
                         to_json(record.config),
