@@ -18,8 +18,11 @@ from gan_core.store.recorder import record_trainer
 from gan_core.store.run_store import RunStore
 from gan_core.training.trainer import Trainer
 from tests.markdown_text import shown
+from ui.session import session_id
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+SESSION = "compare-page-test-session"  # the id the page's session files its runs under
+OTHER_SESSION = "someone-elses-session-id"
 TUTORIAL = GanConfig(n_samples=200, batch_size=20, epochs=3)
 FAST_LR = TUTORIAL.replace(lr_d=0.02, seed=3)
 
@@ -46,15 +49,18 @@ def store(tmp_path, monkeypatch) -> RunStore:
 @pytest.fixture
 def seeded(store, trainers) -> tuple[RunStore, list[int]]:
     ids = [
-        record_trainer(store, trainers[0], preset="tutorial"),
-        record_trainer(store, trainers[1], name="slow D"),
+        record_trainer(store, trainers[0], preset="tutorial", session_id=SESSION),
+        record_trainer(store, trainers[1], name="slow D", session_id=SESSION),
     ]
     return store, ids
 
 
-def compare_page() -> AppTest:
+def compare_page(session: str | None = SESSION) -> AppTest:
+    """The page as a session whose id is `session` (as a browser's cookie would bring it)."""
     # The page runs inside the whole app, so that switching to the dashboard works.
     app = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    if session is not None:
+        app.session_state[session_id.STATE_KEY] = session
     app.run()
     app.switch_page("pages/2_Compare.py")
     return app.run()
