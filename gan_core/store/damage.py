@@ -24,6 +24,7 @@ from gan_core.store.record import MAX_METRICS, METRIC_KEY
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(days=1)  # an imported run may come from a machine a little ahead
+SECONDS_PER_YEAR = 365.2425 * 24 * 3600
 MAX_STORED_JSON = 100_000  # a run's saved metrics are a few hundred characters
 MAX_PROBLEM_CHARS = 300  # what a listing says about a damaged row
 
@@ -119,8 +120,10 @@ def stored_moment(seconds: object) -> datetime:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise ValueError(f"{quote_value(seconds)} is not a time in seconds")
     if not _finite(seconds) or not EARLIEST.timestamp() <= seconds < LATEST.timestamp():
+        year = 1970 + float(seconds) / SECONDS_PER_YEAR if _finite(seconds) else math.inf
+        when = f" (the year {year:.0f})" if abs(year) < 1e6 else ""
         raise ValueError(
-            f"{quote_value(seconds)} seconds is out of range: allowed "
+            f"{quote_value(seconds)} seconds{when} is out of range: allowed "
             f"{EARLIEST.year} to {LATEST.year - 1}"
         )
     return datetime.fromtimestamp(seconds, UTC)
