@@ -248,7 +248,7 @@ def confirm_delete(store: RunStore, session: str | None, place: str) -> None:
         already = len(labels) - removed
         flash(
             f"Deleted {removed} run(s)."
-            + (f" {already} were already gone (deleted in another tab?)." if already else "")
+            + (f" {already} had been deleted already (in another tab?)." if already else "")
         )
         st.rerun()
     if no.button("Cancel", key=f"delete_cancel{suffix}"):

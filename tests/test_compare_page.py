@@ -378,5 +378,5 @@ def test_deleting_runs_another_tab_deleted_first_says_so(seeded):
     app.button(key="delete_confirm").click().run()
     no_exceptions(app)
     assert shown(app.success[0].value) == (
-        "Deleted 1 run(s). 1 were already gone (deleted in another tab?)."
+        "Deleted 1 run(s). 1 had been deleted already (in another tab?)."
     )

@@ -200,9 +200,9 @@ def _list_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _list_number(value: object) -> float:
-    if value is None:
+    if value is None or isinstance(value, bool):  # true/false is a metric, but no distance
         return math.nan
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not isinstance(value, (int, float)):
         raise ValueError(f"{quote_value(value)} is not a number")
     return float(value)
 

@@ -28,6 +28,7 @@ import pandas as pd
 from gan_core.config import GanConfig
 from gan_core.serialize import to_json
 from gan_core.store.bundle import decode_bundle, encode_bundle
+from gan_core.store.damage import DamagedRun
 from gan_core.store.db import Database
 from gan_core.store.paths import DEFAULT_DB_NAME, data_dir_from_environment, database_path
 from gan_core.store.record import (
@@ -210,7 +211,9 @@ class RunStore:
         """The run's final weights (`training.checkpoint` format), or None if none were saved."""
         with self._db.read() as db:
             row = db.execute("SELECT data FROM checkpoints WHERE run_id = ?", (run_id,)).fetchone()
-        return bytes(row[0]) if row else None
+        if row is not None and not isinstance(row[0], bytes):  # bytes(10**10) would allocate it
+            raise DamagedRun(run_id, "its saved weights are not a checkpoint")
+        return row[0] if row else None
 
     def list_runs(
         self,

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from gan_core.jobs.protocol import Frame, Job, ViewOptions, first_frame
 from gan_core.jobs.status import RunStatus
-from gan_core.store.damage import DamagedRun
 from gan_core.store.record import RunRecord
 from gan_core.store.run_store import RunStore
 from gan_core.targets import plot_bounds
@@ -56,12 +55,10 @@ class StoredRun:
     @classmethod
     def open(cls, store: RunStore, run_id: int, view: ViewOptions | None = None) -> StoredRun:
         """RunNotFound if there is no such run; NoSavedState if it has no weights saved;
-        a ConfigError (`DamagedRun`, or the checkpoint's own) if what is saved is damaged."""
+        a ConfigError (the store's `DamagedRun`, or the checkpoint's own) if what is saved
+        is damaged."""
         record = store.get_run(run_id)
-        try:
-            checkpoint = store.checkpoint(run_id)
-        except (TypeError, ValueError):  # not bytes: SQLite keeps whatever it was given
-            raise DamagedRun(run_id, "its saved weights are not a checkpoint") from None
+        checkpoint = store.checkpoint(run_id)
         if checkpoint is None:
             raise NoSavedState(f"run #{run_id} has no saved state yet")
         return cls(record, checkpoint, view)
