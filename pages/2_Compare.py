@@ -1,16 +1,24 @@
 """Compare runs: pick saved runs, overlay their curves, set their configs side by side.
 
-Layout and wiring only: the store is `gan_core.store.run_store`, the charts
-`gan_core.figures.compare`, the tables `ui.compare_table`. Runs live in
-`$GANSCOPE_DATA_DIR` (else `./data`); a root-level
+Layout and wiring only: the store is `gan_core.store.run_store`, which runs a session may
+see and act on `ui.compare_runs`, the charts `gan_core.figures.compare`, the tables
+`ui.compare_table`. Runs live in `$GANSCOPE_DATA_DIR` (else `./data`); a root-level
 `GANSCOPE_DATA_DIR` in `.streamlit/secrets.toml` sets it too.
+
+A session sees only its own runs. A run the store cannot read (damaged) is listed as such,
+with what is wrong, and can be deleted; it never takes the page down. Whatever another tab
+does meanwhile (deleting the runs shown, say) is said here in plain words.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from gan_core.config import ConfigError
@@ -19,11 +27,22 @@ from gan_core.formatting import COLUMN_FORMAT
 from gan_core.jobs.status import RunStatus
 from gan_core.serialize import to_query
 from gan_core.store.paths import data_dir_from_environment
-from gan_core.store.run_store import RunNotFound, RunStore
+from gan_core.store.rows import DAMAGED
+from gan_core.store.run_store import RunStore
+from ui import compare_runs
 from ui.compare_table import results_table, settings_table, styled_settings
 from ui.plain_text import NAME_LIMIT, cut, plain, plain_name
+from ui.session import session_id
 
 st.set_page_config(page_title="Compare runs · GANscope", layout="wide")
+
+log = logging.getLogger("ganscope")
+FLASH_KEY = "compare_flash"
+CHOSEN_KEY = "compare_chosen"  # the chooser's own state
+SHOWN_KEY = "compare_shown"  # {id: label} of the runs chosen when the page was last drawn
+OPTIONS_KEY = "compare_options"  # the chooser's options when the page was last drawn
+CONFIRM_KEY = "confirm_delete"  # {"ids": {id: label}, "place": where Delete was pressed}
+LIST_COLUMNS = ["label", "preset", "status", "target", "loss", "steps", "frechet", "created"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,9 +55,32 @@ def open_on_dashboard(config) -> None:
     st.switch_page("dashboard.py", query_params=to_query(config))
 
 
-def flash(message: str) -> None:
+def flash(message: str, kind: str = "success") -> None:
     """A message that survives the rerun that follows an action."""
-    st.session_state["compare_flash"] = message
+    st.session_state.setdefault(FLASH_KEY, []).append((kind, message))
+
+
+def show_flashes() -> None:
+    for kind, message in st.session_state.pop(FLASH_KEY, []):
+        getattr(st, kind)(plain(message))  # messages name runs and uploaded files
+
+
+@contextmanager
+def plainly(what: str) -> Iterator[None]:
+    """Anything unexpected in one part becomes one plain sentence; the rest of the page and
+    every choice on it stay (the details go to the server's log)."""
+    try:
+        yield
+    except Exception:
+        log.exception("unexpected error showing the %s", what)
+        st.error(
+            f"The {what} could not be shown for these runs. Your choices are kept: "
+            "try again, or choose other runs."
+        )
+
+
+def named(run_ids, labels: dict) -> str:
+    return ", ".join(labels.get(i, f"#{i}") for i in run_ids)
 
 
 def date_range(value) -> tuple[date | None, date | None]:
@@ -65,6 +107,49 @@ def run_filters(all_runs) -> dict:
     }
 
 
+def show_list(runs: pd.DataFrame) -> None:
+    damaged = bool((runs.status == DAMAGED).any())
+    st.dataframe(
+        runs[LIST_COLUMNS + (["problem"] if damaged else [])],
+        hide_index=True,
+        key="runs_table",
+        column_config={
+            "label": "run",
+            "frechet": st.column_config.NumberColumn("distance", format=COLUMN_FORMAT),
+            "created": st.column_config.DatetimeColumn("created (UTC)", format="YYYY-MM-DD HH:mm"),
+            "problem": "what is wrong",
+        },
+    )
+
+
+def choose_runs(runs: pd.DataFrame, existing: set[int]) -> list[int]:
+    """The runs to compare. When the list changes (a filter, another tab), the runs chosen
+    stay chosen while they are listed; any that were deleted meanwhile are named."""
+    sound = runs[runs.status != DAMAGED]
+    labels = dict(zip(sound.id.tolist(), sound.label.tolist()))
+    options = list(labels)
+    shown = st.session_state.get(SHOWN_KEY, {})
+    if CHOSEN_KEY not in st.session_state or st.session_state.get(OPTIONS_KEY) != options:
+        kept = [i for i in shown if i in labels]
+        gone = [i for i in shown if i not in existing]
+        if gone:
+            st.warning(
+                plain(
+                    "Deleted since this page was drawn (in another tab?), so no longer "
+                    f"compared: {named(gone, shown)}."
+                )
+            )
+        elif not kept:
+            kept = options[:2]  # the two newest: usually the pair just trained
+        st.session_state[CHOSEN_KEY] = kept
+    st.session_state[OPTIONS_KEY] = options
+    chosen = st.multiselect(
+        "Runs to compare", options, key=CHOSEN_KEY, format_func=lambda i: labels[i]
+    )
+    st.session_state[SHOWN_KEY] = {i: labels[i] for i in chosen}
+    return chosen
+
+
 def show_curves(records) -> None:
     st.subheader("Curves")
     left, right = st.columns(2)
@@ -89,7 +174,7 @@ def show_tables(records) -> None:
     st.caption("≠ and highlighting mark the settings that are not the same in every run.")
 
 
-def show_actions(store: RunStore, records) -> None:
+def show_actions(store: RunStore, session: str | None, records) -> None:
     st.subheader("Runs")
     with st.container(horizontal=True):
         for record in records:
@@ -97,35 +182,78 @@ def show_actions(store: RunStore, records) -> None:
             label = f"Open {plain(record.label)} on the dashboard"
             if st.button(label, key=f"open_{record.id}"):
                 open_on_dashboard(record.config)
-    ids = [r.id for r in records]
+    labels = {r.id: r.label for r in records}
+    ids = list(labels)
     with st.container(horizontal=True):
         st.download_button(
             f"Export {len(ids)} run(s) as JSON",
-            data=lambda: store.export_bundle(ids),  # built on click, not on every rerun
+            # Built on click, not on every rerun; only the runs still there and this session's.
+            data=lambda: compare_runs.export(store, session, ids).data,
             file_name="ganscope-runs.json",
             mime="application/json",
             key="export",
-            on_click="ignore",
+            on_click=report_export,
+            args=(store, session, labels),
         )
         if st.button(f"Delete {len(ids)} run(s)…", key="delete"):
-            st.session_state["confirm_delete"] = {r.id: r.label for r in records}
-    pending = st.session_state.get("confirm_delete")
-    if pending:
-        st.warning(
-            plain(
-                f"Delete {', '.join(pending.values())} with their logs and weights? "
-                "This cannot be undone."
-            )
+            st.session_state[CONFIRM_KEY] = {"ids": labels, "place": "runs"}
+    confirm_delete(store, session, "runs")
+
+
+def report_export(store: RunStore, session: str | None, labels: dict) -> None:
+    """After an Export click: say what the file could not hold, and why."""
+    result = compare_runs.export(store, session, list(labels))
+    left_out = []
+    if result.gone:
+        left_out.append(f"{named(result.gone, labels)} deleted (in another tab?)")
+    if result.damaged:
+        left_out.append(f"{named(result.damaged, labels)} damaged")
+    if not result.exported:
+        flash(f"Nothing was exported: {'; '.join(left_out)}.", "error")
+    elif left_out:
+        flash(
+            f"The file holds {len(result.exported)} run(s); left out: {'; '.join(left_out)}.",
+            "warning",
         )
-        yes, no = st.columns([1, 4])
-        if yes.button("Yes, delete", type="primary", key="delete_confirm"):
-            removed = store.delete_runs(pending)
-            del st.session_state["confirm_delete"]
-            flash(f"Deleted {removed} run(s).")
-            st.rerun()
-        if no.button("Cancel", key="delete_cancel"):
-            del st.session_state["confirm_delete"]
-            st.rerun()
+
+
+def show_damaged(store: RunStore, session: str | None, damaged: dict[int, tuple[str, str]]) -> None:
+    """Runs that cannot be read: what is wrong with each, and a way to delete it."""
+    st.subheader("Damaged runs")
+    for run_id, (label, problem) in damaged.items():
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.warning(plain(f"{label} is damaged and cannot be shown or exported: {problem}"))
+            if st.button(f"Delete {plain(label)}…", key=f"delete_damaged_{run_id}"):
+                st.session_state[CONFIRM_KEY] = {"ids": {run_id: label}, "place": "damaged"}
+    confirm_delete(store, session, "damaged")
+
+
+def confirm_delete(store: RunStore, session: str | None, place: str) -> None:
+    pending = st.session_state.get(CONFIRM_KEY)
+    if not pending or pending["place"] != place:
+        return
+    labels = pending["ids"]
+    st.warning(
+        plain(f"Delete {', '.join(labels.values())} with their logs and weights? ")
+        + "This cannot be undone."
+    )
+    yes, no = st.columns([1, 4])
+    suffix = "" if place == "runs" else f"_{place}"  # two places, each with its own keys
+    if yes.button("Yes, delete", type="primary", key=f"delete_confirm{suffix}"):
+        removed = compare_runs.delete(store, session, list(labels))
+        del st.session_state[CONFIRM_KEY]
+        shown = st.session_state.get(SHOWN_KEY, {})
+        for run_id in labels:  # deleted here, on purpose: not news for the chooser
+            shown.pop(run_id, None)
+        already = len(labels) - removed
+        flash(
+            f"Deleted {removed} run(s)."
+            + (f" {already} had been deleted already (in another tab?)." if already else "")
+        )
+        st.rerun()
+    if no.button("Cancel", key=f"delete_cancel{suffix}"):
+        del st.session_state[CONFIRM_KEY]
+        st.rerun()
 
 
 def show_import(store: RunStore) -> None:
@@ -138,7 +266,8 @@ def show_import(store: RunStore) -> None:
     if st.button(f"Import {plain_name(uploaded.name)}", key="import_button"):
         name = cut(uploaded.name, NAME_LIMIT)
         try:
-            ids = store.import_bundle(uploaded.getvalue())
+            # Filed under this session: its own runs, to compare, export and delete.
+            ids = store.import_bundle(uploaded.getvalue(), session_id=session_id.ensure())
         except ConfigError as error:
             st.error(plain(f"Could not import {name}. {error}"))
         else:
@@ -148,51 +277,43 @@ def show_import(store: RunStore) -> None:
 
 def main() -> None:
     st.title("Compare runs")
+    session_id.adopt()  # after a refresh, this browser's runs are still its own
+    session = session_id.current()
     data_dir = data_dir_from_environment()
     try:
         store = open_store(str(data_dir))
-        all_runs = store.list_runs()
+        all_runs = compare_runs.visible(store, session)
     except (ConfigError, sqlite3.Error) as error:
         st.error(plain(f"The run store in {str(data_dir)!r} cannot be opened: {cut(error)}"))
         return
-    if message := st.session_state.pop("compare_flash", None):
-        st.success(plain(message))  # it names an uploaded file
+    show_flashes()
     if all_runs.empty:
         st.info("No saved runs yet: train one on the dashboard and it appears here.")
         show_import(store)
         return
 
-    runs = store.list_runs(**run_filters(all_runs))
-    st.dataframe(
-        runs[["label", "preset", "status", "target", "loss", "steps", "frechet", "created"]],
-        hide_index=True,
-        key="runs_table",
-        column_config={
-            "label": "run",
-            "frechet": st.column_config.NumberColumn("distance", format=COLUMN_FORMAT),
-            "created": st.column_config.DatetimeColumn("created (UTC)", format="YYYY-MM-DD HH:mm"),
-        },
-    )
-    labels = dict(zip(runs.id, runs.label))
-    chosen = st.multiselect(
-        "Runs to compare",
-        list(labels),
-        default=list(labels)[:2],  # the two newest: usually the pair just trained
-        format_func=lambda run_id: labels[run_id],
-    )
-    records = []
-    for run_id in chosen:
-        try:
-            records.append(store.get_run(run_id))
-        except RunNotFound:  # deleted in another tab since the list was read
-            pass
-    if records:
-        show_curves(records)
-        show_tables(records)
-        show_actions(store, records)
+    runs = compare_runs.visible(store, session, **run_filters(all_runs))
+    show_list(runs)
+    chosen = choose_runs(runs, set(all_runs.id.tolist()))
+    loaded = compare_runs.load(store, chosen)
+    labels = dict(zip(runs.id.tolist(), runs.label.tolist()))
+    if loaded.gone:  # between reading the list and reading the runs
+        gone = named(loaded.gone, labels)
+        st.warning(plain(f"Deleted just now (in another tab?), so not compared: {gone}."))
+    damaged = {r.id: (r.label, r.problem) for r in compare_runs.damaged(runs).itertuples()}
+    damaged |= {i: (labels[i], problem) for i, problem in loaded.damaged.items()}
+    if loaded.records:
+        with plainly("curves"):
+            show_curves(loaded.records)
+        with plainly("tables"):
+            show_tables(loaded.records)
+        show_actions(store, session, loaded.records)
     else:
         st.info("Pick one or more runs above to compare them.")
+    if damaged:
+        show_damaged(store, session, damaged)
     show_import(store)
 
 
 main()
+session_id.remember_in_browser()  # once an import files runs under a new id

@@ -452,6 +452,28 @@ CATALOGUE: list[BadInput] = [
     E("bundle", "a key of 10,000 characters", bundle(run_with(**{"k" * 10_000: 1})), "run 1",
       "run 1: unknown key 'kkkkkkkkkk … …' (10,000 characters) (allowed: ",
       shown='runs[0]["kkk…(10,000 characters)"] = 1'),
+    E("bundle", "text for a distance", bundle(run_with(metrics={"frechet": "abc"})),
+      "run 1 metrics",
+      "run 1 metrics: frechet is 'abc': a metric must be a finite number, true/false or null",
+      shown='runs[0].metrics = {"frechet": "abc"}'),
+    E("bundle", "text for modes covered", bundle(run_with(metrics={"modes_covered": "x"})),
+      "run 1 metrics", "run 1 metrics: modes_covered is 'x': a metric must be a finite number",
+      shown='runs[0].metrics = {"modes_covered": "x"}'),
+    E("bundle", "a metric without a name", bundle(run_with(metrics={"": 1})), "run 1 metrics",
+      "run 1 metrics: key '' must be a letter then up to 63 letters, digits or _",
+      shown='runs[0].metrics = {"": 1}'),
+    E("bundle", "a date pandas cannot hold",
+      bundle(run_with(created="9999-12-31T23:59:59-14:00")), "run 1 created",
+      "run 1 created: '9999-12-31T23:59:59-14:00' is out of range: allowed 2000 to 2199",
+      shown='runs[0].created = "9999-12-31T23:59:59-14:00"'),
+    E("bundle", "a date in the future", bundle(run_with(created="2150-01-01T00:00:00+00:00")),
+      "run 1 created", "run 1 created: '2150-01-01T00:00:00+00:00' is in the future",
+      shown='runs[0].created = "2150-01-01T00:00:00+00:00"'),
+    E("bundle", "finished before it was created",
+      bundle(run_with(created="2024-05-02T00:00:00+00:00", finished="2024-05-01T00:00:00+00:00")),
+      "run 1 finished",
+      "run 1 finished: 2024-05-01T00:00:00+00:00 is before created 2024-05-02T00:00:00+00:00",
+      shown="created 2024-05-02, finished 2024-05-01"),
     # ------------------------------------------------ command line
     E("cli", "--cov with three numbers", ["train", "--cov", "1", "2", "3"], None,
       "argument --cov: expected 4 arguments"),
@@ -578,6 +600,17 @@ CATALOGUE: list[BadInput] = [
       "GANSCOPE_MAX_SWEEP_MEMORY",
       "GANSCOPE_MAX_SWEEP_MEMORY: 'lots' is not allowed: the server's limit is a positive number",
       tested_in="tests/test_cost.py::test_a_bad_limit_refuses_every_sweep_by_name"),
+    E("ui", "a damaged run in the store", "a row with text for its distance, a date past 2262, "
+      "text in its log", None, "is damaged and cannot be shown or exported",
+      tested_in="tests/test_compare_page.py::"
+      "test_a_damaged_run_is_listed_with_a_delete_and_the_page_stays_up"),
+    E("ui", "an export of runs another tab deleted", "Compare page: Export after a delete "
+      "elsewhere", None, "deleted (in another tab?)",
+      tested_in="tests/test_compare_page.py::test_an_export_of_runs_another_tab_deleted_says_so"),
+    E("ui", "the runs shown deleted in another tab", "Compare page: the chosen run deleted "
+      "elsewhere", None, "so no longer compared",
+      tested_in="tests/test_compare_page.py::"
+      "test_the_chosen_runs_stay_chosen_and_a_deleted_one_is_named"),
 ]
 # fmt: on
 

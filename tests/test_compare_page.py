@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +20,12 @@ from gan_core.store.recorder import record_trainer
 from gan_core.store.run_store import RunStore
 from gan_core.training.trainer import Trainer
 from tests.markdown_text import shown
+from ui import compare_runs
+from ui.session import session_id
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+SESSION = "compare-page-test-session"  # the id the page's session files its runs under
+OTHER_SESSION = "someone-elses-session-id"
 TUTORIAL = GanConfig(n_samples=200, batch_size=20, epochs=3)
 FAST_LR = TUTORIAL.replace(lr_d=0.02, seed=3)
 
@@ -46,15 +52,18 @@ def store(tmp_path, monkeypatch) -> RunStore:
 @pytest.fixture
 def seeded(store, trainers) -> tuple[RunStore, list[int]]:
     ids = [
-        record_trainer(store, trainers[0], preset="tutorial"),
-        record_trainer(store, trainers[1], name="slow D"),
+        record_trainer(store, trainers[0], preset="tutorial", session_id=SESSION),
+        record_trainer(store, trainers[1], name="slow D", session_id=SESSION),
     ]
     return store, ids
 
 
-def compare_page() -> AppTest:
+def compare_page(session: str | None = SESSION) -> AppTest:
+    """The page as a session whose id is `session` (as a browser's cookie would bring it)."""
     # The page runs inside the whole app, so that switching to the dashboard works.
     app = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    if session is not None:
+        app.session_state[session_id.STATE_KEY] = session
     app.run()
     app.switch_page("pages/2_Compare.py")
     return app.run()
@@ -221,3 +230,153 @@ def test_an_unusable_data_directory_is_an_error_not_a_crash(tmp_path, monkeypatc
     app = compare_page()
     no_exceptions(app)
     assert "cannot be opened" in app.error[0].value
+
+
+# ---------------------------------------------------------------------- bad rows, other sessions
+
+
+def write_by_hand(store: RunStore, sql: str, *params) -> None:
+    """A value no check of ours saw: an older version's import, a tool, a person with sqlite3."""
+    with sqlite3.connect(store.path) as db:
+        db.execute(sql, params)
+
+
+def all_text(app: AppTest) -> str:
+    """Every message on the page, as the reader sees it."""
+    return "\n".join(shown(e.value) for e in [*app.error, *app.warning, *app.info, *app.success])
+
+
+# Each of these, once imported, took the page down for everyone, for good: the newest run is
+# chosen by default, and the page died before its Delete button was drawn.
+DAMAGE = {
+    "text for the distance": (
+        'UPDATE runs SET metrics = \'{"frechet": "abc"}\' WHERE id = ?',
+        "metrics: frechet is 'abc': a metric must be a finite number, true/false or null",
+    ),
+    "a date pandas cannot hold": (
+        "UPDATE runs SET created = 253402351199 WHERE id = ?",  # 9999-12-31T23:59:59-14:00
+        "created: 253402351199.0 seconds (the year 10000) is out of range: allowed 2000 to 2199",
+    ),
+    "text for modes covered": (
+        'UPDATE runs SET metrics = \'{"modes_covered": "x"}\' WHERE id = ?',
+        "metrics: modes_covered is 'x'",
+    ),
+    "text in the log": (
+        "UPDATE history SET loss_d = 'high' WHERE run_id = ?",
+        "log: loss_d at row 0: 'high' is not a number",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGE))
+def test_a_damaged_run_is_listed_with_a_delete_and_the_page_stays_up(seeded, trainers, case):
+    store, ids = seeded
+    sql, problem = DAMAGE[case]
+    (bad,) = store.import_bundle(store.export_bundle([ids[1]]), session_id=SESSION)
+    write_by_hand(store, sql, bad)
+    app = compare_page()
+    no_exceptions(app)
+    if "log" not in problem:  # the list reads no log: such a run shows once chosen
+        listed = app.dataframe[0].value.set_index("label")
+        assert listed.loc[f"#{bad} slow D", "status"] == "damaged"
+        assert problem in listed.loc[f"#{bad} slow D", "problem"]
+    else:
+        runs_chooser(app).set_value([bad, ids[0]]).run()
+    assert len(charts(app)) == 2  # the sound runs are still compared
+    warning = f"#{bad} slow D is damaged and cannot be shown or exported: {problem}"
+    assert any(shown(w.value).startswith(warning) for w in app.warning), all_text(app)
+    assert "Error" not in all_text(app)  # a plain message, not an exception's name
+
+    app.button(key=f"delete_damaged_{bad}").click().run()
+    app.button(key="delete_confirm_damaged").click().run()
+    no_exceptions(app)
+    assert "Deleted 1 run(s)." in shown(app.success[0].value)
+    assert sorted(store.list_runs().id) == sorted(ids)
+    assert not any("damaged" in shown(w.value) for w in app.warning)
+
+
+def test_a_session_sees_and_acts_on_its_own_runs_only(seeded, trainers):
+    store, ids = seeded
+    others = record_trainer(store, trainers[0], name="theirs", session_id=OTHER_SESSION)
+    record_trainer(store, trainers[0], name="from the CLI")  # filed under no session
+    app = compare_page()
+    no_exceptions(app)
+    assert app.dataframe[0].value.label.tolist() == [f"#{ids[1]} slow D", f"#{ids[0]} tutorial"]
+    assert runs_chooser(app).options == [f"#{ids[1]} slow D", f"#{ids[0]} tutorial"]
+
+    result = compare_runs.export(store, SESSION, [ids[0], others])
+    assert result.exported == [ids[0]] and result.gone == [others]
+    assert [run["name"] for run in json.loads(result.data)["runs"]] == ["tutorial"]
+    assert compare_runs.delete(store, SESSION, [others]) == 0
+    assert others in store.list_runs().id.tolist()
+
+    stranger = compare_page(session=None)  # no run saved yet: none to see
+    no_exceptions(stranger)
+    assert "No saved runs yet" in stranger.info[0].value
+
+
+def test_an_imported_file_is_the_importing_sessions(store, trainers):
+    record_trainer(store, trainers[0], name="theirs", session_id=OTHER_SESSION)
+    bundle = store.export_bundle(store.list_runs().id.tolist())
+    app = compare_page(session=None)
+    app.file_uploader(key="import_file").set_value(("runs.json", bundle, "application/json"))
+    app.run()
+    app.button(key="import_button").click().run()
+    no_exceptions(app)
+    assert "Imported 1 run(s)" in shown(app.success[0].value)
+    assert app.dataframe[0].value.label.str.endswith("theirs").tolist() == [True]
+    own = app.session_state[session_id.STATE_KEY]
+    assert store.list_runs(session_id=own).source.tolist() == ["import"]
+
+
+def test_an_export_of_runs_another_tab_deleted_says_so(seeded):
+    store, ids = seeded
+    app = compare_page()
+    store.delete_run(ids[1])  # in another tab
+    app.download_button(key="export").click().run()
+    no_exceptions(app)
+    (warning,) = [shown(w.value) for w in app.warning if "The file holds" in shown(w.value)]
+    assert warning == (
+        f"The file holds 1 run(s); left out: #{ids[1]} slow D deleted (in another tab?)."
+    )
+    store.delete_run(ids[0])
+    app.download_button(key="export").click().run()
+    no_exceptions(app)
+    assert shown(app.error[0].value) == (
+        f"Nothing was exported: #{ids[0]} tutorial deleted (in another tab?)."
+    )
+
+
+def test_the_chosen_runs_stay_chosen_and_a_deleted_one_is_named(seeded, trainers):
+    store, ids = seeded
+    newest = record_trainer(store, trainers[1], name="newest", session_id=SESSION)
+    app = compare_page()
+    runs_chooser(app).set_value([ids[0]]).run()
+    store.delete_run(ids[1])  # in another tab: not a run shown here
+    app.run()
+    no_exceptions(app)
+    assert runs_chooser(app).value == [ids[0]]
+    assert not app.warning
+
+    store.delete_run(ids[0])  # in another tab: the run shown here
+    app.run()
+    no_exceptions(app)
+    assert runs_chooser(app).value == []  # not quietly swapped for another run
+    assert [shown(w.value) for w in app.warning] == [
+        f"Deleted since this page was drawn (in another tab?), so no longer compared: "
+        f"#{ids[0]} tutorial."
+    ]
+    assert any("Pick one or more runs" in i.value for i in app.info)
+    assert store.list_runs().id.tolist() == [newest]
+
+
+def test_deleting_runs_another_tab_deleted_first_says_so(seeded):
+    store, ids = seeded
+    app = compare_page()
+    app.button(key="delete").click().run()
+    store.delete_run(ids[0])  # in another tab, while this one asks
+    app.button(key="delete_confirm").click().run()
+    no_exceptions(app)
+    assert shown(app.success[0].value) == (
+        "Deleted 1 run(s). 1 had been deleted already (in another tab?)."
+    )

@@ -16,7 +16,7 @@ import pytest
 from gan_core.store.run_store import RunStore
 from tests.bad_inputs import bundle, run_with
 from tests.markdown_text import shown
-from tests.test_compare_page import compare_page
+from tests.test_compare_page import SESSION, compare_page
 from tests.test_dashboard_app import new_app
 from ui.plain_text import plain
 
@@ -58,7 +58,9 @@ def test_an_imported_runs_name_is_escaped_in_button_labels(data_dir):
     # Run names allow ( ) : # _ + - . and spaces: enough for emphasis, emoji and a link's tail.
     name = "a _b_ :smile: (c) __d__ -e"
     store = RunStore(data_dir)
-    (run_id,) = store.import_bundle(json.dumps(json.loads(bundle(run_with(name=name)))))
+    (run_id,) = store.import_bundle(
+        json.dumps(json.loads(bundle(run_with(name=name)))), session_id=SESSION
+    )
     store.close()
     app = compare_page()
     assert not app.exception, [e.value for e in app.exception]

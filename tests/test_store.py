@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ from gan_core.config import ConfigError, GanConfig
 from gan_core.jobs.thread_job import ViewOptions
 from gan_core.serialize import to_dict
 from gan_core.store.bundle import MAX_BUNDLE_BYTES
+from gan_core.store.damage import DamagedRun
 from gan_core.store.run_store import RunNotFound, RunStore, store_from_environment
 from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
 from gan_core.training.trainer import Trainer
@@ -399,3 +401,175 @@ def test_one_bad_run_keeps_the_good_ones_out_too(store, trained):
     with pytest.raises(ConfigError, match="run 2 config: batch_size"):
         store.import_bundle(json.dumps(bundle).encode())
     assert len(store.list_runs()) == before
+
+
+# ---------------------------------------------------------------------- damaged runs
+
+# Each of these, imported, once took the Compare page down for everyone who opened it.
+UNREADABLE_IMPORTS = {
+    "text for a distance": (
+        lambda run: run.update(metrics={"frechet": "abc"}),
+        "run 1 metrics: frechet is 'abc': a metric must be a finite number, true/false or null",
+    ),
+    "text for modes covered": (
+        lambda run: run.update(metrics={"modes_covered": "x"}),
+        "run 1 metrics: modes_covered is 'x': a metric must be a finite number",
+    ),
+    "a metric without a name": (
+        lambda run: run.update(metrics={"": 1.0}),
+        "run 1 metrics: key '' must be a letter then up to 63 letters, digits or _",
+    ),
+    "a metric holding a list": (
+        lambda run: run.update(metrics={"frechet": [1]}),
+        "run 1 metrics: frechet is [1]: a metric must be a finite number",
+    ),
+    "a date pandas cannot hold": (
+        lambda run: run.update(created="9999-12-31T23:59:59-14:00"),
+        "run 1 created: '9999-12-31T23:59:59-14:00' is out of range: allowed 2000 to 2199",
+    ),
+    "a date before any run": (
+        lambda run: run.update(created="1066-10-14T09:00:00+00:00"),
+        "run 1 created: '1066-10-14T09:00:00+00:00' is out of range",
+    ),
+    "a date in the future": (
+        lambda run: run.update(finished="2150-01-01T00:00:00+00:00"),
+        "run 1 finished: '2150-01-01T00:00:00+00:00' is in the future",
+    ),
+    "finished before it was created": (
+        lambda run: run.update(finished="2001-01-01T00:00:00+00:00"),
+        "run 1 finished: 2001-01-01T00:00:00+00:00 is before created",
+    ),
+    "a message that is not text": (
+        lambda run: run.update(message=["a"]),
+        "run 1 message: must be text of at most 1000 characters",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE_IMPORTS))
+def test_values_a_page_cannot_show_are_refused_on_import(store, trained, case):
+    change, message = UNREADABLE_IMPORTS[case]
+    bad = _with(_bundle(store, trained), lambda b: change(b["runs"][0]))
+    before = store.list_runs().id.tolist()
+    with pytest.raises(ConfigError) as caught:
+        store.import_bundle(bad)
+    assert str(caught.value).startswith(message)
+    assert store.list_runs().id.tolist() == before
+
+
+def test_an_exported_run_with_every_kind_of_metric_imports_as_it_was(store, trained):
+    run_id = saved_run(store, trained)
+    store.finish(run_id, "finished", {"frechet": 0.5, "frechet_exact": True, "energy": None})
+    other = RunStore(store.data_dir, "other.sqlite3")
+    (new_id,) = other.import_bundle(store.export_bundle([run_id]), session_id="s2")
+    new = other.get_run(new_id)
+    assert new.metrics == {"frechet": 0.5, "frechet_exact": True, "energy": None}
+    assert new.session_id == "s2"
+    other.close()
+
+
+def test_metrics_that_are_not_numbers_are_not_stored(store):
+    run_id = store.create_run(SMALL)
+    store.finish(run_id, "finished", {"frechet": 1, "note": "text", "bad key": 2.0, "k": 10**400})
+    assert store.get_run(run_id).metrics == {"frechet": 1.0, "k": None}
+
+
+def write_by_hand(store: RunStore, sql: str, *params) -> None:
+    """What another tool, an older version or a person with sqlite3 could leave behind."""
+    with sqlite3.connect(store.path) as db:
+        db.execute(sql, params)
+
+
+# column set by hand -> value, and what the list and get_run say about it
+DAMAGE = {
+    "text distance": ("metrics", '{"frechet": "abc"}', "metrics: frechet is 'abc'"),
+    "metrics not JSON": ("metrics", "{oops", "metrics: not valid JSON"),
+    "metrics a list": ("metrics", "[1, 2]", "metrics: must be an object of named numbers"),
+    "created past pandas": ("created", 1e300, "created: 1e+300 seconds is out of range"),
+    "created as text": ("created", "yesterday", "created: 'yesterday' is not a time"),
+    "finished as bytes": ("finished", b"\x00", "finished: b'\\x00' is not a time"),
+    "unknown status": ("status", "won", "status: status 'won' is not one of"),
+    "name as bytes": ("name", b"\x00", "name: run name b'\\x00' must be"),
+    "unknown source": ("source", "mars", "source: 'mars' is not one of"),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGE))
+def test_a_damaged_row_is_listed_as_damaged_and_can_be_deleted(store, trained, case):
+    column, value, problem = DAMAGE[case]
+    sound = saved_run(store, trained)
+    damaged = saved_run(store, trained)
+    write_by_hand(store, f"UPDATE runs SET {column} = ? WHERE id = ?", value, damaged)
+
+    listed = store.list_runs().set_index("id")
+    assert listed.loc[damaged, "status"] == "damaged"
+    assert problem in listed.loc[damaged, "problem"]
+    assert (listed.loc[sound, "status"], listed.loc[sound, "problem"]) == ("finished", "")
+    with pytest.raises(DamagedRun) as caught:
+        store.get_run(damaged)
+    assert str(caught.value).startswith(f"run #{damaged}: damaged: {problem}")
+    assert isinstance(caught.value, ConfigError)  # the refusal every page already shows
+    assert store.get_run(sound).id == sound
+    assert store.delete_run(damaged)
+    assert store.list_runs().id.tolist() == [sound]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("loss", b"\x00", "loss: b'\\x00' is not text"),
+        ("total_steps", "many", "total steps: 'many' is not a whole number"),
+    ],
+)
+def test_a_damaged_summary_column_is_listed_as_damaged(store, trained, column, value, problem):
+    damaged = saved_run(store, trained)
+    write_by_hand(store, f"UPDATE runs SET {column} = ? WHERE id = ?", value, damaged)
+    listed = store.list_runs().set_index("id")
+    assert listed.loc[damaged, "status"] == "damaged"
+    assert problem in listed.loc[damaged, "problem"]
+    assert store.get_run(damaged).config == trained.config  # the run itself is sound
+    assert store.delete_run(damaged)
+
+
+# The run list reads the summary columns saved with each run and never parses a config (a
+# list of 1,000 runs must not), so a config altered by hand shows when the run is opened.
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("{", "config: config: not valid JSON"), ('{"lr_d": 0}', "config: lr_d: 0 is out of range")],
+)
+def test_a_damaged_config_is_refused_when_its_run_is_opened(store, trained, value, problem):
+    damaged = saved_run(store, trained)
+    write_by_hand(store, "UPDATE runs SET config = ? WHERE id = ?", value, damaged)
+    assert damaged in store.list_runs().id.tolist()  # the list stays up
+    with pytest.raises(DamagedRun) as caught:
+        store.get_run(damaged)
+    assert str(caught.value).startswith(f"run #{damaged}: damaged: {problem}")
+    assert store.delete_run(damaged)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("loss_d", "high", "log: loss_d at row 0: 'high' is not a number"),
+        ("step", "x", "log: step at row 29: 'x' is not a whole number ≥ 0"),  # sorts last
+        ("epoch", -1, "log: epoch at row 0: -1 is not a whole number ≥ 0"),
+        ("frechet", b"\x01", "log: frechet at row 0: b'\\x01' is not a number"),
+    ],
+)
+def test_a_damaged_log_row_makes_its_run_damaged(store, trained, column, value, problem):
+    run_id = saved_run(store, trained)
+    step = int(store.get_run(run_id).history.step.iloc[0])
+    write_by_hand(
+        store, f"UPDATE history SET {column} = ? WHERE run_id = ? AND step = ?", value, run_id, step
+    )
+    with pytest.raises(DamagedRun, match=re.escape(problem)):
+        store.get_run(run_id)
+    store.list_runs()  # the list does not read the log: it still lists the run
+
+
+def test_a_damaged_last_distance_marks_the_listed_run(store):
+    run_id = store.create_run(SMALL)
+    store.append_history(run_id, [(1, 0, 1.0, 1.0, 0.5, 0.5, 1.0, 0.1, 0.1)])
+    write_by_hand(store, "UPDATE history SET frechet = 'far' WHERE run_id = ?", run_id)
+    (row,) = store.list_runs().itertuples()
+    assert row.status == "damaged" and row.problem == "log frechet: 'far' is not a number"

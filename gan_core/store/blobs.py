@@ -30,6 +30,10 @@ POINTS_PLACEHOLDER = json.dumps("\u0000points")
 COMPRESSION_LEVEL = 6
 
 
+# Above the largest checkpoint a run may save (50 MB) and any target's points.
+MAX_BLOB_BYTES = 64_000_000
+
+
 class DamagedBlob(ValueError):
     """A stored blob is missing or does not match its hash."""
 
@@ -56,7 +60,13 @@ def get_blob(db: sqlite3.Connection, key: str) -> bytes:
     row = db.execute("SELECT data FROM blobs WHERE hash = ?", (key,)).fetchone()
     if row is None:
         raise DamagedBlob(f"stored data {key[:12]}… is missing")
-    data = zlib.decompress(row[0])
+    if not isinstance(row[0], bytes):
+        raise DamagedBlob(f"stored data {key[:12]}… is not bytes")
+    # Bounded: a hand-altered file must not inflate a few bytes into gigabytes.
+    inflater = zlib.decompressobj()
+    data = inflater.decompress(row[0], MAX_BLOB_BYTES + 1)
+    if len(data) > MAX_BLOB_BYTES or inflater.unconsumed_tail:
+        raise DamagedBlob(f"stored data {key[:12]}… is larger than any the store writes")
     if content_hash(data) != key:
         raise DamagedBlob(f"stored data {key[:12]}… is damaged")
     return data

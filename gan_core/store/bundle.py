@@ -3,8 +3,10 @@
 A bundle carries each run's config, log and final metrics (not its weights: those stay in
 the store they were trained in). Reading one trusts nothing: size, JSON, format and
 version are checked first, then every run in full (its config through `from_dict`, its
-log column by column), and the first problem raises a `ConfigError` that says where it
-is. The store imports a bundle only after all of it has passed, so a bad one adds nothing.
+log column by column, its metrics as named numbers, its times within sane years and in
+order: the checks of `damage.py`, which reading the store back applies too), and the
+first problem raises a `ConfigError` that says where it is. The store imports a bundle
+only after all of it has passed, so a bad one adds nothing.
 """
 
 from __future__ import annotations
@@ -19,10 +21,9 @@ import pandas as pd
 from gan_core.config import ConfigError, quote_value
 from gan_core.jobs.status import RunStatus
 from gan_core.serialize import from_dict, to_dict
+from gan_core.store.damage import check_metrics, check_moment, check_not_future
 from gan_core.store.record import (
     MAX_MESSAGE_CHARS,
-    MAX_METRIC_TEXT,
-    MAX_METRICS,
     RunRecord,
     check_name,
     empty_history,
@@ -138,7 +139,13 @@ def _decode_run(index: int, data: Any) -> RunRecord:
         config = from_dict(data["config"])
     except ConfigError as error:
         raise ConfigError(f"{where} config", str(error)) from None
-    created = _moment(where, "created", data.get("created")) or _now()
+    now = _now()
+    created = _moment(where, "created", data.get("created"), now) or now
+    updated = _moment(where, "updated", data.get("updated"), now) or created
+    finished = _moment(where, "finished", data.get("finished"), now)
+    for key, moment in (("updated", updated), ("finished", finished)):
+        if moment is not None and moment < created:
+            raise ConfigError(f"{where} {key}", f"{_iso(moment)} is before created {_iso(created)}")
     return RunRecord(
         id=None,
         name=_name(where, data.get("name", "imported")),
@@ -150,8 +157,8 @@ def _decode_run(index: int, data: Any) -> RunRecord:
         message=_text(where, "message", data.get("message", ""), MAX_MESSAGE_CHARS),
         metrics=_metrics(where, data.get("metrics", {})),
         created=created,
-        updated=_moment(where, "updated", data.get("updated")) or created,
-        finished=_moment(where, "finished", data.get("finished")),
+        updated=updated,
+        finished=finished,
         history=_history(where, data["history"]),
     )
 
@@ -183,7 +190,7 @@ def _text(where: str, key: str, value: object, limit: int) -> str:
     return value
 
 
-def _moment(where: str, key: str, value: object) -> datetime | None:
+def _moment(where: str, key: str, value: object, now: datetime) -> datetime | None:
     if value is None:
         return None
     try:
@@ -192,25 +199,21 @@ def _moment(where: str, key: str, value: object) -> datetime | None:
         raise ConfigError(
             f"{where} {key}", f"{quote_value(value)} is not an ISO 8601 date and time"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return check_not_future(check_moment(moment), now)
+    except ValueError as error:
+        raise ConfigError(f"{where} {key}", str(error)) from None
 
 
 def _metrics(where: str, value: object) -> dict:
-    if not isinstance(value, dict) or len(value) > MAX_METRICS:
-        raise ConfigError(f"{where} metrics", f"must be an object of at most {MAX_METRICS} values")
-    for key, item in value.items():
-        if len(key) > 64:
-            raise ConfigError(f"{where} metrics", f"key {quote_value(key)} is too long")
-        if isinstance(item, str):
-            if len(item) > MAX_METRIC_TEXT:
-                raise ConfigError(f"{where} metrics.{key}", "text is too long")
-        elif item is not None and not isinstance(item, (bool, int, float)):
-            raise ConfigError(
-                f"{where} metrics.{key}", "must be a number, true/false, null or text"
-            )
-        elif isinstance(item, (int, float)) and abs(item) > MAX_ABS_VALUE:
+    try:
+        metrics = check_metrics(value)
+    except ValueError as error:
+        raise ConfigError(f"{where} metrics", str(error)) from None
+    for key, item in metrics.items():
+        if isinstance(item, float) and abs(item) > MAX_ABS_VALUE:
             raise ConfigError(f"{where} metrics.{key}", f"{quote_value(item)} is out of range")
-    return plain_metrics(value)
+    return metrics
 
 
 def _history(where: str, value: object) -> pd.DataFrame:

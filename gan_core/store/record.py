@@ -22,7 +22,7 @@ SOURCES = ("dashboard", "cli", "import")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .:#()+-]{0,79}$")
 MAX_MESSAGE_CHARS = 1000
 MAX_METRICS = 100
-MAX_METRIC_TEXT = 200
+METRIC_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")  # as the engine names its metrics
 
 
 @dataclass(frozen=True)
@@ -89,26 +89,29 @@ def check_name(name: object) -> str:
     return name
 
 
-def plain_metrics(metrics: Any) -> dict[str, bool | float | str | None]:
-    """Metrics as JSON-ready data: numbers become floats (None when not finite), bools stay,
-    anything else becomes short text. Engine metrics mix numpy and Python scalars."""
+def plain_metrics(metrics: Any) -> dict[str, bool | float | None]:
+    """Metrics as JSON-ready data: numbers become floats (None when not finite), bools stay.
+    Engine metrics mix numpy and Python scalars. Anything else (text, a key that is not a
+    metric's name) is left out: read back, the store would take it for damage."""
     if metrics is None:
         return {}
     if not hasattr(metrics, "items"):
         raise ValueError(f"metrics must be a mapping, got {type(metrics).__name__}")
-    out: dict[str, bool | float | str | None] = {}
-    for key, value in list(metrics.items())[:MAX_METRICS]:
-        key = str(key)[:64]
+    out: dict[str, bool | float | None] = {}
+    for key, value in list(metrics.items()):
+        if len(out) == MAX_METRICS or not isinstance(key, str) or not METRIC_KEY.match(key):
+            continue
         if value is None or isinstance(value, bool):
             out[key] = value
         elif isinstance(value, (int, float)) or _is_numpy_number(value):
             if hasattr(value, "dtype") and value.dtype.kind == "b":
                 out[key] = bool(value)
                 continue
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an integer past a float's range
+                number = math.inf
             out[key] = number if math.isfinite(number) else None
-        else:
-            out[key] = str(value)[:MAX_METRIC_TEXT]
     return out
 
 

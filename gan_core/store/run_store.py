@@ -39,6 +39,7 @@ from gan_core.store.blobs import (
     split_config,
 )
 from gan_core.store.bundle import decode_bundle, encode_bundle
+from gan_core.store.damage import READ_ERRORS, DamagedRun, described
 from gan_core.store.db import Database
 from gan_core.store.layout import (
     ROW_OVERHEAD_BYTES,
@@ -70,11 +71,10 @@ from gan_core.store.record import (
 )
 from gan_core.store.rows import (
     HistoryRows,
-    from_seconds,
-    history_frame,
     history_values,
     list_frame,
     row_dict,
+    stored_record,
     time_bound,
     to_seconds,
 )
@@ -300,7 +300,7 @@ class RunStore:
             ).fetchone()
             if row is None:
                 raise RunNotFound(run_id)
-            history = history_frame(
+            history = (
                 db.execute(
                     f"SELECT {', '.join(COLUMNS)} FROM history WHERE run_id = ? ORDER BY step",
                     (run_id,),
@@ -308,24 +308,13 @@ class RunStore:
                 if with_history
                 else []
             )
+            # Every value checked: DamagedRun (a ConfigError) names one that is not as written.
             columns = row_dict(row)
-            config = self._parsed_config(db, columns["config"], columns["points_blob"])
-        return RunRecord(
-            id=columns["id"],
-            name=columns["name"],
-            config=config,
-            preset=columns["preset"],
-            source=columns["source"],
-            session_id=columns["session_id"],
-            status=columns["status"],
-            message=columns["message"],
-            metrics=json.loads(columns["metrics"]),
-            created=from_seconds(columns["created"]),
-            updated=from_seconds(columns["updated"]),
-            finished=from_seconds(columns["finished"]) if columns["finished"] is not None else None,
-            history=history,
-            has_checkpoint=bool(columns["has_checkpoint"]),
-        )
+            return stored_record(
+                columns,
+                history,
+                lambda _: self._parsed_config(db, columns["config"], columns["points_blob"]),
+            )
 
     def _parsed_config(
         self, db: sqlite3.Connection, skeleton: str, points_blob: str | None
@@ -346,7 +335,10 @@ class RunStore:
     def checkpoint(self, run_id: int) -> bytes | None:
         """The run's final weights (`training.checkpoint` format), or None if none were saved."""
         with self._db.read() as db:
-            return read_checkpoint(db, run_id)
+            try:
+                return read_checkpoint(db, run_id)
+            except READ_ERRORS as error:  # a missing or altered blob, or not bytes at all
+                raise DamagedRun(run_id, described(error)) from None
 
     def list_runs(
         self,
@@ -425,14 +417,15 @@ class RunStore:
         """A versioned JSON bundle of the runs' configs, logs and final metrics."""
         return encode_bundle([self.get_run(i) for i in run_ids])
 
-    def import_bundle(self, data: bytes | str) -> list[int]:
-        """Add a bundle's runs as new runs; all or nothing. ConfigError says what is wrong."""
+    def import_bundle(self, data: bytes | str, session_id: str | None = None) -> list[int]:
+        """Add a bundle's runs as new runs of `session_id` (None: no session's); all or
+        nothing. ConfigError says what is wrong."""
         records = decode_bundle(data)  # validates everything before anything is written
         ids: list[int] = []
         splits = [split_config(record.config) for record in records]
         with self._db.write() as db:
             incoming = sum(_size_of_new(db, split) for split in splits)
-            make_room(db, self.quota, None, incoming)
+            make_room(db, self.quota, _session(session_id), incoming)
             for record, split in zip(records, splits, strict=True):
                 run_id = self._insert_run(
                     db,
@@ -440,7 +433,7 @@ class RunStore:
                     record.name,
                     record.preset,
                     "import",
-                    None,
+                    _session(session_id),
                     record.status,
                     to_seconds(record.created),
                 )

@@ -54,7 +54,9 @@ class StoredRun:
 
     @classmethod
     def open(cls, store: RunStore, run_id: int, view: ViewOptions | None = None) -> StoredRun:
-        """RunNotFound if there is no such run; NoSavedState if it has no weights saved."""
+        """RunNotFound if there is no such run; NoSavedState if it has no weights saved;
+        a ConfigError (the store's `DamagedRun`, or the checkpoint's own) if what is saved
+        is damaged."""
         record = store.get_run(run_id)
         checkpoint = store.checkpoint(run_id)
         if checkpoint is None:

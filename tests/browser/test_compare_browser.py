@@ -2,7 +2,8 @@
 
 The shared `app_server` fixture starts streamlit with the test process's environment, so
 this module starts its own server with `GANSCOPE_DATA_DIR` pointing at a fresh data
-directory, and records two short training jobs into it.
+directory, and records two short training jobs into it, filed under the session id that
+the browser's cookie then brings to the page (a session sees only its own runs).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from gan_core.config import GanConfig
 from gan_core.jobs.thread_job import TrainingJob, ViewOptions
 from gan_core.store.recorder import RunRecorder
 from gan_core.store.run_store import RunStore
+from ui.session.session_id import COOKIE
 
 CONFIG = GanConfig(n_samples=400, batch_size=8, epochs=4)  # 200 steps: a second or two
 VIEW = ViewOptions(n_points=50, field_resolution=8, n_arrows=4, frame_interval=0.05)
+SESSION = "compare-browser-session"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +43,7 @@ def compare_server(data_dir: Path) -> Iterator[str]:
 
 
 def record(store: RunStore, config: GanConfig, **names) -> int:
-    recorder = RunRecorder(store, config, **names)
+    recorder = RunRecorder(store, config, session_id=SESSION, **names)
     job = TrainingJob(config, view=VIEW, on_frame=recorder.on_frame, on_end=recorder.on_end)
     job.start()
     assert job.wait(120), "training did not end"
@@ -57,6 +60,7 @@ def test_two_runs_are_compared(
     store.close()
     labels = [f"#{first} tutorial", f"#{second} gentle"]
 
+    page.context.add_cookies([{"name": COOKIE, "value": SESSION, "url": compare_server}])
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{compare_server}/Compare")
     expect(page.get_by_role("heading", name="Compare runs")).to_be_visible(timeout=30_000)
