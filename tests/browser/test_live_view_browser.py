@@ -93,8 +93,9 @@ def test_editing_sigma_y_moves_the_plane_axes(page: Page, app_server: str) -> No
         charts(page)
         .locator(PLANE)
         .evaluate(
-            "el => { const h = el.data.find((t) => t.type === 'heatmap'); "
-            "return [Math.min(...h.y), Math.max(...h.y)]; }"
+            "el => { const h = el.data.find((t) => t.type === 'heatmap');"
+            " const y = Array.from(h.y._inputArray || h.y);"  # packed (bdata) or plain
+            " return [Math.min(...y), Math.max(...y)]; }"
         )
     )
     assert heatmap_y == [0.25, 3.75]

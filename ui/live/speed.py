@@ -1,8 +1,9 @@
 """The speed control: how many steps a second the live view runs at.
 
-A new session starts at a pace a class can follow: the tutorial preset's 2,500 steps take
-about 25 s at 100 steps a second (README, "Live view"); "max" is the last stop of the same
-slider. The speed is part of the page's address and of the share link
+A new session starts at a pace a class can follow: at 100 steps a second the tutorial
+preset's 2,500 steps take 25 s, if the machine keeps up (measured with the session's job:
+44.5 s on a 2-core machine loaded far past its cores, where "max" itself took 35 s); "max"
+is the last stop of the same slider. The speed is part of the page's address and of the share link
 (`ui/session/url_state.py`), so a reload or a shared link keeps it.
 """
 
