@@ -6,7 +6,7 @@ Layout and wiring only; each part lives in its own module under `ui/`.
 import streamlit as st
 
 from ui.controls import sidebar
-from ui.live import live_view, run_actions, run_buttons
+from ui.live import live_view, run_actions, run_buttons, speed
 from ui.session import notices, reopen, session_id, sharing, url_state
 from ui.session.guard import guarded
 from ui.session.session_job import holder as session_holder
@@ -21,14 +21,14 @@ with guarded("the page"):
     top = st.container()  # however many notices, the elements below keep their place
     config = sidebar.render()  # the last valid config; refusals are shown in the sidebar
     holder = session_holder()
-    run_actions.perform_pending(holder, config, run_buttons.chosen_speed())
+    run_actions.perform_pending(holder, config, speed.chosen_speed())
     with top:
         notices.show("page")  # the link's, the sidebar's and the run buttons' messages
         reopen.offer(holder)  # after a refresh: the session's last saved run
     holder.forget_if_outdated(config)  # an ended run gives way to a preview of new settings
     with guarded("the live settings"):
         holder.send_learning_rates(config.lr_d, config.lr_g)
-        holder.send_speed(run_buttons.chosen_speed())
+        holder.send_speed(speed.chosen_speed())
     run_buttons.render(holder)
     reopen.continue_button(holder)  # under a reopened run only
     live_view.render(holder, config)

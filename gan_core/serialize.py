@@ -30,6 +30,11 @@ MAX_JSON_BYTES = 2_000_000  # a config file with the largest allowed point set f
 MAX_LINK_POINTS_CHARS = 6000  # keep share links short enough for every browser and proxy
 MAX_DEPTH = 8  # a config nests 4 deep (points); deeper data would only exhaust the stack
 
+# The speeds a link may carry (steps per second, or "max": as fast as the machine goes).
+# Not a setting of the run: the pace the live view shows it at, shared with the setup.
+SPEEDS = ("1", "2", "5", "10", "20", "50", "100", "200", "500", "1000", "max")
+SPEED_KEY = "speed"
+
 _RUN_FIELDS = [f.name for f in dataclasses.fields(GanConfig) if f.name != "target"]
 _TARGET_FIELDS = [f.name for f in dataclasses.fields(Target)]
 _LAYER_FIELDS = ("g_hidden", "d_hidden")
@@ -151,6 +156,25 @@ def to_query(config: GanConfig) -> dict[str, str]:
         value = getattr(config, name)
         query[name] = _join(value) if name in _LAYER_FIELDS else _scalar(value)
     return query
+
+
+def split_speed(
+    params: Mapping[str, str | list[str]],
+) -> tuple[str | None, dict[str, str | list[str]]]:
+    """(the link's speed or None, the other parameters). A speed not in `SPEEDS` is
+    refused with a `ConfigError` naming it; the other parameters are `from_query`'s."""
+    rest = {k: v for k, v in params.items() if k != SPEED_KEY}
+    if SPEED_KEY not in params:
+        return None, rest
+    value = params[SPEED_KEY]
+    speed = (value[-1] if value else "") if isinstance(value, list) else value
+    if speed not in SPEEDS:
+        raise ConfigError(
+            SPEED_KEY,
+            f"{quote_value(speed)} is not a speed (steps per second): choose from "
+            + ", ".join(SPEEDS),
+        )
+    return speed, rest
 
 
 def from_query(params: Mapping[str, str | list[str]]) -> GanConfig:

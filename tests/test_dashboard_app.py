@@ -18,6 +18,7 @@ from gan_core.config import GanConfig, Target
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
 from tests.markdown_text import shown
+from ui.live.speed import DEFAULT_SPEED
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 RUN_TIMEOUT = 60  # seconds for one script run: the first one imports torch
@@ -87,6 +88,11 @@ def query(at: AppTest) -> dict[str, str]:
     return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
 
 
+def link_query(config: GanConfig, speed: str = DEFAULT_SPEED) -> dict[str, str]:
+    """The URL parameters the page writes for `config`: its settings, then the speed."""
+    return {**to_query(config), "speed": speed}
+
+
 def wait_for_frame(job, condition, timeout: float = 60) -> None:
     """Wait until the job's latest frame meets `condition`. The page waits only briefly for
     a new run's worker; on a busy machine the worker process may take longer to start."""
@@ -125,7 +131,7 @@ def test_each_preset_loads_and_fills_the_controls(apps, name):
     assert at.number_input(key="w.lr_d").value == preset.config.lr_d
     assert at.number_input(key="w.epochs").value == preset.config.epochs
     assert at.radio(key="w.target_kind").value == preset.config.target.kind
-    assert query(at) == to_query(preset.config)
+    assert query(at) == link_query(preset.config)
 
 
 def test_restore_preset_after_an_edit(apps):
@@ -152,7 +158,7 @@ def test_widgets_change_the_config_and_the_url(apps):
     assert (config.lr_d, config.epochs, config.loss) == (0.02, 3, "least_squares")
     assert config.d_hidden == (8, 8, 4)
     assert config.target.mean == (-1.5, 2.0)
-    assert query(at) == to_query(config)
+    assert query(at) == link_query(config)
 
 
 def test_sigma_rho_form_sets_the_covariance(apps):
@@ -287,7 +293,7 @@ def test_bad_link_says_why_and_falls_back_to_the_tutorial(apps, params, expected
     assert "could not be used" in message and expected in message
     assert PRESETS["tutorial"].title in message
     assert config_of(at) == PRESETS["tutorial"].config
-    assert query(at) == to_query(PRESETS["tutorial"].config)  # the bad link is replaced
+    assert query(at) == link_query(PRESETS["tutorial"].config)  # the bad link is replaced
 
 
 # A share link seen in an attack on a classroom server: the error that quotes it must not
@@ -416,8 +422,9 @@ def test_pause_step_resume(apps):
     assert job.frame().status == "paused"
     assert metric(at, "Step") == "1"
     at.button(key="run_step_d").click().run()
+    assert metric(at, "Step") == "1 + D"  # half a step: G has not moved yet
     at.button(key="run_step_g").click().run()
-    assert metric(at, "Step") == "3"
+    assert metric(at, "Step") == "2"  # D's and G's updates made one at a time: one step
     assert job_of(at) is job  # the same run continued
     at.button(key="run_resume").click().run()
     assert job.frame().status == "running"

@@ -10,6 +10,7 @@ from gan_core.config import GanConfig, Target
 from gan_core.figures import (
     accuracy_figure,
     covariance_ellipse,
+    d_signals_figure,
     distance_figure,
     downsample,
     loss_figure,
@@ -18,6 +19,8 @@ from gan_core.figures import (
     runs_loss_figure,
     sweep_heatmap,
 )
+from gan_core.figures.plane import step_text
+from gan_core.figures.signals import smoothed
 from gan_core.figures.style import RUN_COLOURS
 from gan_core.targets import mixture_modes, plot_bounds
 from gan_core.training.history import History
@@ -159,7 +162,7 @@ def test_axes_fixed_to_bounds_with_equal_aspect(seed_run):
     assert tuple(figure.layout.yaxis.range) == pytest.approx((y0, y1))
     assert figure.layout.xaxis.autorange is False and figure.layout.yaxis.autorange is False
     assert figure.layout.yaxis.scaleanchor == "x" and figure.layout.yaxis.scaleratio == 1
-    assert figure.layout.uirevision == "run-7"
+    assert figure.layout.uirevision.startswith("run-7")  # then the bounds
 
 
 def test_arrows_one_trace_scaled_to_the_plot(seed_run):
@@ -229,11 +232,69 @@ def test_loss_figure_with_equilibrium_line(seed_run):
 
 def test_accuracy_figure(seed_run):
     trainer, _, _ = seed_run
-    figure = accuracy_figure(trainer.history.to_frame())
-    assert [t.name for t in figure.data] == ["on real", "on fake"]
+    history = trainer.history.to_frame()
+    figure = accuracy_figure(history)
+    names = [t.name for t in figure.data]
+    assert names == ["on real (raw)", "on fake (raw)", "on real", "on fake"]
+    raw_real, _, smooth_real, _ = figure.data
+    # The raw values faint behind, out of the legend; the smoothed ones on top.
+    assert raw_real.opacity < 0.5 and raw_real.showlegend is False
+    np.testing.assert_allclose(raw_real.y, history["acc_real"], rtol=1e-6)
+    np.testing.assert_allclose(smooth_real.y, smoothed(history["acc_real"]), rtol=1e-5)
     low, high = figure.layout.yaxis.range
     assert -0.05 < low <= 0 and 1 <= high < 1.05
     assert [s.y0 for s in figure.layout.shapes] == [0.5]
+
+
+def test_smoothing_turns_a_barcode_into_a_line():
+    barcode = pd.Series([0.0, 1.0] * 50)
+    line = smoothed(barcode)
+    assert line.iloc[20:].between(0.4, 0.6).all()  # a coin toss reads as one, not 0 ↔ 1
+    assert smoothed(pd.Series([0.2, np.nan, 0.2])).tolist() == pytest.approx([0.2, 0.2, 0.2])
+
+
+@pytest.mark.parametrize(
+    "loss, title",
+    [
+        ("cross_entropy", "D's accuracy (smoothed)"),
+        ("minimax", "D's accuracy (smoothed)"),
+        ("least_squares", "D's accuracy (smoothed)"),
+        ("wasserstein_gp", "Critic's score gap (real − fake)"),
+        ("hinge", "Critic's score gap (real − fake)"),
+    ],
+)
+def test_d_signals_follow_the_loss(seed_run, loss, title):
+    history = seed_run[0].history.to_frame()
+    figure = d_signals_figure(history, loss)
+    assert figure.layout.title.text == title
+    if "gap" in title:
+        np.testing.assert_allclose(figure.data[0].y, history["score_gap"], rtol=1e-6)
+        assert [s.y0 for s in figure.layout.shapes] == [0.0]
+
+
+def test_a_critic_history_saved_without_a_score_gap_shows_its_accuracy(seed_run):
+    stored = seed_run[0].history.to_frame().drop(columns="score_gap")
+    assert d_signals_figure(stored, "hinge").layout.title.text == "D's accuracy (smoothed)"
+    empty = History().to_frame()
+    assert "score gap" in d_signals_figure(empty, "hinge").layout.title.text
+
+
+def test_step_text_shows_lone_updates_as_half_steps():
+    assert step_text(12) == "12"
+    assert step_text(1234, "D") == "1,234 + D"
+    assert step_text(3, "DD") == "3 + 2 D"
+    assert step_text(3, "G") == "3 + G"
+
+
+def test_plane_axes_follow_new_bounds(seed_run):
+    _, bounds, snap = seed_run
+    first = plane_figure(snap, bounds)
+    narrow = (bounds[0], bounds[1], 0.25, 3.75)
+    second = plane_figure(snap, narrow)
+    assert list(second.layout.yaxis.range) == [0.25, 3.75]
+    # plotly keeps a plot's ranges while its uirevision stays: new bounds must change it.
+    assert first.layout.uirevision != second.layout.uirevision
+    assert plane_figure(snap, bounds).layout.uirevision == first.layout.uirevision
 
 
 def test_distance_figure_log_scale_drops_nan_and_floors_zero():
@@ -250,7 +311,9 @@ def test_distance_figure_log_scale_drops_nan_and_floors_zero():
     np.testing.assert_allclose(curve.y, [4.0, 1.0, 1e-6, 0.01], rtol=1e-6)
     assert "exact" in figure.layout.title.text
     fitted = distance_figure(history.to_frame(), exact=False)
-    assert "fitted-Gaussian (sample-based)" in fitted.layout.title.text
+    assert "fitted Gaussians" in fitted.layout.title.text
+    # Minor log ticks in full (5×10⁻¹), not a bare "5" that reads as five.
+    assert figure.layout.yaxis.minorloglabels == "complete"
 
 
 def test_downsampling_bounds_points_and_keeps_ends():

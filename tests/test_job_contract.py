@@ -81,10 +81,11 @@ def test_pause_step_resume_and_stop(new_job):
     step = job.frame().snapshot.step
     time.sleep(0.3)
     assert job.frame().snapshot.step == step  # nothing moves while paused
-    job.step("g")
-    assert wait_for(lambda: job.frame().snapshot.step == step + 1)
+    job.step("g")  # alone, a half step: the step count waits for a D update
+    assert wait_for(lambda: job.frame().snapshot.lone_updates == "G")
+    assert job.frame().snapshot.step == step
     job.step()
-    assert wait_for(lambda: job.frame().snapshot.step == step + 2)
+    assert wait_for(lambda: job.frame().snapshot.step == step + 1)
     with pytest.raises(ValueError, match="part"):
         job.step("x")
     job.resume()
@@ -99,6 +100,8 @@ def test_started_paused_job_waits_for_steps(new_job):
     assert wait_for(lambda: job.frame().status == "paused")
     assert job.frame().snapshot.step == 0
     job.step("d")
+    assert wait_for(lambda: job.frame().snapshot.lone_updates == "D")
+    job.step("g")
     assert wait_for(lambda: job.frame().snapshot.step == 1)
 
 

@@ -12,7 +12,7 @@ import torch
 
 from gan_core.config import LOSSES, ConfigError, GanConfig, Target
 from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
-from gan_core.training.history import History
+from gan_core.training.history import COLUMNS, History
 from gan_core.training.trainer import Diverged, Trainer
 
 SHORT = GanConfig(epochs=2)
@@ -47,9 +47,35 @@ def test_step_parts_move_only_their_network():
     assert torch.equal(trainer.engine.D.flat, d_after) and not torch.equal(
         trainer.engine.G.flat, g_before
     )
-    assert trainer.step_count == 2
+    assert trainer.step_count == 1 and trainer.lone_updates == ""  # D then G: one iteration
     with pytest.raises(ValueError):
         trainer.step("x")
+
+
+def test_lone_updates_are_half_steps_until_the_other_network_moves():
+    trainer = Trainer(SHORT, log_every=1)
+    trainer.step("d")
+    assert trainer.step_count == 0 and trainer.lone_updates == "D"
+    assert len(trainer.history) == 0  # the history logs whole iterations only
+    assert trainer.snapshot(n_points=0).lone_updates == "D"
+    trainer.step("d")
+    assert trainer.step_count == 0 and trainer.lone_updates == "DD"
+    trainer.step()  # a whole step leaves the lone updates waiting
+    assert trainer.step_count == 1 and trainer.lone_updates == "DD"
+    trainer.step("g")  # G joins one of the waiting D updates
+    assert trainer.step_count == 2 and trainer.lone_updates == "D"
+    assert trainer.history.to_frame()["step"].tolist() == [1, 2]
+
+
+def test_history_logs_the_score_gap_and_keeps_the_seed_columns_first():
+    trainer = Trainer(SHORT)
+    trainer.run()
+    frame = trainer.history.to_frame()
+    assert list(frame.columns) == [*COLUMNS, "score_gap"]
+    assert frame["score_gap"].notna().all()
+    reading = trainer.d_reading()
+    assert reading == trainer.d_reading()  # a fixed batch: the same D reads the same
+    assert math.isfinite(reading.score_gap)
 
 
 def test_tutorial_history_has_the_seed_columns():

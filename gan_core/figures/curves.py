@@ -1,4 +1,5 @@
-"""Curves over training steps: the losses, D's accuracy, and the distance to the target.
+"""Curves over training steps: the losses and the distance to the target (D's signals are
+in `signals`, drawn by the same `series_chart`).
 
 Each takes a run's history (`History.to_frame()`: step, epoch, loss_d, loss_g, acc_real,
 acc_fake, frechet, lr_d, lr_g) and thins it to at most `max_points` rows before sending, so
@@ -39,15 +40,12 @@ class Series:
     short: str  # after the run's label on an overlay ("#3 tutorial · D"); "" for the label alone
     colour: str  # when one run is drawn; on an overlay the colour tells the run
     dash: str  # on an overlay, where the dash tells the series
+    faint: bool = False  # drawn thin and pale behind a smoothed line, out of the legend
 
 
 LOSSES = (
     Series("loss_d", "D loss", "D", style.D_COLOUR, "solid"),
     Series("loss_g", "G loss", "G", style.G_COLOUR, "dot"),
-)
-ACCURACY = (
-    Series("acc_real", "on real", "real", style.REAL, "solid"),
-    Series("acc_fake", "on fake", "fake", style.FAKE, "dot"),
 )
 DISTANCE = (Series("frechet", "Fréchet²", "", style.INK, "solid"),)
 
@@ -80,9 +78,9 @@ def runs_loss_figure(
     """`loss_figure` for several runs overlaid: D's loss solid, G's dotted."""
     title = "Losses" if _single(runs) else "Losses (D solid, G dotted)"
     frames = [(label, downsample(history, max_points)) for label, history in runs]
-    data, layout = _curves(frames, LOSSES, title, uirevision)
+    data, layout = series_chart(frames, LOSSES, title, uirevision)
     if equilibrium is not None:
-        layout["shapes"] = [_horizontal_line(equilibrium)]
+        layout["shapes"] = [horizontal_line(equilibrium)]
         layout["annotations"] = [
             dict(
                 text=f"D at equilibrium ({format_distance(equilibrium)})",
@@ -98,25 +96,6 @@ def runs_loss_figure(
             )
         ]
     layout["yaxis"] = dict(title=dict(text="loss"))
-    return style.figure(data, layout)
-
-
-def accuracy_figure(
-    history: pd.DataFrame, uirevision: str = "accuracy", max_points: int = MAX_POINTS
-) -> go.Figure:
-    """How often D calls real points real and fake points fake; 0.5 on both is a coin toss."""
-    data, layout = _curves(
-        [(None, downsample(history, max_points))], ACCURACY, "D's accuracy", uirevision
-    )
-    layout["shapes"] = [_horizontal_line(0.5)]
-    # A little room past 0 and 1: accuracy often sits exactly there, and a line on the
-    # plot's edge would be half clipped.
-    layout["yaxis"] = dict(
-        title=dict(text="accuracy"),
-        range=[-0.03, 1.03],
-        autorange=False,
-        tickvals=[0, 0.25, 0.5, 0.75, 1],
-    )
     return style.figure(data, layout)
 
 
@@ -147,11 +126,18 @@ def runs_distance_figure(
         frame = history[np.isfinite(history["frechet"].to_numpy(dtype=float))]
         frame = frame.assign(frechet=frame["frechet"].clip(lower=DISTANCE_FLOOR))
         frames.append((label, downsample(frame, max_points)))
-    title = "Squared Fréchet distance to the target"
+    # Short enough for the curve column at 1280 px; the axis names the measure in full.
+    title = "Fréchet² to the target"
     if exact is not None:
-        title += ", exact" if exact else ", fitted-Gaussian (sample-based)"
-    data, layout = _curves(frames, DISTANCE, title, uirevision)
-    layout["yaxis"] = dict(type="log", title=dict(text="Fréchet² (log)"), exponentformat="power")
+        title += " (exact)" if exact else " (fitted Gaussians)"
+    data, layout = series_chart(frames, DISTANCE, title, uirevision)
+    layout["yaxis"] = dict(
+        type="log",
+        title=dict(text="Fréchet² (log)"),
+        exponentformat="power",
+        # Between decades plotly labels 0.5 as a bare "5"; "complete" writes 5×10⁻¹.
+        minorloglabels="complete",
+    )
     layout["showlegend"] = not _single(runs)  # one unlabelled line needs no legend
     return style.figure(data, layout)
 
@@ -160,7 +146,7 @@ def _single(runs: Runs) -> bool:
     return len(runs) == 1 and runs[0][0] is None
 
 
-def _horizontal_line(y: float) -> dict[str, Any]:
+def horizontal_line(y: float) -> dict[str, Any]:
     """A dashed reference line across the whole width of the plot at height y."""
     return dict(
         type="line",
@@ -174,7 +160,7 @@ def _horizontal_line(y: float) -> dict[str, Any]:
     )
 
 
-def _curves(
+def series_chart(
     runs: Runs, series: Sequence[Series], title: str, uirevision: str
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Traces and layout: one line per run and series against step; an empty history gives
@@ -183,7 +169,7 @@ def _curves(
     for index, (label, frame) in enumerate(runs):
         steps = frame["step"].to_numpy(dtype=np.int64)
         for line in series:
-            trace = dict(
+            trace: dict[str, Any] = dict(
                 type="scatter",
                 x=steps,
                 y=style.compact(frame[line.column]),
@@ -193,6 +179,14 @@ def _curves(
                 # The same text as the tables and metrics show (see gan_core.formatting).
                 hovertemplate=f"%{{y:{HOVER_FORMAT}}}",
             )
+            if line.faint:
+                trace.update(
+                    line=dict(color=line.colour, width=1.2),
+                    opacity=0.3,
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+                trace.pop("hovertemplate")
             if label is not None:
                 trace.update(
                     name=f"{label} · {line.short}" if line.short else label,

@@ -36,7 +36,12 @@ def plane_figure(
     uirevision: str = "plane",
     max_points: int = 1000,
 ) -> go.Figure:
-    """The plane at one snapshot, axes fixed to `bounds` = (x0, x1, y0, y1)."""
+    """The plane at one snapshot, axes fixed to `bounds` = (x0, x1, y0, y1).
+
+    The bounds are part of the figure's `uirevision`: plotly keeps a plot's axis ranges
+    across updates of the same uirevision (so zoom survives new frames), and new bounds
+    (an edited target) must reach the axes at once, not only the heatmap.
+    """
     unknown = set(layers) - LAYERS
     if unknown:
         raise ValueError(f"unknown layers {sorted(unknown)}: allowed {sorted(LAYERS)}")
@@ -70,7 +75,9 @@ def plane_figure(
         arrows = _arrow_trace(arrow_points[:max_points], arrow_directions[:max_points], x1 - x0)
         traces.append(arrows)
 
-    layout = style.base_layout(f"Step {snapshot.step:,} of {snapshot.total_steps:,}", uirevision)
+    step = step_text(snapshot.step, snapshot.lone_updates)
+    title = f"Step {step} of {snapshot.total_steps:,}"
+    layout = style.base_layout(title, f"{uirevision} {x0:g} {x1:g} {y0:g} {y1:g}")
     # Fixed ranges: points must not jump as frames arrive. Equal aspect so circles look
     # round and arrow angles are true; "domain" shrinks the plot area, not the ranges.
     axis = dict(autorange=False, constrain="domain", zeroline=False, showgrid=False)
@@ -80,6 +87,17 @@ def plane_figure(
         yaxis=dict(range=[y0, y1], title=dict(text="x₂"), scaleanchor="x", scaleratio=1, **axis),
     )
     return style.figure(traces, layout)
+
+
+def step_text(step: int, lone_updates: str = "") -> str:
+    """The step counter: whole iterations, then any D or G updates made alone as a half
+    step ("12", "12 + D", "12 + 2 D")."""
+    text = f"{step:,}"
+    for part in ("D", "G"):
+        count = lone_updates.count(part)
+        if count:
+            text += f" + {part}" if count == 1 else f" + {count} {part}"
+    return text
 
 
 def _points_trace(points: np.ndarray, name: str, colour: str, max_points: int) -> dict:

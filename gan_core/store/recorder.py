@@ -31,6 +31,7 @@ from gan_core.config import GanConfig
 from gan_core.store.quota import EvictedRun
 from gan_core.store.run_store import RunNotFound, RunStore
 from gan_core.training.checkpoint import checkpoint_bytes
+from gan_core.training.history import COLUMNS
 from gan_core.training.trainer import Trainer
 
 if TYPE_CHECKING:  # types only: the jobs import the store, not the other way round
@@ -181,7 +182,7 @@ class RunRecorder:
     def _take(self, history: pd.DataFrame | None) -> None:
         if history is None or history.empty:
             return
-        new = history[history["step"] > self._last_step]
+        new = history[history["step"] > self._last_step][list(COLUMNS)]  # the stored columns
         for row in new.itertuples(index=False, name=None):
             self._pending[int(row[0])] = row
         if len(new):

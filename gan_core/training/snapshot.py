@@ -18,7 +18,7 @@ from gan_core.training.losses import get_loss
 from gan_core.training.models import noise_variance
 
 if TYPE_CHECKING:  # the trainer imports this module
-    from gan_core.training.trainer import Trainer
+    from gan_core.training.trainer import DReading, Trainer
 
 Bounds = tuple[float, float, float, float]  # x0, x1, y0, y1
 
@@ -52,6 +52,10 @@ class Snapshot:
     field_is_probability: bool = True  # D(x) in [0, 1]; otherwise the raw critic score
     arrow_points: np.ndarray | None = None  # fake points and where G's update pushes them
     arrow_directions: np.ndarray | None = None
+    # Set by `Trainer.snapshot`: the D or G updates made alone since the last whole step
+    # ("D", "G", ...), and D's accuracy and score gap on a fixed evaluation batch.
+    lone_updates: str = ""
+    d_reading: DReading | None = None
 
     @property
     def progress(self) -> float:

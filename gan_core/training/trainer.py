@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Literal, overload
 
 import numpy as np
@@ -29,6 +30,16 @@ EVAL_SAMPLES = 100  # per side, for D accuracy: the seed's 100 real + 100 fake
 ROWS_PER_RUN = 500
 
 
+@dataclass(frozen=True)
+class DReading:
+    """How well D tells real from fake: its accuracy on each, and its score gap
+    E[D(real)] - E[D(fake)] on D's output (the probability, or a critic's score)."""
+
+    acc_real: float
+    acc_fake: float
+    score_gap: float
+
+
 class Diverged(RuntimeError):
     """A loss or parameter stopped being finite. `quantity` and `step` say which and when."""
 
@@ -45,7 +56,8 @@ class Trainer:
         # and any viewer's samples each draw from a generator of their own.
         self.log_rng = torch.Generator().manual_seed(config.seed + 1_000_003)
         self.view_rng = torch.Generator().manual_seed(config.seed + 2_000_003)
-        self.step_count = 0  # completed steps
+        self.step_count = 0  # completed whole iterations
+        self.lone_updates = ""  # D or G updates made alone since the last whole iteration
         self.loss_d = math.nan
         self.loss_g = math.nan
         self.interval_sums = [
@@ -78,11 +90,15 @@ class Trainer:
     def step(self, part: StepPart | str = StepPart.BOTH) -> None:
         """One step: 'both' (d_steps D updates, then G on the same noise), or only 'd' or 'g'.
 
-        A step of one part alone counts as a step, so manual stepping advances the schedule
-        just as training does. Raises `Diverged` if a loss or parameter stops being finite;
-        a non-finite loss stops the step at once, before any further update.
+        `step_count` counts whole iterations. A D or G update made alone is a half step: it
+        waits in `lone_updates` ("D", "G", "DD", ...) until an update of the other network
+        joins it, and the two then count as one iteration (and may log a row), so the
+        schedule, the history's steps and every saved form of the run count whole
+        iterations only. Raises `Diverged` if a loss or parameter stops being finite; a
+        non-finite loss stops the step at once, before any further update.
         """
-        for update in self.engine.updates(StepPart.parse(part)):
+        part = StepPart.parse(part)
+        for update in self.engine.updates(part):
             if update.part == StepPart.D:
                 self.loss_d = self._finite(update.loss.item(), "loss_d")
                 self.interval_sums[0] += self.loss_d
@@ -92,6 +108,12 @@ class Trainer:
                 self.interval_sums[1] += self.loss_g
                 self.interval_sums[3] += 1
         self._check_parameters()
+        if part != StepPart.BOTH:
+            self.lone_updates += "D" if part == StepPart.D else "G"
+            if "D" not in self.lone_updates or "G" not in self.lone_updates:
+                return
+            # A D and a G update made one at a time: together they are one iteration.
+            self.lone_updates = self.lone_updates.replace("D", "", 1).replace("G", "", 1)
         self.step_count += 1
         if self.step_count % self.log_every == 0 or self.finished:
             self.log_row()
@@ -134,26 +156,45 @@ class Trainer:
         for the cross-entropy family, 0.5 on the score for least squares, 0 on a critic's
         score) and "fake" otherwise.
         """
-        real = self.data[torch.randint(len(self.data), (EVAL_SAMPLES,), generator=self.log_rng)]
-        fake = self.generator_samples(EVAL_SAMPLES, as_numpy=False, rng=self.log_rng)
-        says_real = self.engine.loss.says_real(self.discriminator_score(torch.cat([real, fake])))
-        return float(says_real[:EVAL_SAMPLES].float().mean()), float(
-            (~says_real[EVAL_SAMPLES:]).float().mean()
+        reading = self.d_reading(self.log_rng)
+        return reading.acc_real, reading.acc_fake
+
+    @torch.no_grad()
+    def d_reading(self, rng: torch.Generator | None = None) -> DReading:
+        """D's accuracy on 100 real and 100 fake samples, and its score gap on the same.
+
+        Without `rng`, the samples are the same every time (a generator of their own,
+        seeded afresh): two readings then differ only because D or G moved, which is what
+        a narrated step reports. Either way no other generator of the run is touched.
+        """
+        if rng is None:
+            rng = torch.Generator().manual_seed(self.config.seed + 3_000_003)
+        real = self.data[torch.randint(len(self.data), (EVAL_SAMPLES,), generator=rng)]
+        fake = self.generator_samples(EVAL_SAMPLES, as_numpy=False, rng=rng)
+        scores = self.discriminator_score(torch.cat([real, fake]))
+        loss = self.engine.loss
+        says_real = loss.says_real(scores)
+        output = loss.output(scores)
+        return DReading(
+            acc_real=float(says_real[:EVAL_SAMPLES].float().mean()),
+            acc_fake=float((~says_real[EVAL_SAMPLES:]).float().mean()),
+            score_gap=float(output[:EVAL_SAMPLES].mean() - output[EVAL_SAMPLES:].mean()),
         )
 
     def log_row(self) -> None:
         loss_d_sum, loss_g_sum, n_d, n_g = self.interval_sums
-        acc_real, acc_fake = self.d_accuracy()
+        reading = self.d_reading(self.log_rng)
         self.history.append(
             step=self.step_count,
             epoch=(self.step_count - 1) // self.config.steps_per_epoch,
             loss_d=loss_d_sum / n_d if n_d else math.nan,
             loss_g=loss_g_sum / n_g if n_g else math.nan,
-            acc_real=acc_real,
-            acc_fake=acc_fake,
+            acc_real=reading.acc_real,
+            acc_fake=reading.acc_fake,
             frechet=self.distance(rng=self.log_rng),
             lr_d=self.config.lr_d,
             lr_g=self.config.lr_g,
+            score_gap=reading.score_gap,
         )
         self.interval_sums = [0.0, 0.0, 0, 0]
 
@@ -201,4 +242,5 @@ class Trainer:
         full_metrics: bool = False,
     ) -> Snapshot:
         """Everything a viewer needs about the run now, as plain numpy data (see snapshot.py)."""
-        return take_snapshot(self, n_points, field_resolution, bounds, n_arrows, full_metrics)
+        snap = take_snapshot(self, n_points, field_resolution, bounds, n_arrows, full_metrics)
+        return replace(snap, lone_updates=self.lone_updates, d_reading=self.d_reading())

@@ -19,7 +19,7 @@ import streamlit as st
 
 from gan_core.figures import (
     LAYERS,
-    accuracy_figure,
+    d_signals_figure,
     distance_figure,
     loss_figure,
     plane_figure,
@@ -77,14 +77,17 @@ def render(view: ViewState, layers: frozenset[str]) -> None:
         lambda: plane_figure(view.snapshot, view.bounds, layers=layers, modes=modes),
         throttle=False,
     )
+    # Per run: a new run, or Reset, must not inherit the last run's axes.
+    run = view.run
     curves = {
-        "loss": lambda: loss_figure(view.history, equilibrium=equilibrium),
-        "accuracy": lambda: accuracy_figure(view.history),
-        "distance": lambda: distance_figure(view.history, exact=exact),
+        "loss": lambda: loss_figure(view.history, equilibrium, uirevision=f"loss {run}"),
+        "accuracy": lambda: d_signals_figure(view.history, config.loss, f"accuracy {run}"),
+        "distance": lambda: distance_figure(view.history, exact, uirevision=f"distance {run}"),
     }
     charts = [Chart("plane", plane, PLANE_HEIGHT, 0)]
+    options = (equilibrium, exact, config.loss, run)
     for name, build in curves.items():
-        figure = _figure(name, (view.history,), (equilibrium, exact), build, throttle=running)
+        figure = _figure(name, (view.history,), options, build, throttle=running)
         charts.append(Chart(name, figure, CURVE_HEIGHT, 1))
     show(charts, COLUMNS, key=FRAME_KEY)
 

@@ -14,7 +14,7 @@ import streamlit as st
 from gan_core.config import GanConfig
 from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
-from ui.live import charts, metrics_row, status_badge, view_state
+from ui.live import charts, metrics_row, narration, status_badge, view_state
 from ui.plain_text import cut, plain
 from ui.session import run_store, session_id
 from ui.session.guard import guarded
@@ -62,6 +62,8 @@ def render(holder: JobHolder, config: GanConfig) -> None:
 def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> None:
     with st.container():
         status_badge.render(view.status, view.message)
+    with st.container():
+        narration.render(view)  # after Step, D step or G step: what moved and why
     with st.container():
         _settings_note(holder, config)
         _recording_note(holder)

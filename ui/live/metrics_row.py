@@ -6,8 +6,10 @@ import math
 
 import streamlit as st
 
+from gan_core.figures.plane import step_text
 from gan_core.formatting import format_distance
 from gan_core.jobs.status import RunStatus
+from gan_core.training.losses import get_loss
 from ui.live.view_state import ViewState
 
 
@@ -34,7 +36,13 @@ def render(view: ViewState) -> None:
 
     # The accuracy pair ("100% / 98%") is the widest value: give it the room.
     columns = st.columns([0.9, 1.0, 0.9, 1.0, 1.4])
-    columns[0].container(key="metric_step").metric("Step", f"{step:,}")
+    lone = snapshot.lone_updates if snapshot else ""
+    columns[0].container(key="metric_step").metric(
+        "Step",
+        step_text(step, lone),
+        help="Whole iterations (D, then G). A D step or G step alone is half a step, shown "
+        "as “+ D” or “+ G” until the other network's update completes the iteration.",
+    )
     epoch = min(step // config.steps_per_epoch + 1, config.epochs)
     columns[1].metric("Epoch", f"{epoch:,} / {config.epochs:,}")
     running = view.status == RunStatus.RUNNING and view.steps_per_second > 0
@@ -52,21 +60,43 @@ def render(view: ViewState) -> None:
             else "Between Gaussians fitted to the two distributions' means and covariances."
         ),
     )
-    columns[4].metric(
-        "D accuracy (real / fake)",
-        _accuracy(view),
-        help="Share of 100 real and 100 fake points D classifies correctly; "
-        "50% / 50% is a coin toss.",
-    )
+    if get_loss(config.loss).accuracy_meaningful:
+        columns[4].metric(
+            "D accuracy (real / fake)",
+            _accuracy(view),
+            help="Share of 100 real and 100 fake points D classifies correctly; "
+            "50% / 50% is a coin toss.",
+        )
+    else:
+        columns[4].metric(
+            "Critic's score gap",
+            _score_gap(view),
+            help="The critic's mean score on 100 real points minus on 100 fake ones. Its "
+            "score has no fixed zero, so no accuracy means anything; the gap is what the "
+            "critic widens and G narrows.",
+        )
     if snapshot is not None and "sliced_wasserstein" in snapshot.metrics:
         _final(snapshot.metrics)
 
 
 def _accuracy(view: ViewState) -> str:
+    reading = view.snapshot.d_reading if view.snapshot is not None else None
+    if reading is not None and view.status != "ready":  # D now, even between logged rows
+        return f"{reading.acc_real:.0%} / {reading.acc_fake:.0%}"
     if view.history.empty:
         return "—"
     last = view.history.iloc[-1]
     return f"{last['acc_real']:.0%} / {last['acc_fake']:.0%}"
+
+
+def _score_gap(view: ViewState) -> str:
+    reading = view.snapshot.d_reading if view.snapshot is not None else None
+    if reading is not None and view.status != "ready":
+        return f"{reading.score_gap:.3g}"
+    gap = view.history["score_gap"] if "score_gap" in view.history else None
+    if gap is None or not gap.notna().any():
+        return "—"
+    return f"{gap.dropna().iloc[-1]:.3g}"
 
 
 def _final(metrics: dict) -> None:

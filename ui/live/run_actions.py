@@ -22,6 +22,7 @@ from gan_core.jobs.protocol import Frame, Job
 from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
 from gan_core.training.step_part import StepPart
+from ui.live import narration
 from ui.session import notices, run_store
 from ui.session.session_job import HOLDER_STATE_KEY, JobHolder
 
@@ -52,6 +53,7 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
         return
     job = holder.job
     live = job is not None and job.alive  # a StoredRun never is
+    narration.forget()  # a step narrates itself again below
     if action in ("train", "continue") or (action in STEP_PARTS and job is None):
         run_config = job.config if action == "continue" and isinstance(job, StoredRun) else config
         if _over_cost(run_config):
@@ -80,9 +82,11 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
             recorder = run_store.recorder_for(config)
             job = holder.start(config, steps_per_second, paused=True, recorder=recorder)
             _await(job, lambda f: f.status != RunStatus.STARTING)
-        before = job.frame().number
+        before = job.frame()
         job.step(STEP_PARTS[action])
-        _await(job, lambda f: f.number > before)
+        # A frame may be on its way for an earlier command: wait for the one with the step.
+        _await(job, lambda f: f.number > before.number and _moved(before, f))
+        narration.tell(action, before.snapshot, job.frame().snapshot, job.frame().config.loss)
     elif action == "stop" and live:
         job.stop()
         job.wait(ACK_TIMEOUT_S)
@@ -103,6 +107,14 @@ def _over_cost(config: GanConfig) -> bool:
 
 def _continued_name(stored: StoredRun) -> str:
     return f"{stored.record.name[:60]} (from #{stored.run_id})"
+
+
+def _moved(before: Frame, after: Frame) -> bool:
+    """The run's count of whole steps or of lone updates changed between the frames."""
+    old, new = before.snapshot, after.snapshot
+    if old is None or new is None:
+        return new is not None
+    return (old.step, old.lone_updates) != (new.step, new.lone_updates)
 
 
 def _has_started(frame: Frame) -> bool:

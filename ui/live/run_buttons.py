@@ -5,20 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.jobs.status import RunStatus
+from ui.live import speed
 from ui.live.run_actions import ENDED_STEP_NOTE, request
 from ui.live.view_state import READY
 from ui.session.session_job import JobHolder
 
-SPEED_KEY = "speed"
-SPEEDS = ("1", "2", "5", "10", "20", "50", "100", "200", "500", "1000", "max")
-DEFAULT_SPEED = "max"
 STEP_HELP = "While paused. Before any run, it starts one paused at step 0."
-
-
-def chosen_speed() -> float | None:
-    """Steps per second from the speed control (None: as fast as the machine goes)."""
-    value = st.session_state.get(SPEED_KEY, DEFAULT_SPEED)
-    return None if value == "max" else float(value)
 
 
 def render(holder: JobHolder) -> None:
@@ -37,23 +29,14 @@ def render(holder: JobHolder) -> None:
         step_help = ENDED_STEP_NOTE if ended else STEP_HELP
         for label, action, what in (
             ("Step", "step", "One iteration: D, then G."),
-            ("D step", "step_d", "One discriminator update only."),
-            ("G step", "step_g", "One generator update only."),
+            ("D step", "step_d", "One discriminator update only: half a step."),
+            ("G step", "step_g", "One generator update only: half a step."),
         ):
             disabled = running or ended
             _button(label, action, "skip_next", disabled=disabled, help=f"{what} {step_help}")
         _button("Stop", "stop", "stop", disabled=not live)
         _button("Reset", "reset", "restart_alt", disabled=job is None, help="Back to step 0.")
-        if SPEED_KEY not in st.session_state:
-            st.session_state[SPEED_KEY] = DEFAULT_SPEED
-        st.select_slider(
-            "Speed (steps/s)",
-            SPEEDS,
-            key=SPEED_KEY,
-            width=240,
-            help="Slow it down to watch each step, or let it run as fast as it can. "
-            "Takes effect at once.",
-        )
+        speed.render()
     # Always one element here, filled or not: a note that came and went would shift every
     # element below it, and Streamlit would then rebuild the live charts' frame from scratch.
     note = st.empty()

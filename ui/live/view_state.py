@@ -17,13 +17,14 @@ from gan_core.jobs.protocol import Job
 from gan_core.jobs.status import RunStatus
 from gan_core.serialize import to_json
 from gan_core.targets import plot_bounds
-from gan_core.training.history import COLUMNS
+from gan_core.training.history import LOGGED_COLUMNS
 from gan_core.training.snapshot import Snapshot
 from gan_core.training.trainer import Trainer
 from ui.session.session_job import VIEW
 
 READY = "ready"  # the page's own state before any run: not a run's status
-EMPTY_HISTORY = pd.DataFrame({c: pd.Series(dtype=float) for c in COLUMNS})
+EMPTY_HISTORY = pd.DataFrame({c: pd.Series(dtype=float) for c in LOGGED_COLUMNS})
+PREVIEW_RUN = "preview"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class ViewState:
     config: GanConfig
     bounds: tuple[float, float, float, float]
     number: int  # the job's frame number; rises with each new frame
+    # Which run is shown (PREVIEW_RUN before any): the charts keep the viewer's zoom
+    # within one run, and a new run (or Reset) starts them on fresh axes.
+    run: str = PREVIEW_RUN
 
     @property
     def ended(self) -> bool:
@@ -59,6 +63,7 @@ def from_job(job: Job) -> ViewState:
         frame.config,
         job.bounds,
         frame.number,
+        f"run-{id(job)}",
     )
 
 

@@ -48,7 +48,9 @@ def _link(config: GanConfig) -> None:
             )
         )
         return
-    st.markdown("**Link to this setup** (every setting and the seed; copy it with the icon)")
+    st.markdown(
+        "**Link to this setup** (every setting, the seed and the speed; copy it with the icon)"
+    )
     st.code(url, language=None, wrap_lines=True)
 
 

@@ -1,4 +1,5 @@
-"""The config in the URL: every setting, the seed included, so a link reproduces a setup.
+"""The config in the URL: every setting, the seed included, so a link reproduces a setup,
+and the live view's speed (`speed=`), so a reload or a shared link keeps the pace too.
 
 The page remembers the config parameters it last wrote to the URL. Whenever the URL's
 parameters differ from those, someone else put them there (a shared link on the first
@@ -19,7 +20,8 @@ import streamlit as st
 
 from gan_core.config import ConfigError, GanConfig
 from gan_core.presets import get_preset
-from gan_core.serialize import from_query, to_query
+from gan_core.serialize import SPEED_KEY, from_query, split_speed, to_query
+from ui.live import speed
 from ui.session import config_state, notices, session_id
 from ui.session.config_state import DEFAULT_PRESET
 
@@ -36,6 +38,7 @@ def load_from_url() -> None:
         return
     # Remember them at once: if this run is cut short, the next one must not load them again.
     st.session_state[SYNCED_KEY] = params
+    params = _take_speed(params)
     if not params:  # no config in the URL: keep the one the controls hold
         return
     try:
@@ -52,15 +55,36 @@ def load_from_url() -> None:
         config_state.load(config, source="the link")
 
 
+def _take_speed(params: dict) -> dict:
+    """Set the speed control from the link's `speed`, if any; the other parameters.
+
+    A speed the control does not offer is refused aloud and the control keeps its speed;
+    the link's settings are still used, as they do not depend on it."""
+    try:
+        link_speed, rest = split_speed(params)
+    except ConfigError as error:
+        notices.post(
+            "page",
+            "error",
+            f"This link's speed could not be used: {error}. "
+            f"The speed stays at {speed.current()} steps/s.",
+        )
+        return {k: v for k, v in params.items() if k != SPEED_KEY}
+    if link_speed is not None:
+        speed.set_from_link(link_speed)
+    return rest
+
+
 def query_for(config: GanConfig) -> dict[str, str] | None:
-    """The URL parameters of `config`, or None when it cannot be put in a link."""
+    """The URL parameters of `config` and of the speed, or None when the config cannot be
+    put in a link."""
     try:
         query = to_query(config)
     except ConfigError as error:
         st.session_state[LINK_PROBLEM_KEY] = str(error)
         return None
     st.session_state.pop(LINK_PROBLEM_KEY, None)
-    return query
+    return {**query, SPEED_KEY: speed.current()}
 
 
 def sync(config: GanConfig) -> None:

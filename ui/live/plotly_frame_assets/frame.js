@@ -9,6 +9,7 @@
 
 const PLOT_CONFIG = { displaylogo: false, scrollZoom: false, responsive: true };
 const drawn = {}; // chart id -> the figure JSON last drawn there
+const revisions = {}; // chart id -> the uirevision last drawn there
 let plotlyLoaded = null;
 let sentHeight = null; // the frame height last asked of Streamlit
 let pending = null; // newest args not drawn yet
@@ -61,6 +62,13 @@ async function draw(args) {
     if (drawn[chart.id] === chart.figure) continue;
     const figure = JSON.parse(chart.figure);
     const layout = { ...figure.layout, height: chart.height, autosize: true };
+    // A new uirevision means new axes (an edited target's bounds, a new run, Reset): start
+    // the plot afresh. Plotly.react would carry over ranges and the equal-aspect domain
+    // it worked out for the old axes, so the plane kept its old y range.
+    if (element.data && revisions[chart.id] !== layout.uirevision) {
+      window.Plotly.purge(element);
+    }
+    revisions[chart.id] = layout.uirevision;
     await window.Plotly.react(element, figure.data, layout, PLOT_CONFIG);
     drawn[chart.id] = chart.figure;
   }

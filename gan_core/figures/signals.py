@@ -1,0 +1,108 @@
+"""D's signals over training: how well D tells real from fake, read the way its loss allows.
+
+D's accuracy is measured on 100 real and 100 fake points per logged row, so from one row
+to the next it jumps (often between 0 and 1 when D is near its line): drawn raw it is a
+barcode. Each signal is therefore drawn smoothed by an exponential moving average, with
+the raw values faint behind it.
+
+A loss whose D gives a verdict at a meaningful threshold (`Loss.accuracy_meaningful`: the
+cross-entropy family, least squares) is read by its accuracy. A critic's score (WGAN-GP,
+hinge) has an arbitrary offset, so an accuracy at 0 means nothing; it is read by its score
+gap E[D(real)] − E[D(fake)], which is what the critic widens and G narrows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from gan_core.figures import style
+from gan_core.figures.curves import MAX_POINTS, Series, downsample, horizontal_line, series_chart
+from gan_core.training.losses import get_loss
+
+# The moving average's span, in history rows: a run logs about 500, so this evens out the
+# sampling noise of a few neighbouring rows and keeps every trend that lasts longer.
+SMOOTHING_ROWS = 12
+
+ACCURACY = (
+    Series("acc_real_raw", "on real (raw)", "real", style.REAL, "solid", faint=True),
+    Series("acc_fake_raw", "on fake (raw)", "fake", style.FAKE, "dot", faint=True),
+    Series("acc_real", "on real", "real", style.REAL, "solid"),
+    Series("acc_fake", "on fake", "fake", style.FAKE, "dot"),
+)
+SCORE_GAP = (
+    Series("score_gap_raw", "score gap (raw)", "", style.D_COLOUR, "solid", faint=True),
+    Series("score_gap", "score gap", "", style.D_COLOUR, "solid"),
+)
+
+
+def smoothed(values: pd.Series, span: int = SMOOTHING_ROWS) -> pd.Series:
+    """Exponential moving average over rows; a missing value neither counts nor breaks it."""
+    return values.astype(float).ewm(span=span, ignore_na=True).mean()
+
+
+def d_signals_figure(
+    history: pd.DataFrame,
+    loss: str,
+    uirevision: str = "accuracy",
+    max_points: int = MAX_POINTS,
+) -> go.Figure:
+    """D's accuracy, or a critic's score gap, as its `loss` (a config's loss name) allows.
+
+    A critic's history saved without a score gap (the run store keeps the older columns
+    only) falls back to its accuracy, so the chart is never empty for want of a column.
+    """
+    if not get_loss(loss).accuracy_meaningful and _has_score_gap(history):
+        return score_gap_figure(history, uirevision, max_points)
+    return accuracy_figure(history, uirevision, max_points)
+
+
+def accuracy_figure(
+    history: pd.DataFrame, uirevision: str = "accuracy", max_points: int = MAX_POINTS
+) -> go.Figure:
+    """How often D calls real points real and fake points fake, smoothed, with the raw
+    values faint behind; 0.5 on both is a coin toss."""
+    frame = history.assign(
+        acc_real_raw=history["acc_real"],
+        acc_fake_raw=history["acc_fake"],
+        acc_real=smoothed(history["acc_real"]),
+        acc_fake=smoothed(history["acc_fake"]),
+    )
+    data, layout = series_chart(
+        [(None, downsample(frame, max_points))], ACCURACY, "D's accuracy (smoothed)", uirevision
+    )
+    layout["shapes"] = [horizontal_line(0.5)]
+    # A little room past 0 and 1: accuracy often sits exactly there, and a line on the
+    # plot's edge would be half clipped.
+    layout["yaxis"] = dict(
+        title=dict(text="accuracy"),
+        range=[-0.03, 1.03],
+        autorange=False,
+        tickvals=[0, 0.25, 0.5, 0.75, 1],
+    )
+    return style.figure(data, layout)
+
+
+def score_gap_figure(
+    history: pd.DataFrame, uirevision: str = "accuracy", max_points: int = MAX_POINTS
+) -> go.Figure:
+    """The critic's mean score on real minus on fake, smoothed, with the raw values faint
+    behind; at 0 the critic rates G's points as high as the real ones."""
+    gap = history["score_gap"] if "score_gap" in history else pd.Series(np.nan, history.index)
+    frame = history.assign(score_gap_raw=gap, score_gap=smoothed(gap))
+    data, layout = series_chart(
+        [(None, downsample(frame, max_points))],
+        SCORE_GAP,
+        "Critic's score gap (real − fake)",
+        uirevision,
+    )
+    layout["shapes"] = [horizontal_line(0.0)]
+    layout["yaxis"] = dict(title=dict(text="score gap"))
+    layout["showlegend"] = False  # one line, named by the title
+    return style.figure(data, layout)
+
+
+def _has_score_gap(history: pd.DataFrame) -> bool:
+    # An empty history (a critic's run not started yet) still gets the critic's chart.
+    return "score_gap" in history and bool(history.empty or history["score_gap"].notna().any())
