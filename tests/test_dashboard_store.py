@@ -26,6 +26,7 @@ from tests.test_dashboard_app import (
     assert_clean,
     config_of,
     job_of,
+    link_query,
     metric,
     new_app,
     query,
@@ -134,10 +135,10 @@ def test_an_sid_in_a_link_is_dropped_and_never_adopted(session, store):
     at = session({**to_query(shared), "sid": "abcdefgh12345678abcd"})
     assert_clean(at)
     assert config_of(at) == shared
-    assert query(at) == to_query(shared)  # the rewritten URL holds the setup alone
+    assert query(at) == link_query(shared)  # the rewritten URL holds the setup alone
     assert sid_of(at) is None
     at.number_input(key="w.seed").set_value(12).run()
-    assert query(at) == to_query(shared.replace(seed=12))
+    assert query(at) == link_query(shared.replace(seed=12))
 
 
 def test_a_copied_address_hands_over_no_runs(session, store):

@@ -58,6 +58,14 @@ RUN_COLUMNS = [
     "created",
     "updated",
     "finished",
+    # the list's summary columns and the quota's, saved with each run
+    "target_kind",
+    "loss",
+    "total_steps",
+    "pinned",
+    "published",
+    "points_blob",
+    "own_bytes",
 ]
 NOT_NULL = {"name", "source", "status", "message", "config", "metrics", "created", "updated"}
 
@@ -190,7 +198,8 @@ def sound_run(store: RunStore, name: str = "sound") -> int:
 
 def damage(store: RunStore, run_id: int, table: str, column: str, value: object) -> None:
     """Write `value` straight into the table, as a tool could; skip what SQLite refuses."""
-    where = "id = ?" if table == "runs" else "run_id = ?"
+    where = {"runs": "id = ?", "blobs": "hash = (SELECT blob FROM checkpoints WHERE run_id = ?)"}
+    where = where.get(table, "run_id = ?")
     if table == "history":
         where += " AND step = 2"
     try:
@@ -203,7 +212,10 @@ def damage(store: RunStore, run_id: int, table: str, column: str, value: object)
 damages = st.one_of(
     st.tuples(st.just("runs"), st.sampled_from(RUN_COLUMNS), sqlite_values),
     st.tuples(st.just("history"), st.sampled_from(COLUMNS), sqlite_values),
-    st.tuples(st.just("checkpoints"), st.just("data"), sqlite_values),
+    st.tuples(
+        st.just("checkpoints"), st.sampled_from(["blob", "config_at", "hash"]), sqlite_values
+    ),
+    st.tuples(st.just("blobs"), st.sampled_from(["data", "size"]), sqlite_values),
 )
 
 
@@ -234,8 +246,8 @@ def assert_reads_or_refuses(store: RunStore, run_id: int) -> None:
         assert error.run_id == run_id and error.problem
         return
     assert_sound(record)
-    if row.status == DAMAGED:  # only the list reads the log's last distance on its own
-        assert row.problem.startswith("log frechet")
+    if row.status == DAMAGED:  # only the list reads these on their own
+        assert row.problem.startswith(("log frechet", "target", "loss", "total steps"))
     else:
         assert row.problem == ""
     try:

@@ -77,7 +77,8 @@ def release(db: sqlite3.Connection, keys: Iterable[str | None]) -> int:
     freed = 0
     for key in {k for k in keys if k is not None}:
         row = db.execute(
-            "SELECT size FROM blobs WHERE hash = ? "
+            # length(data), not the size column: what it frees, whatever a hand wrote there
+            "SELECT coalesce(length(data), 0) FROM blobs WHERE hash = ? "
             "AND NOT EXISTS (SELECT 1 FROM runs WHERE points_blob = ?) "
             "AND NOT EXISTS (SELECT 1 FROM checkpoints WHERE blob = ?)",
             (key, key, key),

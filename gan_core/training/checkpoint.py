@@ -19,6 +19,7 @@ import torch
 from gan_core.config import ConfigError, quote_value
 from gan_core.serialize import from_json, to_json
 from gan_core.training.history import COLUMNS as HISTORY_COLUMNS
+from gan_core.training.history import LOGGED_COLUMNS
 from gan_core.training.history import History
 from gan_core.training.trainer import Trainer
 from gan_core.user_files import read_user_file, write_user_files
@@ -243,12 +244,20 @@ def _numbers(values: object, name: str, count: int) -> list[float]:
 
 def _history_columns(history: object, cap: int) -> dict[str, list[float]]:
     """The log's columns: one float64 vector each, all as long, at most `cap` rows."""
-    if not isinstance(history, dict) or set(history) != set(HISTORY_COLUMNS):
+    # The extra columns came later: a checkpoint saved before them lacks them.
+    if (
+        not isinstance(history, dict)
+        or not set(HISTORY_COLUMNS) <= set(history)
+        or not set(history) <= set(LOGGED_COLUMNS)
+    ):
         raise ConfigError(
-            "checkpoint", f"history must hold the columns {', '.join(HISTORY_COLUMNS)}"
+            "checkpoint",
+            f"history must hold the columns {', '.join(HISTORY_COLUMNS)} "
+            f"(and may hold {', '.join(c for c in LOGGED_COLUMNS if c not in HISTORY_COLUMNS)})",
         )
+    present = [name for name in LOGGED_COLUMNS if name in history]
     lengths = set()
-    for name in HISTORY_COLUMNS:
+    for name in present:
         column = history[name]
         if (
             not isinstance(column, torch.Tensor)
@@ -264,7 +273,7 @@ def _history_columns(history: object, cap: int) -> dict[str, list[float]]:
         raise ConfigError(
             "checkpoint", f"history: {rows:,} rows: at most history_cap ({cap:,}) allowed"
         )
-    return {name: history[name].tolist() for name in HISTORY_COLUMNS}
+    return {name: history[name].tolist() for name in present}
 
 
 def _shown(value: object) -> str:
