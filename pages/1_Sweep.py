@@ -30,6 +30,7 @@ from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepSlot, SweepStatus
 from gan_core.sweep.run import AXIS_KEYS, plan_sweep
 from ui.plain_text import cut, plain
+from ui.session.session_job import who_is_asking
 from ui.sweep_form import (
     DEFAULT_INPUTS,
     VALUE_MODES,
@@ -241,7 +242,7 @@ running = slot.job is not None and not slot.job.status().ended
 start, stop = st.columns([1, 5])
 if start.button("Run", type="primary", disabled=plan is None or running, key="sweep.run"):
     with shown_plainly("start"):
-        slot.start(plan)
+        slot.start(plan, owner=who_is_asking())
         running = True
 if running and stop.button("Stop", key="sweep.stop"):
     slot.job.stop()

@@ -64,7 +64,10 @@ def get_blob(db: sqlite3.Connection, key: str) -> bytes:
         raise DamagedBlob(f"stored data {key[:12]}… is not bytes")
     # Bounded: a hand-altered file must not inflate a few bytes into gigabytes.
     inflater = zlib.decompressobj()
-    data = inflater.decompress(row[0], MAX_BLOB_BYTES + 1)
+    try:
+        data = inflater.decompress(row[0], MAX_BLOB_BYTES + 1)
+    except zlib.error:
+        raise DamagedBlob(f"stored data {key[:12]}… is not as the store compresses it") from None
     if len(data) > MAX_BLOB_BYTES or inflater.unconsumed_tail:
         raise DamagedBlob(f"stored data {key[:12]}… is larger than any the store writes")
     if content_hash(data) != key:

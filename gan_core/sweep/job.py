@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from gan_core.jobs.pool import WorkerPool
 from gan_core.jobs.pooled_job import STOP_GRACE_S, Message, PooledJob, queue_message
+from gan_core.jobs.slots import ANONYMOUS, Owner
 from gan_core.jobs.status import RunStatus
 from gan_core.jobs.steering import Heartbeat
 from gan_core.sweep.run import SweepPlan, SweepResult
@@ -51,9 +52,16 @@ class SweepStatus:
 
 
 class SweepJob(PooledJob):
-    def __init__(self, plan: SweepPlan, pool: WorkerPool | None = None, threads: int = 1) -> None:
+    def __init__(
+        self,
+        plan: SweepPlan,
+        pool: WorkerPool | None = None,
+        threads: int = 1,
+        owner: Owner = ANONYMOUS,
+    ) -> None:
+        """`owner`: who asked for the sweep; it takes their share of the slots, as a run does."""
         # No heartbeat: the page's session slot stops the sweep when the session ends.
-        super().__init__(pool, Heartbeat(None))
+        super().__init__(pool, Heartbeat(None), owner)
         self.plan = plan
         self._threads = threads
         self._state_lock = threading.Lock()
@@ -144,8 +152,8 @@ class SweepSlot:
         self._pool = pool  # None: the server's pool
         self.job: SweepJob | None = None
 
-    def start(self, plan: SweepPlan) -> SweepJob:
-        job = SweepJob(plan, self._pool)
+    def start(self, plan: SweepPlan, owner: Owner = ANONYMOUS) -> SweepJob:
+        job = SweepJob(plan, self._pool, owner=owner)
         with self._lock:
             previous, self.job = self.job, job
         if previous is not None:  # ended first, so it frees its slot for the new one

@@ -19,8 +19,7 @@ import torch
 from gan_core.config import ConfigError, quote_value
 from gan_core.serialize import from_json, to_json
 from gan_core.training.history import COLUMNS as HISTORY_COLUMNS
-from gan_core.training.history import LOGGED_COLUMNS
-from gan_core.training.history import History
+from gan_core.training.history import LOGGED_COLUMNS, History
 from gan_core.training.trainer import Trainer
 from gan_core.user_files import read_user_file, write_user_files
 
