@@ -15,11 +15,11 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core.config import GanConfig
 from gan_core.formatting import format_distance
-from gan_core.serialize import to_query
 from gan_core.store.recorder import record_trainer
 from gan_core.store.run_store import RunStore
 from gan_core.training.trainer import Trainer
 from tests.markdown_text import shown
+from tests.test_dashboard_app import link_query
 from ui import compare_runs
 from ui.session import session_id
 
@@ -213,7 +213,7 @@ def test_open_a_run_on_the_dashboard(seeded):
     app.button(key=f"open_{ids[1]}").click().run()
     no_exceptions(app)
     # The dashboard took the run's settings and wrote them back into the URL.
-    assert app.query_params == to_query(FAST_LR)
+    assert app.query_params == link_query(FAST_LR)
     assert app.title[0].value == "GANscope"
 
 

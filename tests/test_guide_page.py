@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core.config import GanConfig
 from gan_core.presets import PRESETS, Preset
-from gan_core.serialize import to_query
+from tests.test_dashboard_app import link_query
 from ui.guide_experiments import LESSONS, experiments
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def test_a_button_opens_its_preset_on_the_dashboard(name):
     app.button(key=f"try_{name}").click().run()
     assert not app.exception, [e.value for e in app.exception]
     # The dashboard loaded the preset and wrote it back into the URL.
-    assert app.query_params == to_query(PRESETS[name].config)
+    assert app.query_params == link_query(PRESETS[name].config)
 
 
 def _preset(name: str, **changes) -> Preset:

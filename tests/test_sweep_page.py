@@ -16,11 +16,11 @@ from gan_core.jobs.pool import WorkerPool, get_pool, shutdown_pool
 from gan_core.jobs.process_job import ProcessTrainingJob
 from gan_core.jobs.status import RunStatus
 from gan_core.presets import preset_config
-from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepJob, SweepSlot
 from gan_core.sweep.run import parse_axis, plan_sweep, run_sweep
 from tests.job_helpers import FAST_VIEW, LONG, wait_for
 from tests.markdown_text import shown
+from tests.test_dashboard_app import link_query
 from ui.sweep_form import axis_from_inputs, cell_label, cells_best_first
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def test_a_small_sweep_runs_and_shows_heatmap_table_and_downloads():
     best = result.cell_config(cells_best_first(result)[0])
     app.button(key="sweep.open").click().run()
     assert not app.exception, [e.value for e in app.exception]
-    assert app.query_params == to_query(best)
+    assert app.query_params == link_query(best)
     assert app.session_state["config"] == best
 
 

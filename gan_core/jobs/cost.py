@@ -8,8 +8,8 @@ to lower them. Three limits:
   its stacks). Default 900 s: a 90-minute lesson on 2 cores holds 10,800 core-seconds, so
   a dozen of the largest jobs fit in a lesson and none holds a core for more than 15 min.
 - `GANSCOPE_MAX_SWEEP_MEMORY`: gigabytes one stack of a sweep may hold, on top of its
-  worker's own ~0.4 GB. Default 2 GB: the jobs cap lets 2 × cores = 4 jobs train at once,
-  4 × (2 + 0.4) GB plus ~30 sessions' pages fits in 24 GB with room to spare. A sweep over
+  worker's own ~0.4 GB. Default 1 GB: the jobs cap lets 6 × cores = 12 jobs train at once,
+  12 × (1 + 0.4) GB plus ~30 sessions' pages fits in 24 GB. A sweep over
   the limit is split into stacks that fit, trained one after another; only a single run
   that cannot fit is refused.
 - `MAX_STEP_SECONDS` (fixed): the work of one step, for a single run and for one step of
@@ -50,7 +50,7 @@ from gan_core.training.models import discriminator_sizes, generator_sizes
 RUN_COST_ENV = "GANSCOPE_MAX_RUN_COST"
 SWEEP_MEMORY_ENV = "GANSCOPE_MAX_SWEEP_MEMORY"
 DEFAULT_RUN_COST_S = 900.0
-DEFAULT_SWEEP_MEMORY_GB = 2.0
+DEFAULT_SWEEP_MEMORY_GB = 1.0
 MAX_STEP_SECONDS = 0.5  # estimated on an idle core: about a second on a loaded one
 
 GB = 1e9

@@ -1,9 +1,14 @@
 """How many training processes a server keeps warm, how many jobs may train at once, and how
 many of those one person may hold.
 
-The pool and the cap default to the machine's cores: one warm worker per core, and twice as
-many concurrent jobs as cores (a paused or slowed run barely uses its core, so a strict
-one-per-core cap would keep people waiting behind idle runs).
+The pool defaults to one warm worker per core. The cap on jobs at once defaults to six per
+core: with each person held to their share (below), the cap no longer keeps anyone from
+hoarding; it bounds memory and how thinly the cores are shared. Six per core lets a class
+that presses Train in the same second (ten people, beside someone who holds a heavy run)
+all start at once on a 2-core server, each run slower while they overlap rather than
+waiting in a queue; a step's work is bounded (`cost.py`), so every run stays responsive.
+Memory: 12 jobs of at most a worker (~0.4 GB) plus a sweep's stack (`cost.py`, 1 GB)
+each fit in 24 GB.
 
 Fair sharing: one browser session may run one job at a time (its further jobs wait behind
 it), and one client address at most two. Two per address, because the address limit is
@@ -27,6 +32,7 @@ import sys
 from collections.abc import Callable
 
 MAX_JOBS_ENV = "GANSCOPE_MAX_JOBS"
+JOBS_PER_CORE = 6
 WORKERS_ENV = "GANSCOPE_WORKERS"
 PER_SESSION_ENV = "GANSCOPE_MAX_JOBS_PER_SESSION"
 PER_ADDRESS_ENV = "GANSCOPE_MAX_JOBS_PER_ADDRESS"
@@ -49,7 +55,7 @@ def cores() -> int:
 
 def max_jobs() -> int:
     """The cap on training jobs running at once, across all sessions of this server."""
-    return _whole_number(MAX_JOBS_ENV, default=2 * cores(), minimum=1)
+    return _whole_number(MAX_JOBS_ENV, default=JOBS_PER_CORE * cores(), minimum=1)
 
 
 def pool_size() -> int:
