@@ -145,7 +145,7 @@ def resolve_config(args: argparse.Namespace) -> GanConfig:
     for item in args.set:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise CliError(f"--set {item!r}: expected KEY=VALUE")
+            raise CliError(f"--set {quote_value(item)}: expected KEY=VALUE")
         query[key.strip()] = value.strip()
     return from_query(query)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gan_core.config import ConfigError, GanConfig, Target
+from gan_core.config import ConfigError, GanConfig, Target, quote_value
 
 SEED_TARGET = Target()  # mean (1, 2), covariance AᵀA for A = [[1, 2], [-0.1, 0.5]]
 # `recommended`, and the base `ema_smoothing` changes two settings of.
@@ -148,7 +148,7 @@ PRESETS: dict[str, Preset] = {
 
 def get_preset(name: str) -> Preset:
     if name not in PRESETS:
-        raise ConfigError("preset", f"{name!r} is not one of {', '.join(PRESETS)}")
+        raise ConfigError("preset", f"{quote_value(name)} is not one of {', '.join(PRESETS)}")
     return PRESETS[name]
 
 

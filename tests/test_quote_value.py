@@ -87,3 +87,24 @@ def test_a_run_name_refusal_cuts_the_name():
         check_name(HUGE)
     assert len(str(caught.value)) <= MAX_MESSAGE_CHARS
     assert "(60,000 characters) must be 1 to 80 letters" in str(caught.value)
+
+
+def test_the_command_lines_own_refusals_cut_what_they_quote(capsys):
+    from gan_core.cli import main
+    from gan_core.presets import get_preset
+    from gan_core.sweep.cli import parse_seeds
+
+    with pytest.raises(ConfigError) as preset:
+        get_preset(HUGE)
+    with pytest.raises(ConfigError) as seeds:
+        parse_seeds(HUGE + "x")
+    assert main(["train", "--set", HUGE, "--epochs", "1"]) == 2
+    set_line = capsys.readouterr().err
+    for message, field, length in (
+        (str(preset.value), "preset", "60,000"),
+        (str(seeds.value), "seeds", "60,001"),
+    ):
+        assert field in message and f"({length} characters)" in message
+        assert len(message) <= MAX_MESSAGE_CHARS
+    assert "--set" in set_line and "expected KEY=VALUE" in set_line
+    assert len(set_line) <= MAX_MESSAGE_CHARS

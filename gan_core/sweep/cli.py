@@ -16,7 +16,7 @@ from pathlib import Path
 
 # gan_core.cli imports this module only inside build_parser: no import cycle.
 from gan_core.cli import read_config_file, thread_count
-from gan_core.config import ConfigError, GanConfig
+from gan_core.config import ConfigError, GanConfig, quote_value
 from gan_core.formatting import DIVERGED, format_distance
 from gan_core.presets import PRESETS, preset_config
 from gan_core.progress import progress_bar, show_progress
@@ -68,7 +68,7 @@ def parse_seeds(text: str) -> int:
     try:
         seeds = int(str(text).strip())
     except ValueError:
-        raise ConfigError("seeds", f"{text!r} is not a whole number") from None
+        raise ConfigError("seeds", f"{quote_value(text)} is not a whole number") from None
     if not 1 <= seeds <= MAX_SWEEP_RUNS:
         raise ConfigError("seeds", f"{seeds} is out of range: allowed 1 to {MAX_SWEEP_RUNS}")
     return seeds
