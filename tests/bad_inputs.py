@@ -592,10 +592,10 @@ CATALOGUE: list[BadInput] = [
     E("ui", "a sweep longer than the cost limit", "Sweep page: Recommended, 32 × 32 cells",
       "sweep", "sweep: 1,024 runs would take about",
       tested_in="tests/test_cost.py::test_a_sweep_over_the_time_limit_names_the_runs_that_would_fit"),
-    E("ui", "axis values that break the range reader", "batch_size from -1e308 to 1e308", None,
-      "These settings could not be read.",
+    E("ui", "axis ends whose range overflows", "batch_size from -1e308 to 1e308", None,
+      "Axis 1: batch_size: the range linspace:-1e+308:1e+308:3 overflows",
       tested_in="tests/test_sweep_page.py::"
-      "test_values_that_break_the_axis_reader_leave_a_plain_message_and_the_form"),
+      "test_axis_ends_that_overflow_are_refused_by_name_and_the_form_stays"),
     E("ui", "a server limit that is not a number", "GANSCOPE_MAX_SWEEP_MEMORY=lots",
       "GANSCOPE_MAX_SWEEP_MEMORY",
       "GANSCOPE_MAX_SWEEP_MEMORY: 'lots' is not allowed: the server's limit is a positive number",

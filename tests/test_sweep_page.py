@@ -171,8 +171,8 @@ def test_a_large_grid_shows_its_stacks_memory_and_time():
     form_is_kept(app)
 
 
-def test_values_that_break_the_axis_reader_leave_a_plain_message_and_the_form():
-    # Ends this far apart overflow the range's step: the reader fails unexpectedly.
+def test_axis_ends_that_overflow_are_refused_by_name_and_the_form_stays():
+    # Ends this far apart overflow the range's step: refused by the axis reader, by name.
     app = sweep_page()
     app.selectbox(key="sweep.axis1").set_value("batch_size").run()
     app.radio(key="sweep.axis1.batch_size.mode").set_value("evenly spaced range").run()
@@ -180,8 +180,8 @@ def test_values_that_break_the_axis_reader_leave_a_plain_message_and_the_form():
     app.text_input(key="sweep.axis1.batch_size.to").set_value("1e308").run()
     messages = [shown(e.value) for e in app.error]
     assert messages == [
-        "These settings could not be read. Your settings are kept: change the values, or "
-        "choose another axis."
+        "Axis 1: batch_size: the range linspace:-1e+308:1e+308:3 overflows (its span is "
+        "beyond the largest number, 1.8e+308): choose closer ends"
     ], messages
     for element in app.error:
         assert "ValueError" not in element.value and "NaN" not in element.value
