@@ -47,3 +47,9 @@ else:
 def repo_root() -> Path:
     """Absolute path of the repository root."""
     return REPO_ROOT
+
+
+# A server keeps a warm worker for every job slot (a dozen on two cores); the tests' own
+# pools and servers keep one per core, as before, so the suite does not spend minutes of
+# CPU importing torch into workers it never uses. Tests of the default unset it.
+os.environ.setdefault("GANSCOPE_WORKERS", str(len(os.sched_getaffinity(0))))

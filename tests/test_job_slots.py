@@ -61,7 +61,7 @@ def test_limits_from_the_environment(monkeypatch):
     monkeypatch.delenv(job_limits.MAX_JOBS_ENV, raising=False)
     monkeypatch.delenv(job_limits.WORKERS_ENV, raising=False)
     assert job_limits.max_jobs() == job_limits.JOBS_PER_CORE * job_limits.cores()
-    assert job_limits.pool_size() == job_limits.cores()
+    assert job_limits.pool_size() == job_limits.max_jobs()  # a warm worker for every slot
     monkeypatch.setenv(job_limits.MAX_JOBS_ENV, " 3 ")
     monkeypatch.setenv(job_limits.WORKERS_ENV, "0")
     assert job_limits.max_jobs() == 3 and job_limits.pool_size() == 0

@@ -1,14 +1,14 @@
 """How many training processes a server keeps warm, how many jobs may train at once, and how
 many of those one person may hold.
 
-The pool defaults to one warm worker per core. The cap on jobs at once defaults to six per
-core: with each person held to their share (below), the cap no longer keeps anyone from
-hoarding; it bounds memory and how thinly the cores are shared. Six per core lets a class
-that presses Train in the same second (ten people, beside someone who holds a heavy run)
-all start at once on a 2-core server, each run slower while they overlap rather than
-waiting in a queue; a step's work is bounded (`cost.py`), so every run stays responsive.
-Memory: 12 jobs of at most a worker (~0.4 GB) plus a sweep's stack (`cost.py`, 1 GB)
-each fit in 24 GB.
+The pool defaults to one warm worker per job the cap allows (`pool_size`). The cap on jobs
+at once defaults to six per core: with each person held to their share (below), the cap no
+longer keeps anyone from hoarding; it bounds memory and how thinly the cores are shared. Six
+per core lets a class that presses Train in the same second (ten people, beside someone who
+holds a heavy run) all start at once on a 2-core server, each run slower while they overlap
+rather than waiting in a queue; a step's work is bounded (`cost.py`), so every run stays
+responsive. Memory: 12 jobs of at most a worker (~0.4 GB) plus a sweep's stack (`cost.py`, 1
+GB) each fit in 24 GB.
 
 Fair sharing: one browser session may run one job at a time (its further jobs wait behind
 it), and one client address at most two. Two per address, because the address limit is
@@ -59,8 +59,17 @@ def max_jobs() -> int:
 
 
 def pool_size() -> int:
-    """Worker processes kept warm (started, torch imported) for the next Train."""
-    return _whole_number(WORKERS_ENV, default=cores(), minimum=0)
+    """Worker processes kept warm (started, torch imported) for the next Train.
+
+    As many as jobs may run at once: a worker started cold spends seconds of CPU importing
+    torch, and ten of them started together on two cores take ~20 s, so a class pressing
+    Train in the same second would wait that long. An idle worker holds ~190 MB of its
+    own (12 of them: ~2.3 GB); the pool starts them a few at a time in the background."""
+    try:
+        default = max_jobs()
+    except ValueError:  # a bad GANSCOPE_MAX_JOBS is refused on its own, once
+        default = cores()
+    return _whole_number(WORKERS_ENV, default=default, minimum=0)
 
 
 def per_session() -> int:

@@ -6,12 +6,12 @@ the cores. Why a pool: a new Python process spends a second or two (of CPU) impo
 torch, and a person pressing Train should see the first frame at once; an idle worker has
 done that already.
 
-The pool keeps `size` workers (one per core by default). A job takes an idle one, ready
-ones first; when all are busy (more jobs than cores, allowed up to the job cap) it starts
-one of its own, cold. When a job ends its worker goes back to the idle list, unless `size`
-are idle already, so after a burst the pool shrinks back to `size` and never churns
-processes while at most `size` jobs run. A dead worker is dropped and replaced in the
-background.
+The pool keeps `size` workers (one per job slot by default: `limits.pool_size`). A job takes
+an idle one, ready ones first; when all are busy (more jobs than cores, allowed up to the
+job cap) it starts one of its own, cold. When a job ends its worker goes back to the idle
+list, unless `size` are idle already, so after a burst the pool shrinks back to `size` and
+never churns processes while at most `size` jobs run. A dead worker is dropped and replaced
+in the background.
 
 One pool serves the whole server (`get_pool()`); it is shut down at interpreter exit, and
 workers die with the server if it dies without that (see `worker_process.py`). The cap on
@@ -27,6 +27,8 @@ import time
 from gan_core.jobs import limits as job_limits
 from gan_core.jobs.slots import JobSlots
 from gan_core.jobs.worker_process import EXIT_GRACE_S, WorkerProcess
+
+WAVE_READY_S = 60.0  # at most this long for one wave of starting workers
 
 
 class WorkerPool:
@@ -159,10 +161,19 @@ class WorkerPool:
         ).start()
 
     def _start_idle(self, count: int) -> None:
+        # In waves of one per core, each waiting until its workers have imported torch:
+        # started all at once, a dozen imports would share the cores and the first worker
+        # would be ready only when nearly all are (the first Train waiting ~10 s).
+        wave: list[WorkerProcess] = []
         for _ in range(count):
+            if len(wave) >= job_limits.cores():
+                for started in wave:
+                    started.wait_ready(WAVE_READY_S)
+                wave.clear()
             worker = None
             try:
                 worker = WorkerProcess()
+                wave.append(worker)
             except Exception:  # could not start (out of memory, ...): the next top-up retries
                 pass
             with self._lock:
