@@ -60,6 +60,21 @@ def test_the_settings_check_exits_non_zero_with_one_line_per_problem():
     assert good.returncode == 0 and good.stderr == ""
 
 
+def test_the_check_covers_the_cost_limits_and_the_stores_quota():
+    bad = subprocess.run(
+        [sys.executable, "-m", "gan_core.jobs.limits"],
+        cwd=REPO_ROOT,
+        env=_env(GANSCOPE_MAX_RUN_COST="-1", GANSCOPE_STORE_MB="lots"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2
+    lines = bad.stderr.splitlines()
+    assert len(lines) == 2 and all(line.startswith("GANscope will not start: ") for line in lines)
+    assert "GANSCOPE_MAX_RUN_COST: '-1'" in lines[0] and "GANSCOPE_STORE_MB: 'lots'" in lines[1]
+
+
 def test_make_run_refuses_bad_settings_before_starting_the_server(tmp_path):
     stamp = tmp_path / "runtime.stamp"  # newer than requirements.txt: make installs nothing
     stamp.touch()

@@ -88,11 +88,17 @@ SETTINGS: tuple[Callable[[], int], ...] = (max_jobs, pool_size, per_session, per
 
 def check_server_settings() -> list[str]:
     """One line per server setting that cannot be used; empty when all are fine."""
+    # The cost limits and the store's quota are read where they are used; imported here,
+    # not at the top, so the pool does not load the cost model and the store with it.
+    from gan_core.config import ConfigError
+    from gan_core.jobs.cost import server_limits
+    from gan_core.store.quota import quota_from_environment
+
     problems = []
-    for read in SETTINGS:
+    for read in (*SETTINGS, server_limits, quota_from_environment):
         try:
             read()
-        except SettingError as error:
+        except (SettingError, ConfigError) as error:
             problems.append(str(error))
     return problems
 
