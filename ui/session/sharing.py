@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.jobs.protocol import Job
+from gan_core.jobs.status import RunStatus
 from gan_core.serialize import from_json, to_json
 from ui.plain_text import NAME_LIMIT, cut, plain
 from ui.session import config_state, notices
@@ -77,18 +79,34 @@ def _downloads(holder: JobHolder, config: GanConfig) -> None:
             disabled=no_run,
             on_click="ignore",
         )
+        waiting = _not_started(job)
         st.download_button(
             "Checkpoint",
-            job.checkpoint if job else b"",
+            job.checkpoint if job and not waiting else b"",
             file_name="ganscope-checkpoint.pt",
             mime="application/octet-stream",
             key="download_checkpoint",
             icon=":material/download:",
-            disabled=no_run,
+            disabled=no_run or waiting is not None,
             on_click="ignore",
-            help="Weights, optimiser state, random state and history: the run can continue "
+            help=waiting
+            or "Weights, optimiser state, random state and history: the run can continue "
             "exactly from here.",
         )
+
+
+def _not_started(job: Job | None) -> str | None:
+    """Why a run has no weights to download yet (None: it has, or there is no run).
+
+    A queued or starting run has no trainer yet: its download would fail with nothing said."""
+    if job is None:
+        return None
+    status = job.frame().status
+    if status == RunStatus.QUEUED:
+        return "The checkpoint can be downloaded once this run leaves the queue and trains."
+    if status == RunStatus.STARTING:
+        return "The checkpoint can be downloaded once this run has started."
+    return None
 
 
 def _upload() -> None:
