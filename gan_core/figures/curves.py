@@ -137,6 +137,8 @@ def runs_distance_figure(
         exponentformat="power",
         # Between decades plotly labels 0.5 as a bare "5"; "complete" writes 5×10⁻¹.
         minorloglabels="complete",
+        # Within a decade, label 2 and 5 only: every digit crowds a short chart.
+        dtick="D2",
     )
     layout["showlegend"] = not _single(runs)  # one unlabelled line needs no legend
     return style.figure(data, layout)
