@@ -139,7 +139,8 @@ def measure(data_dir: Path) -> dict[str, float]:
         "harness_s": floor,
         "compare_cold_s": cold - floor,
         "compare_new_session_s": warm - floor,
-        "compare_rerun_s": rerun - floor,
+        # A rerun does not scan the packages again (its time is below the floor): kept whole.
+        "compare_rerun_s": rerun,
         "store_mb": size / 1e6,
     }
 
@@ -215,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("this tree", new))
     print(
         "| code | runs | list_runs | Compare, fresh server | Compare, another session "
-        "| Compare, rerun | AppTest floor (subtracted) | store on disk | build |"
+        "| Compare, rerun | AppTest floor (subtracted from first renders) | store on disk | build |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in rows:
