@@ -21,6 +21,7 @@ from gan_core.training.history import COLUMNS
 SOURCES = ("dashboard", "cli", "import")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .:#()+-]{0,79}$")
 MAX_MESSAGE_CHARS = 1000
+MAX_SESSION_ID_CHARS = 128  # what the store writes, and so what it accepts back
 MAX_METRICS = 100
 METRIC_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")  # as the engine names its metrics
 

@@ -33,6 +33,7 @@ from gan_core.store.damage import (
 )
 from gan_core.store.record import (
     MAX_MESSAGE_CHARS,
+    MAX_SESSION_ID_CHARS,
     SOURCES,
     RunRecord,
     check_name,
@@ -68,7 +69,6 @@ LIST_COLUMNS = (
 )
 DAMAGED = "damaged"  # the list's status for a row that cannot be read as a run
 UNREADABLE_NAME = "(unreadable name)"
-MAX_SESSION_ID_CHARS = 128  # as the store writes them
 INTEGER_COLUMNS = ("step", "epoch")
 
 

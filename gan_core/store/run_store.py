@@ -63,6 +63,7 @@ from gan_core.store.quota import (
 )
 from gan_core.store.record import (
     MAX_MESSAGE_CHARS,
+    MAX_SESSION_ID_CHARS,
     SOURCES,
     RunRecord,
     check_name,
@@ -81,7 +82,6 @@ from gan_core.store.rows import (
 from gan_core.training.checkpoint import MAX_CHECKPOINT_BYTES
 from gan_core.training.history import COLUMNS
 
-MAX_SESSION_ID_CHARS = 128
 PARSED_CONFIGS_KEPT = 64  # configs kept parsed: a 20,000-point one takes 0.1-0.3 s to check
 _INSERT_ROW = (
     f"INSERT OR REPLACE INTO history (run_id, {', '.join(COLUMNS)}) "
