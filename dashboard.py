@@ -5,19 +5,31 @@ Layout and wiring only; each part lives in its own module under `ui/`.
 
 import streamlit as st
 
+from ui import page_style, present_mode
 from ui.controls import sidebar
 from ui.live import live_view, run_actions, run_buttons, speed
 from ui.session import notices, reopen, session_id, sharing, url_state
 from ui.session.guard import guarded
 from ui.session.session_job import holder as session_holder
 
-st.set_page_config(page_title="GANscope", page_icon="🎯", layout="wide")
+with guarded("the link"):
+    url_state.load_from_url()  # a link, or another page's switch, sets the controls
+# After the link is read: `present=1` in it starts the page with the sidebar collapsed.
+st.set_page_config(
+    page_title="GANscope",
+    page_icon="🎯",
+    layout="wide",
+    initial_sidebar_state=present_mode.sidebar_state(),
+)
+page_style.apply(present=present_mode.on())
 
-st.title("GANscope")
-st.caption("Watch a tiny GAN learn a 2-D distribution: set the target and the players, then Train.")
+with st.container(key=page_style.HEADER_KEY, horizontal=True, vertical_alignment="center"):
+    st.title("GANscope")
+    st.caption(
+        "Watch a tiny GAN learn a 2-D distribution: set the target and the players, then Train."
+    )
 
 with guarded("the page"):
-    url_state.load_from_url()  # a link, or another page's switch, sets the controls
     top = st.container()  # however many notices, the elements below keep their place
     config = sidebar.render()  # the last valid config; refusals are shown in the sidebar
     holder = session_holder()

@@ -88,9 +88,12 @@ def query(at: AppTest) -> dict[str, str]:
     return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
 
 
-def link_query(config: GanConfig, speed: str = DEFAULT_SPEED) -> dict[str, str]:
-    """The URL parameters the page writes for `config`: its settings, then the speed."""
-    return {**to_query(config), "speed": speed}
+def link_query(
+    config: GanConfig, speed: str = DEFAULT_SPEED, present: bool = False
+) -> dict[str, str]:
+    """The URL parameters the page writes for `config`: its settings, then the speed, then
+    `present=1` if present mode is on (nothing when it is off)."""
+    return {**to_query(config), "speed": speed, **({"present": "1"} if present else {})}
 
 
 def wait_for_frame(job, condition, timeout: float = 60) -> None:
@@ -342,6 +345,40 @@ def test_share_link_holds_every_setting(apps):
     link = at.code[0].value
     assert "?" in link
     assert "seed=7" in link and "lr_d=0.05" in link and "cov=1.01%2C1.95" in link
+
+
+def test_present_link_turns_present_mode_on_and_stays_in_the_link(apps):
+    at = apps({**to_query(PRESETS["tutorial"].config), "present": "1"})
+    assert_clean(at)
+    assert at.toggle(key="present").value is True
+    assert query(at) == link_query(PRESETS["tutorial"].config, present=True)
+    assert "present=1" in at.code[0].value  # the share link keeps it
+
+    at.toggle(key="present").set_value(False).run()
+    assert query(at) == link_query(PRESETS["tutorial"].config)
+    assert "present" not in at.code[0].value
+
+
+def test_present_toggle_puts_present_in_the_link(apps):
+    at = apps()
+    assert at.toggle(key="present").value is False
+    assert "present" not in query(at)
+    at.toggle(key="present").set_value(True).run()
+    assert_clean(at)
+    assert query(at)["present"] == "1"
+    assert "present=1" in at.code[0].value
+
+
+@pytest.mark.parametrize("value", ["yes", "2", ""])
+def test_bad_present_value_says_why_and_keeps_the_rest_of_the_link(apps, value):
+    at = apps({"present": value, "seed": "7"})
+    assert not at.exception
+    message = " ".join(errors(at))
+    assert "present mode could not be used" in message
+    assert "present:" in message and "use 1 (on) or 0 (off)" in message
+    assert at.toggle(key="present").value is False
+    assert config_of(at).seed == 7  # the settings do not depend on it
+    assert "present" not in query(at)
 
 
 # ---------------------------------------------------------------- training

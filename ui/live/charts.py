@@ -27,14 +27,25 @@ from gan_core.figures import (
 from gan_core.jobs.status import RunStatus
 from gan_core.targets import mixture_modes
 from gan_core.training.losses import EQUILIBRIUM_D_LOSS, get_loss
-from ui.live.plotly_frame import Chart, show
+from ui import present_mode
+from ui.live.plotly_frame import Chart, Sizing, show
 from ui.live.view_state import ViewState
 
 LAYER_KEY = "plane_layers"
 LAYER_LABELS = {"field": "D's view (heatmap)", "ellipses": "1σ / 2σ ellipses", "arrows": "G's push"}
 COLUMNS = [11, 9]  # plane : curves
+# Heights follow the browser window (plotly_frame): at most these, at least the LEAST ones.
 PLANE_HEIGHT = 640
+PLANE_LEAST = 400
 CURVE_HEIGHT = 250
+CURVE_LEAST = 200  # below this a curve's title, axes and legend leave no room for the line
+# Pixels of the window kept for what is above the plane on the first screen (the header,
+# the run buttons, the status and the numbers), so a 720-px projector shows the plane whole.
+PAGE_RESERVE = 300
+# Present mode: only the run buttons above; the plane and the curves share the rest.
+PRESENT_RESERVE = 90
+PRESENT_CURVE_LEAST = 160
+PRESENT_FONT_SCALE = 1.2
 FRAME_KEY = "live_charts"
 CACHE_KEY = "figure_cache"
 CURVE_SHARE = 0.25  # of wall time, at most, spent rebuilding curves during a run
@@ -84,12 +95,27 @@ def render(view: ViewState, layers: frozenset[str]) -> None:
         "accuracy": lambda: d_signals_figure(view.history, config.loss, f"accuracy {run}"),
         "distance": lambda: distance_figure(view.history, exact, uirevision=f"distance {run}"),
     }
-    charts = [Chart("plane", plane, PLANE_HEIGHT, 0)]
+    present = present_mode.on()
+    charts = [Chart("plane", plane, PLANE_HEIGHT, 0, least=PLANE_LEAST)]
     options = (equilibrium, exact, config.loss, run)
     for name, build in curves.items():
         figure = _figure(name, (view.history,), options, build, throttle=running)
-        charts.append(Chart(name, figure, CURVE_HEIGHT, 1))
-    show(charts, COLUMNS, key=FRAME_KEY)
+        charts.append(Chart(name, figure, *_curve_height(present)))
+    show(charts, COLUMNS, key=FRAME_KEY, sizing=_sizing(present))
+
+
+def _curve_height(present: bool) -> tuple[int, int, int | None]:
+    """(height, column, least) of a curve. Presenting, the curves share the plane's height;
+    otherwise they keep theirs and the page scrolls to them."""
+    if present:
+        return PLANE_HEIGHT, 1, PRESENT_CURVE_LEAST
+    return CURVE_HEIGHT, 1, None
+
+
+def _sizing(present: bool) -> Sizing:
+    if present:
+        return Sizing(reserve=PRESENT_RESERVE, font_scale=PRESENT_FONT_SCALE)
+    return Sizing(reserve=PAGE_RESERVE)
 
 
 def _figure(name: str, sources: tuple, options, build, throttle: bool) -> str:

@@ -34,16 +34,31 @@ PLOTLY_SRC = f"../{_plotly_js.name}/plotly.min.js"
 class Chart:
     id: str  # stable across frames: the chart's div keeps its plot (and its zoom)
     figure: str  # the figure as plotly JSON
-    height: int  # pixels
+    height: int  # pixels: all it takes (a chart that fits the window takes at most this)
     column: int  # which column of the frame it stacks in
+    # None: always `height`. Else the chart fits the browser window: the charts of its
+    # column that fit share the window's height less the page's `reserve`, each getting
+    # at least this many pixels and at most `height`.
+    least: int | None = None
 
 
-def show(charts: list[Chart], columns: list[float], key: str) -> None:
-    """Draw `charts` in columns of the given relative widths; later calls update them."""
+@dataclass(frozen=True)
+class Sizing:
+    reserve: int = 0  # pixels of the window's height kept for the rest of the page
+    font_scale: float = 1.0  # every chart's text, larger for a projector
+
+
+def show(charts: list[Chart], columns: list[float], key: str, sizing: Sizing = Sizing()) -> None:
+    """Draw `charts` in columns of the given relative widths; later calls update them.
+
+    The frame sizes the charts that fit the window from the browser's own window height,
+    which only the browser knows, and again whenever the window is resized. It also
+    shrinks a title that would not fit its chart's width, so no title is ever cut off."""
     _frame(
         plotly_src=PLOTLY_SRC,
         columns=list(columns),
         charts=[asdict(chart) for chart in charts],
+        sizing=asdict(sizing),
         key=key,
         default=None,
     )

@@ -1,15 +1,19 @@
-"""The run controls above the charts: the buttons, and the speed a class can watch at."""
+"""The run controls above the charts: the buttons, the speed a class can watch at, and
+present mode. They stay at the top of the window while the page scrolls (`ui/page_style.py`),
+so a teacher who scrolls down to the curves can still pause."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from gan_core.jobs.status import RunStatus
+from ui import page_style, present_mode
 from ui.live import speed
 from ui.live.run_actions import ENDED_STEP_NOTE, request
 from ui.live.view_state import READY
 from ui.session.session_job import JobHolder
 
+CONTROLS_KEY = page_style.CONTROLS_KEY  # that style keeps this row in sight
 STEP_HELP = "While paused. Before any run, it starts one paused at step 0."
 
 
@@ -19,7 +23,10 @@ def render(holder: JobHolder) -> None:
     live = job is not None and job.alive
     running = live and status in (RunStatus.STARTING, RunStatus.RUNNING)
     paused = live and status == RunStatus.PAUSED
-    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+    controls = st.container(
+        key=CONTROLS_KEY, horizontal=True, vertical_alignment="bottom", gap="small"
+    )
+    with controls:
         _button("Train", "train", "play_arrow", type="primary", help="Start a new run.")
         if paused:
             _button("Resume", "resume", "resume")
@@ -37,6 +44,7 @@ def render(holder: JobHolder) -> None:
         _button("Stop", "stop", "stop", disabled=not live)
         _button("Reset", "reset", "restart_alt", disabled=job is None, help="Back to step 0.")
         speed.render()
+        present_mode.toggle()
     # Always one element here, filled or not: a note that came and went would shift every
     # element below it, and Streamlit would then rebuild the live charts' frame from scratch.
     note = st.empty()

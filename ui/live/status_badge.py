@@ -34,11 +34,14 @@ ICONS = {  # Material Symbols, which Streamlit ships: no dependence on the syste
 def render(status: str, message: str) -> None:
     label, colour, hint = STYLES.get(status, (plain(status.title()), "gray", ""))
     icon = ICONS.get(status, "info")
-    st.container(key="run_status").markdown(f"## :{colour}-background[:material/{icon}: {label}]")
     # The message may quote an error, or come from a run imported from elsewhere.
     note = cut(message[:1].upper() + message[1:]) if message else ""
     text = plain(" ".join(part.rstrip(".") + "." for part in (note, hint) if part))
-    if status in ("diverged", "error"):
-        st.error(text)
-    elif text:
-        st.caption(text)
+    # The words and what they mean share one line: a line less above the plane.
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        badge = f"## :{colour}-background[:material/{icon}: {label}]"
+        st.container(key="run_status", width="content").markdown(badge)
+        if status in ("diverged", "error"):
+            st.error(text)
+        elif text:
+            st.caption(text)

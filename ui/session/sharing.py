@@ -14,6 +14,7 @@ from gan_core.config import ConfigError, GanConfig
 from gan_core.jobs.protocol import Job
 from gan_core.jobs.status import RunStatus
 from gan_core.serialize import from_json, to_json
+from ui import present_mode
 from ui.plain_text import NAME_LIMIT, cut, plain
 from ui.session import config_state, notices
 from ui.session.session_job import JobHolder
@@ -50,9 +51,8 @@ def _link(config: GanConfig) -> None:
             )
         )
         return
-    st.markdown(
-        "**Link to this setup** (every setting, the seed and the speed; copy it with the icon)"
-    )
+    also = ", the speed and present mode" if present_mode.on() else " and the speed"
+    st.markdown(f"**Link to this setup** (every setting, the seed{also}; copy it with the icon)")
     st.code(url, language=None, wrap_lines=True)
 
 

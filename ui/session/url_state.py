@@ -1,5 +1,6 @@
 """The config in the URL: every setting, the seed included, so a link reproduces a setup,
-and the live view's speed (`speed=`), so a reload or a shared link keeps the pace too.
+the live view's speed (`speed=`), so a reload or a shared link keeps the pace too, and
+present mode (`present=1`, `ui/present_mode.py`), only while it is on.
 
 The page remembers the config parameters it last wrote to the URL. Whenever the URL's
 parameters differ from those, someone else put them there (a shared link on the first
@@ -21,6 +22,7 @@ import streamlit as st
 from gan_core.config import ConfigError, GanConfig
 from gan_core.presets import get_preset
 from gan_core.serialize import SPEED_KEY, from_query, split_speed, to_query
+from ui import present_mode
 from ui.live import speed
 from ui.session import config_state, notices, session_id
 from ui.session.config_state import DEFAULT_PRESET
@@ -38,7 +40,7 @@ def load_from_url() -> None:
         return
     # Remember them at once: if this run is cut short, the next one must not load them again.
     st.session_state[SYNCED_KEY] = params
-    params = _take_speed(params)
+    params = _take_present(_take_speed(params))
     if not params:  # no config in the URL: keep the one the controls hold
         return
     try:
@@ -75,16 +77,32 @@ def _take_speed(params: dict) -> dict:
     return rest
 
 
+def _take_present(params: dict) -> dict:
+    """Set present mode from the link's `present`, if any; the other parameters.
+
+    Like the speed, a value that is not 1 or 0 is refused aloud and the mode stays as it is."""
+    rest = {k: v for k, v in params.items() if k != present_mode.PRESENT_KEY}
+    if present_mode.PRESENT_KEY not in params:
+        return rest
+    try:
+        present = present_mode.parse(params[present_mode.PRESENT_KEY])
+    except ConfigError as error:
+        notices.post("page", "error", f"This link's present mode could not be used: {error}.")
+        return rest
+    present_mode.set_from_link(present)
+    return rest
+
+
 def query_for(config: GanConfig) -> dict[str, str] | None:
-    """The URL parameters of `config` and of the speed, or None when the config cannot be
-    put in a link."""
+    """The URL parameters of `config`, of the speed and of present mode (when on), or None
+    when the config cannot be put in a link."""
     try:
         query = to_query(config)
     except ConfigError as error:
         st.session_state[LINK_PROBLEM_KEY] = str(error)
         return None
     st.session_state.pop(LINK_PROBLEM_KEY, None)
-    return {**query, SPEED_KEY: speed.current()}
+    return {**query, SPEED_KEY: speed.current(), **present_mode.link_value()}
 
 
 def sync(config: GanConfig) -> None:

@@ -2,18 +2,28 @@
 //
 // Streamlit posts a "render" message with the latest figures on every script run. Each
 // chart keeps its own div, and a new figure goes through Plotly.react, which keeps the
-// viewer's zoom (uirevision) and reuses the plot's WebGL context. A figure whose JSON has
-// not changed is not drawn again; if frames arrive faster than they can be drawn, the
+// viewer's zoom (uirevision) and reuses the plot's WebGL context. A figure drawn at the
+// same size is not drawn again; if frames arrive faster than they can be drawn, the
 // ones in between are skipped and the newest one is drawn.
+//
+// Sizes: a chart with `least` set fits the page's window height (less `sizing.reserve`),
+// which is known only here, so a projector's 720 px and a monitor's 1080 px both show
+// the plane whole. Every title is shrunk, if need be, to fit its chart's width.
 "use strict";
 
 const PLOT_CONFIG = { displaylogo: false, scrollZoom: false, responsive: true };
-const drawn = {}; // chart id -> the figure JSON last drawn there
+const COLUMN_GAP = 8; // px between the charts of a column: .column's gap in frame.css
+const TITLE_LEAST_SIZE = 10; // px: a title is never shrunk below this
+const TITLE_SLACK = 12; // px kept free right of a title: the measure is not exact
+const FALLBACK_FONT = '"Open Sans", verdana, arial, sans-serif'; // plotly's own default
+const drawn = {}; // chart id -> what was last drawn there (figure JSON and size)
 const revisions = {}; // chart id -> the uirevision last drawn there
 let plotlyLoaded = null;
 let sentHeight = null; // the frame height last asked of Streamlit
 let pending = null; // newest args not drawn yet
+let latest = null; // the args last drawn: what a resize draws again
 let drawing = false;
+let measure = null; // a canvas context, to measure a title's width before drawing it
 
 function send(type, data) {
   window.parent.postMessage({ isStreamlitMessage: true, type: type, ...data }, "*");
@@ -55,13 +65,78 @@ function chartElement(chart, widths) {
   return element;
 }
 
+// The page's window height (the frame itself is as tall as its charts make it); null if
+// the page cannot be read, and then every chart takes its full height.
+function windowHeight() {
+  try {
+    return window.parent.innerHeight || null;
+  } catch (error) {
+    return null;
+  }
+}
+
+function chartHeights(args) {
+  const available = windowHeight() && windowHeight() - args.sizing.reserve;
+  const sharing = {}; // column -> how many of its charts share the window's height
+  for (const chart of args.charts) {
+    if (chart.least != null) sharing[chart.column] = (sharing[chart.column] || 0) + 1;
+  }
+  const heights = {};
+  for (const chart of args.charts) {
+    const n = sharing[chart.column];
+    if (chart.least == null || !available) {
+      heights[chart.id] = chart.height;
+      continue;
+    }
+    const share = Math.floor((available - COLUMN_GAP * (n - 1)) / n);
+    heights[chart.id] = Math.max(chart.least, Math.min(chart.height, share));
+  }
+  return heights;
+}
+
+function scaleFonts(layout, scale) {
+  if (scale === 1) return layout;
+  const font = layout.font || {};
+  const title = layout.title || {};
+  const titleFont = title.font || {};
+  return {
+    ...layout,
+    font: { ...font, size: (font.size || 12) * scale },
+    title: { ...title, font: { ...titleFont, size: (titleFont.size || font.size || 17) * scale } },
+  };
+}
+
+// Plotly never wraps or clips a title: one wider than its chart runs off the edge. Measure
+// it with the font it will be drawn in, and shrink it to the room it has.
+function fitTitle(layout, width) {
+  const title = layout.title;
+  if (!title || !title.text || !width) return layout;
+  const template = (layout.template && layout.template.layout) || {};
+  const font = { ...(template.font || {}), ...(layout.font || {}), ...(title.font || {}) };
+  const size = font.size || 17;
+  measure = measure || document.createElement("canvas").getContext("2d");
+  measure.font = `${size}px ${font.family || FALLBACK_FONT}`;
+  const text = String(title.text).replace(/<[^>]*>/g, "");
+  const room = width * (1 - (title.x || 0)) - TITLE_SLACK;
+  const needed = measure.measureText(text).width;
+  if (needed <= room) return layout;
+  const fitted = Math.max(TITLE_LEAST_SIZE, Math.floor((size * room) / needed));
+  return { ...layout, title: { ...title, font: { ...(title.font || {}), size: fitted } } };
+}
+
 async function draw(args) {
   await loadPlotly(args.plotly_src);
+  latest = args;
+  const heights = chartHeights(args);
   for (const chart of args.charts) {
     const element = chartElement(chart, args.columns);
-    if (drawn[chart.id] === chart.figure) continue;
+    const width = element.clientWidth;
+    const size = [heights[chart.id], width, args.sizing.font_scale].join(" ");
+    const last = drawn[chart.id];
+    if (last && last.figure === chart.figure && last.size === size) continue;
     const figure = JSON.parse(chart.figure);
-    const layout = { ...figure.layout, height: chart.height, autosize: true };
+    const scaled = scaleFonts(figure.layout, args.sizing.font_scale);
+    const layout = { ...fitTitle(scaled, width), height: heights[chart.id], autosize: true };
     // A new uirevision means new axes (an edited target's bounds, a new run, Reset): start
     // the plot afresh. Plotly.react would carry over ranges and the equal-aspect domain
     // it worked out for the old axes, so the plane kept its old y range.
@@ -70,7 +145,7 @@ async function draw(args) {
     }
     revisions[chart.id] = layout.uirevision;
     await window.Plotly.react(element, figure.data, layout, PLOT_CONFIG);
-    drawn[chart.id] = chart.figure;
+    drawn[chart.id] = { figure: chart.figure, size: size };
   }
   setHeight();
 }
@@ -100,6 +175,26 @@ async function drawNewest() {
   } finally {
     drawing = false;
   }
+}
+
+// A new window height (a projector, a resized window) or frame width: draw the last
+// figures again at their new sizes. Only then: the frame's own height changes as well
+// when Streamlit applies the height it was sent, and that needs no new drawing.
+let seenSize = null;
+function redrawIfResized() {
+  const size = [windowHeight(), document.body.clientWidth].join(" ");
+  if (size === seenSize) return;
+  seenSize = size;
+  if (latest && !pending) {
+    pending = latest;
+    drawNewest();
+  }
+}
+window.addEventListener("resize", redrawIfResized);
+try {
+  window.parent.addEventListener("resize", redrawIfResized);
+} catch (error) {
+  // A page that cannot be read: the charts keep their sizes.
 }
 
 window.addEventListener("message", (event) => {
