@@ -42,8 +42,13 @@ PAGE_CSS = f"""
   background: transparent;
   pointer-events: none;
 }}
-[data-testid="stHeader"] button,
-[data-testid="stHeader"] a {{
+/* Its toolbar and inner boxes ask for clicks themselves: they would cover the Present
+   switch at the right end of the run buttons' row. */
+header[data-testid="stHeader"] div {{
+  pointer-events: none;
+}}
+header[data-testid="stHeader"] button,
+header[data-testid="stHeader"] a {{
   pointer-events: auto;
 }}
 

@@ -43,7 +43,7 @@ CURVE_LEAST = 200  # below this a curve's title, axes and legend leave no room f
 # the run buttons, the status and the numbers), so a 720-px projector shows the plane whole.
 PAGE_RESERVE = 300
 # Present mode: only the run buttons above; the plane and the curves share the rest.
-PRESENT_RESERVE = 90
+PRESENT_RESERVE = 100
 PRESENT_CURVE_LEAST = 160
 PRESENT_FONT_SCALE = 1.2
 FRAME_KEY = "live_charts"
