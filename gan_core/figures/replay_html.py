@@ -46,7 +46,7 @@ def evenly_spaced(frames: Sequence[TimelineFrame], limit: int) -> list[TimelineF
 
 def replay_figure(config: GanConfig, frames: Sequence[TimelineFrame], title: str) -> go.Figure:
     """The run's plane at each of (at most MAX_FRAMES of) its frames, with a slider and
-    Play / Pause buttons; it opens at the last frame."""
+    Play / Pause buttons; it opens at the first frame, so Play plays the whole run."""
     chosen = evenly_spaced(frames, MAX_FRAMES)
     bounds = plot_bounds(config.target)
     modes = mixture_modes(config.target)
@@ -58,11 +58,11 @@ def replay_figure(config: GanConfig, frames: Sequence[TimelineFrame], title: str
         distance = format_distance(snapshot.metrics.get("frechet", float("nan")))
         heading = f"{title} · step {snapshot.step:,} of {snapshot.total_steps:,}"
         planes.append((str(snapshot.step), _svg(plane.data), f"{heading} · Fréchet² {distance}"))
-    last = plane_figure(replayer.snapshot(-1), bounds, LAYERS, modes, uirevision="replay")
-    moving = [i for i, trace in enumerate(planes[-1][1]) if trace.get("name") in MOVING]
-    layout = last.layout.to_plotly_json()
+    first = plane_figure(replayer.snapshot(0), bounds, LAYERS, modes, uirevision="replay")
+    moving = [i for i, trace in enumerate(planes[0][1]) if trace.get("name") in MOVING]
+    layout = first.layout.to_plotly_json()
     layout.update(
-        title=dict(text=planes[-1][2], x=0.01, xanchor="left"),
+        title=dict(text=planes[0][2], x=0.01, xanchor="left"),
         height=720,
         margin=dict(l=56, r=16, t=56, b=150),
         sliders=[_slider([name for name, _, _ in planes])],
@@ -77,7 +77,7 @@ def replay_figure(config: GanConfig, frames: Sequence[TimelineFrame], title: str
         )
         for name, data, text in planes
     ]
-    return go.Figure(dict(data=planes[-1][1], layout=layout, frames=animation), _validate=False)
+    return go.Figure(dict(data=planes[0][1], layout=layout, frames=animation), _validate=False)
 
 
 def replay_html(config: GanConfig, frames: Sequence[TimelineFrame], title: str) -> str:
@@ -120,7 +120,7 @@ def _svg(data: Sequence[Any]) -> list[dict[str, Any]]:
 
 def _slider(names: list[str]) -> dict[str, Any]:
     return dict(
-        active=len(names) - 1,
+        active=0,
         currentvalue=dict(prefix="step ", font=dict(size=15)),
         pad=dict(t=60, b=10),
         len=0.9,

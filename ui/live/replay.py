@@ -55,7 +55,7 @@ def render(holder: JobHolder, view: ViewState) -> ViewState:
         st.caption(f":material/history: Replay: {plain(replay)}.")
         return view
     steps = replay.replayer.steps
-    key = f"{SLIDER_KEY} {view.run}"  # a new run starts at its own end
+    key = f"{SLIDER_KEY}_{view.run}"  # a new run starts at its own end
     chosen = st.select_slider(
         "Replay: drag to see the run at any logged step",
         options=steps,
