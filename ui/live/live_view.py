@@ -70,10 +70,8 @@ def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> N
     with st.container():
         metrics_row.render(view)
     layers = charts.layer_toggles()
-    chart_area = st.container()  # the charts above the replay slider, drawn at its step
-    view = replay.render(holder, view)
-    with chart_area:
-        charts.render(view, layers)
+    charts.render(replay.shown(holder, view), layers)  # at the replay slider's step, if any
+    replay.controls(holder, view)
 
 
 def _settings_note(holder: JobHolder, config: GanConfig) -> None:

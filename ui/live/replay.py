@@ -39,36 +39,56 @@ class _Replay:
     snapshots: dict[int, Snapshot]
 
 
-def render(holder: JobHolder, view: ViewState) -> ViewState:
-    """Draw the replay controls for an ended run; the view at the step chosen on them."""
-    job = holder.job
-    if job is None or not view.ended:
-        return view
-    extra = job.frame().extra
-    frames: Sequence[TimelineFrame] = extra.get(TIMELINE) or ()
-    if not frames:
-        note = extra.get(TIMELINE_NOTE) or "this run has no timeline, so it cannot be replayed"
-        st.caption(f":material/history: Replay: {plain(note)}.")
-        return view
-    replay = _replay(view, frames)
-    if isinstance(replay, str):
-        st.caption(f":material/history: Replay: {plain(replay)}.")
+def shown(holder: JobHolder, view: ViewState) -> ViewState:
+    """The view at the step the replay slider stands at (the slider is drawn after the
+    charts, by `controls`, so the charts keep their place on the page)."""
+    replay = _usable(holder, view)
+    if replay is None or isinstance(replay, str):
         return view
     steps = replay.replayer.steps
-    key = f"{SLIDER_KEY}_{view.run}"  # a new run starts at its own end
-    chosen = st.select_slider(
-        "Replay: drag to see the run at any logged step",
-        options=steps,
-        value=steps[-1],
-        key=key,
-        format_func=lambda step: f"step {step:,}",
-    )
-    _download(_run_id(holder), frames, view)
-    if chosen == steps[-1] and view.snapshot is not None and view.snapshot.step == chosen:
-        return view  # the run's own last frame
+    chosen = st.session_state.get(_slider_key(view), steps[-1])
+    if chosen not in steps or chosen == steps[-1]:
+        if view.snapshot is not None and view.snapshot.step == steps[-1]:
+            return view  # the run's own last frame
+        chosen = steps[-1]
     snapshot = _snapshot(replay, steps.index(chosen))
     history = view.history[view.history["step"] <= chosen]
     return dataclasses.replace(view, snapshot=snapshot, history=history)
+
+
+def controls(holder: JobHolder, view: ViewState) -> None:
+    """The slider and the HTML download for an ended run, or a note on why it has none."""
+    replay = _usable(holder, view)
+    if replay is None:
+        return
+    if isinstance(replay, str):
+        st.caption(f":material/history: Replay: {plain(replay)}.")
+        return
+    steps = replay.replayer.steps
+    st.select_slider(
+        "Replay: drag to see the run at any logged step",
+        options=steps,
+        value=steps[-1],
+        key=_slider_key(view),  # a new run starts at its own end
+        format_func=lambda step: f"step {step:,}",
+    )
+    _download(_run_id(holder), replay.replayer.frames, view)
+
+
+def _slider_key(view: ViewState) -> str:
+    return f"{SLIDER_KEY}_{view.run}"
+
+
+def _usable(holder: JobHolder, view: ViewState) -> _Replay | str | None:
+    """The ended run's replay; why it cannot be replayed; None before it has ended."""
+    job = holder.job
+    if job is None or not view.ended:
+        return None
+    extra = job.frame().extra
+    frames: Sequence[TimelineFrame] = extra.get(TIMELINE) or ()
+    if not frames:
+        return extra.get(TIMELINE_NOTE) or "this run has no timeline, so it cannot be replayed"
+    return _replay(view, frames)
 
 
 def _replay(view: ViewState, frames: Sequence[TimelineFrame]) -> _Replay | str:
