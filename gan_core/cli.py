@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # the store is imported only when a run is recorded
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_INTERNAL_ERROR = 1
-OUT_FILES = ("config.json", "history.csv", "checkpoint.pt")
+OUT_FILES = ("config.json", "history.csv", "checkpoint.pt", "replay.html")
 # torch threads beyond the cores this process may use only contend with each other (and, on
 # a shared server, with everyone else's runs); past 64, even a large machine gains nothing
 # on networks this small. One thread is the fastest for them anyway.
@@ -75,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="any setting, with the keys of a share link (repeatable)",
     )
     train.add_argument(
-        "--out", type=Path, help="write config.json, history.csv, checkpoint.pt here"
+        "--out",
+        type=Path,
+        help="write config.json, history.csv, checkpoint.pt and replay.html here",
     )
     train.add_argument("--store", action="store_true", help="record the run in the run store")
     train.add_argument("--json", action="store_true", help="print one JSON summary at the end")
@@ -252,6 +254,11 @@ def write_outputs(trainer: Trainer, out: Path) -> None:
         "history.csv": trainer.history.to_frame().to_csv(index=False).encode(),
         "checkpoint.pt": checkpoint_bytes(trainer),
     }
+    frames = trainer.timeline.frames()
+    if frames:  # none only when a run diverged before its first logged step
+        from gan_core.figures.replay_html import replay_html  # plotly: only when written
+
+        files["replay.html"] = replay_html(trainer.config, frames, "GANscope run").encode()
     write_user_files(out, files, field="--out")
 
 

@@ -203,7 +203,7 @@ def test_a_2gb_sparse_config_is_refused_without_reading_it(repo_root, tmp_path):
     assert peak_kb < 1_000_000, f"peak {peak_kb:,} kB: the file was read before its size check"
 
 
-@pytest.mark.parametrize("name", ["config.json", "history.csv", "checkpoint.pt"])
+@pytest.mark.parametrize("name", ["config.json", "history.csv", "checkpoint.pt", "replay.html"])
 def test_out_never_writes_through_a_symbolic_link(repo_root, tmp_path, name):
     env = {**os.environ, "GANSCOPE_DATA_DIR": str(tmp_path)}  # --out is allowed there
     victim = tmp_path / "victim.txt"
@@ -239,7 +239,12 @@ def test_out_writes_over_its_own_earlier_files(repo_root, tmp_path):
             cwd=repo_root, env=env,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["checkpoint.pt", "config.json", "history.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "checkpoint.pt",
+        "config.json",
+        "history.csv",
+        "replay.html",
+    ]
     assert from_json((out / "config.json").read_text()).seed == 2
     assert load_checkpoint(out / "checkpoint.pt").config.seed == 2
 

@@ -12,6 +12,7 @@ import pytest
 
 from gan_core.config import MAX_POINTS, ConfigError, GanConfig, Target
 from gan_core.serialize import to_json
+from gan_core.store.db import SCHEMA_VERSION
 from gan_core.store.quota import (
     MB,
     SESSION_IDLE_SECONDS,
@@ -360,7 +361,7 @@ def test_a_schema_1_store_is_upgraded_on_open_and_keeps_every_run(tmp_path, uplo
     )
 
     store = RunStore(tmp_path / "data", quota=ROOMY)
-    assert sql(store, "PRAGMA user_version") == [(2,)]
+    assert sql(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert store.integrity_check() == "ok"
     listed = store.list_runs().set_index("name")
     assert list(listed.loc[["plain", "upload", "upload again", "from a newer version"]].target) == [

@@ -22,6 +22,7 @@ from gan_core.jobs.protocol import Frame, TrainingRun, ViewOptions
 from gan_core.jobs.status import RunStatus
 from gan_core.jobs.steering import ORPHANED, EndObserver, FrameObserver, JobSteering
 from gan_core.training.checkpoint import checkpoint_bytes
+from gan_core.training.timeline import TIMELINE
 from gan_core.training.trainer import Diverged, Trainer
 
 __all__ = ["Frame", "TrainingJob", "ViewOptions"]  # Frame and ViewOptions: for older imports
@@ -208,7 +209,15 @@ class TrainingJob(JobSteering):
         speed = self._measure_speed(steps, running=status is RunStatus.RUNNING)
         remaining = (self.config.total_steps - steps) / speed if speed > 0 else math.nan
         frame = Frame(
-            status, message, snap, history, speed, remaining, previous.number + 1, self.config
+            status,
+            message,
+            snap,
+            history,
+            speed,
+            remaining,
+            previous.number + 1,
+            self.config,
+            extra=_timeline_extra(trainer, status, snapshot),
         )
         with self._lock:
             self._frame = frame
@@ -223,6 +232,19 @@ class TrainingJob(JobSteering):
             self._speed = recent if self._speed == 0 else 0.7 * self._speed + 0.3 * recent
         self._rate_mark = (now, steps)
         return self._speed
+
+
+def _timeline_extra(trainer: Trainer | None, status: RunStatus, sound: bool) -> dict[str, Any]:
+    """The run's timeline, carried by its last frame only: for replay, and for the recorder.
+
+    A run stopped between two logged rows gets one more frame, of the state it stopped in
+    (`sound`: not after a divergence or a crash, whose weights may not be finite)."""
+    if trainer is None or not status.ended:
+        return {}
+    if sound:
+        trainer.timeline.record(trainer)
+    frames = trainer.timeline.frames()
+    return {TIMELINE: frames} if frames else {}
 
 
 if TYPE_CHECKING:  # mypy checks that a thread job answers as a TrainingRun

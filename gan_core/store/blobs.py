@@ -1,4 +1,4 @@
-"""Big inputs stored once: a target's points and a run's weights, kept by content hash.
+"""Big inputs stored once: a target's points, a run's weights and its timeline, by content hash.
 
 A config of an uploaded 20,000-point target is 1.5 MB of JSON, and a checkpoint carries that
 same config inside it. A class that trains the same upload 100 times would store it 200
@@ -6,7 +6,9 @@ times. Instead, the store keeps
 - the config without its points (a few hundred bytes) in the run's row, with the points' JSON
   text in a blob: `split_config` / `join_config`;
 - the checkpoint without the config text it embeds in a blob of its own, and the offset the
-  text was cut at: `split_checkpoint` / `join_checkpoint`.
+  text was cut at: `split_checkpoint` / `join_checkpoint`;
+- a run's timeline (its weights at logged steps, for replay) in a blob of its own, read back
+  with a tighter size bound: `store_timeline` / `read_timeline`.
 Both cuts are byte-exact, so a run reads back exactly as written (a checkpoint's own hash is
 checked on the way out). A blob is shared by every run that references it and deleted with
 the last of them (`release`). Blobs are zlib-compressed: indented number text shrinks ~3×.
@@ -32,6 +34,9 @@ COMPRESSION_LEVEL = 6
 
 # Above the largest checkpoint a run may save (50 MB) and any target's points.
 MAX_BLOB_BYTES = 64_000_000
+# A timeline's weights are at most 4 MB (training.timeline): its steps, numbers and header
+# add a little; twice that is more than any the store writes.
+MAX_TIMELINE_BLOB_BYTES = 8_000_000
 
 
 class DamagedBlob(ValueError):
@@ -56,7 +61,9 @@ def put_blob(db: sqlite3.Connection, data: bytes) -> str:
     return key
 
 
-def get_blob(db: sqlite3.Connection, key: str) -> bytes:
+def get_blob(db: sqlite3.Connection, key: str, limit: int = MAX_BLOB_BYTES) -> bytes:
+    """The blob's content, checked against its hash; DamagedBlob if missing, altered, or
+    larger than `limit` bytes once inflated (what the caller's kind of blob can be)."""
     row = db.execute("SELECT data FROM blobs WHERE hash = ?", (key,)).fetchone()
     if row is None:
         raise DamagedBlob(f"stored data {key[:12]}… is missing")
@@ -65,10 +72,10 @@ def get_blob(db: sqlite3.Connection, key: str) -> bytes:
     # Bounded: a hand-altered file must not inflate a few bytes into gigabytes.
     inflater = zlib.decompressobj()
     try:
-        data = inflater.decompress(row[0], MAX_BLOB_BYTES + 1)
+        data = inflater.decompress(row[0], limit + 1)
     except zlib.error:
         raise DamagedBlob(f"stored data {key[:12]}… is not as the store compresses it") from None
-    if len(data) > MAX_BLOB_BYTES or inflater.unconsumed_tail:
+    if len(data) > limit or inflater.unconsumed_tail:
         raise DamagedBlob(f"stored data {key[:12]}… is larger than any the store writes")
     if content_hash(data) != key:
         raise DamagedBlob(f"stored data {key[:12]}… is damaged")
@@ -83,8 +90,9 @@ def release(db: sqlite3.Connection, keys: Iterable[str | None]) -> int:
             # length(data), not the size column: what it frees, whatever a hand wrote there
             "SELECT coalesce(length(data), 0) FROM blobs WHERE hash = ? "
             "AND NOT EXISTS (SELECT 1 FROM runs WHERE points_blob = ?) "
-            "AND NOT EXISTS (SELECT 1 FROM checkpoints WHERE blob = ?)",
-            (key, key, key),
+            "AND NOT EXISTS (SELECT 1 FROM checkpoints WHERE blob = ?) "
+            "AND NOT EXISTS (SELECT 1 FROM timelines WHERE blob = ?)",
+            (key, key, key, key),
         ).fetchone()
         if row is not None:
             db.execute("DELETE FROM blobs WHERE hash = ?", (key,))
@@ -93,13 +101,14 @@ def release(db: sqlite3.Connection, keys: Iterable[str | None]) -> int:
 
 
 def blobs_of_runs(db: sqlite3.Connection, run_ids: Iterable[int]) -> list[str]:
-    """The blobs the runs reference (points and weights): what may be freed with them."""
+    """The blobs the runs reference (points, weights, timelines): what may be freed with them."""
     keys: list[str] = []
     for run_id in run_ids:
         for row in db.execute(
             "SELECT points_blob FROM runs WHERE id = ? "
-            "UNION SELECT blob FROM checkpoints WHERE run_id = ?",
-            (run_id, run_id),
+            "UNION SELECT blob FROM checkpoints WHERE run_id = ? "
+            "UNION SELECT blob FROM timelines WHERE run_id = ?",
+            (run_id, run_id, run_id),
         ):
             if row[0] is not None:
                 keys.append(row[0])
@@ -152,3 +161,29 @@ def join_checkpoint(stored: bytes, at: int | None, config_text: str) -> bytes:
     if at is None:
         return stored
     return stored[:at] + config_text.encode() + stored[at:]
+
+
+# ---------------------------------------------------------------------- a run's timeline
+
+
+def store_timeline(db: sqlite3.Connection, run_id: int, timeline: bytes) -> None:
+    """Keep the run's timeline (`training.timeline.encode_timeline`), replacing any older one."""
+    if len(timeline) > MAX_TIMELINE_BLOB_BYTES:
+        raise ValueError(f"a timeline is larger than {MAX_TIMELINE_BLOB_BYTES:,} bytes")
+    old = db.execute("SELECT blob FROM timelines WHERE run_id = ?", (run_id,)).fetchone()
+    db.execute(
+        "INSERT OR REPLACE INTO timelines (run_id, blob) VALUES (?, ?)",
+        (run_id, put_blob(db, timeline)),
+    )
+    if old is not None:
+        release(db, [old[0]])
+
+
+def read_timeline(db: sqlite3.Connection, run_id: int) -> bytes | None:
+    """The run's timeline bytes, None if it has none; DamagedBlob if they are not as stored."""
+    row = db.execute("SELECT blob FROM timelines WHERE run_id = ?", (run_id,)).fetchone()
+    if row is None:
+        return None
+    if not isinstance(row[0], str):
+        raise DamagedBlob(f"the timeline of run #{run_id} names no stored data")
+    return get_blob(db, row[0], limit=MAX_TIMELINE_BLOB_BYTES)

@@ -25,7 +25,7 @@ from gan_core.config import ConfigError
 from gan_core.store.layout import upgrade_rows_from_1
 from gan_core.training.history import COLUMNS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 
 _HISTORY_VALUES = ", ".join(f"{c} REAL" for c in COLUMNS if c not in ("step", "epoch"))
@@ -53,6 +53,14 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 );
 CREATE INDEX IF NOT EXISTS checkpoints_by_blob ON checkpoints (blob);
 CREATE INDEX IF NOT EXISTS runs_by_points ON runs (points_blob);
+"""
+# Schema 3: a run's timeline (its weights at logged steps, for replay), one blob per run.
+_TIMELINE_TABLE = """
+CREATE TABLE IF NOT EXISTS timelines (
+    run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+    blob TEXT NOT NULL REFERENCES blobs (hash)
+);
+CREATE INDEX IF NOT EXISTS timelines_by_blob ON timelines (blob);
 """
 _NEW_RUN_COLUMNS = (
     "target_kind TEXT",
@@ -83,6 +91,7 @@ CREATE INDEX IF NOT EXISTS runs_by_session ON runs (session_id, created);
 CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created);
 {_HISTORY_TABLE}
 {_BLOB_TABLES}
+{_TIMELINE_TABLE}
 """
 
 
@@ -102,6 +111,12 @@ def upgrade_from_1(db: sqlite3.Connection) -> None:
     _execute_script(db, _BLOB_TABLES)
     upgrade_rows_from_1(db, old_checkpoints="checkpoints_1")
     db.execute("DROP TABLE checkpoints_1")
+
+
+def upgrade_from_2(db: sqlite3.Connection) -> None:
+    """Schema 2 to 3, in the open transaction: the timelines table, empty (runs saved before
+    it have no timeline, and say so when replay is asked of them)."""
+    _execute_script(db, _TIMELINE_TABLE)
 
 
 class Database:
@@ -131,8 +146,10 @@ class Database:
                 )
             if version == 0:
                 _execute_script(db, SCHEMA)
-            elif version == 1:
+            if version == 1:
                 upgrade_from_1(db)
+            if 1 <= version <= 2:
+                upgrade_from_2(db)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _connection(self) -> sqlite3.Connection:

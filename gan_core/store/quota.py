@@ -120,8 +120,10 @@ def session_usage(db: sqlite3.Connection, session_id: str) -> int:
     blobs = db.execute(
         "SELECT coalesce(sum(size), 0) FROM blobs WHERE hash IN ("
         "SELECT points_blob FROM runs WHERE session_id = ? UNION "
-        "SELECT c.blob FROM checkpoints c JOIN runs r ON r.id = c.run_id WHERE r.session_id = ?)",
-        (session_id, session_id),
+        "SELECT c.blob FROM checkpoints c JOIN runs r ON r.id = c.run_id WHERE r.session_id = ? "
+        "UNION SELECT t.blob FROM timelines t JOIN runs r ON r.id = t.run_id "
+        "WHERE r.session_id = ?)",
+        (session_id, session_id, session_id),
     ).fetchone()[0]
     return int(runs + blobs)
 

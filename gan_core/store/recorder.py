@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
@@ -32,6 +32,7 @@ from gan_core.store.quota import EvictedRun
 from gan_core.store.run_store import RunNotFound, RunStore
 from gan_core.training.checkpoint import checkpoint_bytes
 from gan_core.training.history import COLUMNS
+from gan_core.training.timeline import TIMELINE, TimelineFrame, encode_timeline
 from gan_core.training.trainer import Trainer
 
 if TYPE_CHECKING:  # types only: the jobs import the store, not the other way round
@@ -107,12 +108,16 @@ class RunRecorder:
             self._fail("could not record a frame", error)
 
     def on_end(self, job: EndedJob) -> None:
-        """Called by the job once its worker has ended: last rows, status, metrics, weights."""
+        """Called by the job once its worker has ended: last rows, status, metrics, weights
+        and the timeline for replay."""
         frame = job.frame()
         trainer = job.trainer
         status = frame.status if frame.ended else "stopped"
         metrics = frame.snapshot.metrics if frame.snapshot is not None else {}
-        self._finish(status, frame.message, trainer, metrics, frame.history)
+        # The timeline travels with the last frame: a process job's trainer is rebuilt
+        # from the final checkpoint, which does not carry it.
+        timeline = frame.extra.get(TIMELINE) or (trainer.timeline.frames() if trainer else ())
+        self._finish(status, frame.message, trainer, metrics, frame.history, timeline)
 
     # ------------------------------------------------------------------ driving it by hand
 
@@ -143,7 +148,9 @@ class RunRecorder:
             except Exception as error:  # a diverged trainer may not give metrics; keep its log
                 log.warning("run %s: no final metrics (%s)", self.run_id, error)
                 metrics = {}
-        self._finish(status, message, trainer, metrics, None)
+        if status != "diverged":  # a diverged trainer's weights may not be finite
+            trainer.timeline.record(trainer)  # where it stopped, between two logged rows
+        self._finish(status, message, trainer, metrics, None, trainer.timeline.frames())
 
     # ------------------------------------------------------------------ internals
 
@@ -154,6 +161,7 @@ class RunRecorder:
         trainer: Trainer | None,
         metrics: Mapping[str, object],
         history: pd.DataFrame | None,
+        timeline: Sequence[TimelineFrame] = (),
     ) -> None:
         try:
             with self._lock:
@@ -176,8 +184,18 @@ class RunRecorder:
                 )
                 self._pending.clear()
                 self._ended = True
+                if timeline:
+                    self._save_timeline(run_id, timeline)
         except Exception as error:
             self._fail("could not save the end of the run", error)
+
+    def _save_timeline(self, run_id: int, timeline: Sequence[TimelineFrame]) -> None:
+        """Keep the run's timeline for replay; a run saved without it still has the rest."""
+        try:
+            if not self.store.save_timeline(run_id, encode_timeline(timeline)):
+                log.warning("run %s: no room for its timeline; it cannot be replayed", run_id)
+        except Exception as error:
+            self._fail("could not save the run's timeline", error)
 
     def _take(self, history: pd.DataFrame | None) -> None:
         if history is None or history.empty:

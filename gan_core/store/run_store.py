@@ -34,9 +34,11 @@ from gan_core.serialize import from_json
 from gan_core.store.blobs import (
     blobs_of_runs,
     content_hash,
+    read_timeline,
     release,
     split_checkpoint,
     split_config,
+    store_timeline,
 )
 from gan_core.store.bundle import decode_bundle, encode_bundle
 from gan_core.store.damage import READ_ERRORS, DamagedRun, described
@@ -338,6 +340,28 @@ class RunStore:
             try:
                 return read_checkpoint(db, run_id)
             except READ_ERRORS as error:  # a missing or altered blob, or not bytes at all
+                raise DamagedRun(run_id, described(error)) from None
+
+    def save_timeline(self, run_id: int, timeline: bytes) -> bool:
+        """Keep the run's timeline for replay (`training.timeline`); False, and nothing
+        kept, if the quota cannot make room for it."""
+        with self._db.write() as db:
+            row = db.execute("SELECT session_id FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise RunNotFound(run_id)
+            try:
+                make_room(db, self.quota, row[0], len(timeline), keep=run_id)
+            except StoreFull:
+                return False
+            store_timeline(db, run_id, timeline)
+        return True
+
+    def timeline(self, run_id: int) -> bytes | None:
+        """The run's timeline bytes, or None if it has none (saved before timelines were)."""
+        with self._db.read() as db:
+            try:
+                return read_timeline(db, run_id)
+            except READ_ERRORS as error:  # a missing or altered blob
                 raise DamagedRun(run_id, described(error)) from None
 
     def list_runs(

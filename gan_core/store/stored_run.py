@@ -3,20 +3,28 @@
 It answers what a viewer asks a `TrainingJob` (`frame()`, `alive`, `bounds`,
 `checkpoint()`, ...) from the store: the saved log gives the curves, the saved final
 metrics the numbers, and the saved weights, restored into a trainer, the last state on the
-plane. It never trains; `restore()` hands out a fresh trainer to continue the run exactly
-in a new job.
+plane; the saved timeline, if any, lets the run be replayed step by step. It never trains;
+`restore()` hands out a fresh trainer to continue the run exactly in a new job.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from gan_core.jobs.protocol import Frame, Job, ViewOptions, first_frame
 from gan_core.jobs.status import RunStatus
+from gan_core.store.damage import DamagedRun
 from gan_core.store.record import RunRecord
 from gan_core.store.run_store import RunStore
 from gan_core.targets import plot_bounds
 from gan_core.training.checkpoint import load_checkpoint
+from gan_core.training.timeline import (
+    TIMELINE,
+    TIMELINE_NOTE,
+    DamagedTimeline,
+    decode_timeline,
+)
 from gan_core.training.trainer import Trainer
 
 
@@ -28,8 +36,14 @@ class StoredRun:
     alive = False  # never trains
 
     def __init__(
-        self, record: RunRecord, checkpoint: bytes, view: ViewOptions | None = None
+        self,
+        record: RunRecord,
+        checkpoint: bytes,
+        view: ViewOptions | None = None,
+        timeline: bytes | str | None = None,
     ) -> None:
+        """`timeline`: its stored bytes, None if it has none, or text saying why it cannot
+        be read."""
         self.record = record
         self.run_id = record.id
         self._checkpoint = checkpoint
@@ -48,9 +62,10 @@ class StoredRun:
         message = f"run #{record.id} reopened from the run store, read-only"
         if record.message:
             message += f"; {record.message}"
-        self._frame = first_frame(
-            self.config, record.status, message, snapshot, record.history, number=1
-        )
+        frame = first_frame(self.config, record.status, message, snapshot, record.history, 1)
+        # The timeline rides in the frame as a live run's last frame carries it, so replay
+        # reads both alike; a damaged one becomes a note, never an error.
+        self._frame = replace(frame, extra=timeline_extra(timeline))
 
     @classmethod
     def open(cls, store: RunStore, run_id: int, view: ViewOptions | None = None) -> StoredRun:
@@ -61,7 +76,12 @@ class StoredRun:
         checkpoint = store.checkpoint(run_id)
         if checkpoint is None:
             raise NoSavedState(f"run #{run_id} has no saved state yet")
-        return cls(record, checkpoint, view)
+        timeline: bytes | str | None
+        try:
+            timeline = store.timeline(run_id)
+        except DamagedRun as error:
+            timeline = error.problem
+        return cls(record, checkpoint, view, timeline)
 
     @property
     def can_continue(self) -> bool:
@@ -88,6 +108,18 @@ class StoredRun:
 
     def wait(self, timeout: float | None = None) -> bool:
         return True
+
+
+def timeline_extra(timeline: bytes | str | None) -> dict[str, object]:
+    """A stored timeline as a frame carries it: its frames, or a note on why there are none."""
+    if timeline is None:
+        return {TIMELINE_NOTE: "this run was saved without a timeline, so it cannot be replayed"}
+    if isinstance(timeline, str):
+        return {TIMELINE_NOTE: f"its saved timeline is damaged ({timeline})"}
+    try:
+        return {TIMELINE: decode_timeline(timeline)}
+    except DamagedTimeline as error:
+        return {TIMELINE_NOTE: f"its saved timeline is damaged ({error})"}
 
 
 if TYPE_CHECKING:  # mypy checks that a stored run answers as a Job

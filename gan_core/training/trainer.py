@@ -23,6 +23,7 @@ from gan_core.training.engine import StackedGAN
 from gan_core.training.history import History
 from gan_core.training.snapshot import Snapshot, gaussian_distance, take_snapshot
 from gan_core.training.step_part import StepPart
+from gan_core.training.timeline import Timeline
 
 EVAL_SAMPLES = 100  # per side, for D accuracy: the seed's 100 real + 100 fake
 # Default logging density: about this many history rows per run. Enough for smooth curves;
@@ -68,6 +69,7 @@ class Trainer:
         ]  # loss_d sum, loss_g sum, and their counts since the last row
         self.log_every = log_every or max(1, config.total_steps // ROWS_PER_RUN)
         self.history = History(history_cap)
+        self.timeline = Timeline()  # the weights at logged steps, to replay the run later
         self.target_moments = target_moments(config.target)  # fixed for the run: computed once
 
     # ------------------------------------------------------------------ schedule
@@ -197,6 +199,7 @@ class Trainer:
             score_gap=reading.score_gap,
         )
         self.interval_sums = [0.0, 0.0, 0, 0]
+        self.timeline.record(self)
 
     # ------------------------------------------------------------------ looking at the run
 

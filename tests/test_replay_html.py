@@ -1,0 +1,60 @@
+"""A run as one self-contained HTML file: an animation of the plane with a slider and a Play
+button, plotly.js inside, bounded in size; `train --out` writes it as replay.html."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from gan_core.config import GanConfig
+from gan_core.figures.replay_html import MAX_FRAMES, replay_figure, replay_html
+from gan_core.training.trainer import Trainer
+from tests.test_cli import run_cli
+
+CONFIG = GanConfig(epochs=1)  # 250 logged steps
+MAX_HTML_BYTES = 8_000_000  # plotly.js is about 4.8 MB of it
+
+
+@pytest.fixture(scope="module")
+def frames():
+    trainer = Trainer(CONFIG)
+    trainer.run()
+    return trainer.timeline.frames()
+
+
+def test_the_figure_animates_evenly_chosen_frames_with_a_slider_and_play(frames):
+    figure = replay_figure(CONFIG, frames, "run").to_plotly_json()
+    names = [frame["name"] for frame in figure["frames"]]
+    assert len(names) == MAX_FRAMES < len(frames)
+    assert names[0] == "1" and names[-1] == "250"  # first and last kept
+    slider = figure["layout"]["sliders"][0]
+    assert [step["args"][0] for step in slider["steps"]] == [[name] for name in names]
+    assert slider["active"] == 0  # opens at the start: Play plays the whole run
+    labels = [b["label"] for b in figure["layout"]["updatemenus"][0]["buttons"]]
+    assert labels == ["▶ Play", "❚❚ Pause"]
+    assert "step 1 of 250" in figure["layout"]["title"]["text"]
+    # Each frame carries only what moves: D's view, the fakes, G's ellipse and its push.
+    moved = {figure["data"][i]["name"] for i in figure["frames"][0]["traces"]}
+    assert moved == {"D(x)", "fake", "generator (exact) 1σ, 2σ", "G's push"}
+    assert all(t["type"] != "scattergl" for t in figure["data"])  # SVG: no WebGL needed
+
+
+def test_the_html_needs_no_network_and_stays_small(frames):
+    page = replay_html(CONFIG, frames, "run")
+    assert len(page.encode()) < MAX_HTML_BYTES
+    assert not re.search(r"<script[^>]+src=", page)  # plotly.js is inline, not fetched
+    assert "Plotly.addFrames" in page and "Plotly.newPlot" in page
+
+
+def test_train_out_writes_replay_html(repo_root, tmp_path):
+    out = tmp_path / "run"
+    result = run_cli(
+        "train", "--epochs", "1", "--quiet", "--out", str(out),
+        cwd=repo_root, env={**os.environ, "GANSCOPE_DATA_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    page = (out / "replay.html").read_text()
+    assert "Plotly.addFrames" in page and len(page.encode()) < MAX_HTML_BYTES
+    assert not re.search(r"<script[^>]+src=", page)
