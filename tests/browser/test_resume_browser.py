@@ -78,7 +78,9 @@ def test_a_downloaded_checkpoint_loads_and_continues_from_its_step(
     page.screenshot(path=str(screenshot_dir / "checkpoint_loaded_top.png"))
 
     run_button(page, "continue").click()
-    expect(page.locator(STATUS)).to_contain_text("Running", timeout=UPDATE_TIMEOUT)
+    # The saved run's badge stays on screen until the page's rerun replaces it.
+    expect(page.locator(STATUS).filter(has_text="Running")).to_be_visible(timeout=UPDATE_TIMEOUT)
+    expect(page.locator(STATUS)).to_have_count(1, timeout=UPDATE_TIMEOUT)
     assert step_shown(page) >= stopped_at  # on from its step, never from 0
     went_on_to = wait_for_step_above(page, stopped_at + 20)
     run_button(page, "stop").click()
