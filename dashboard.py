@@ -8,7 +8,7 @@ import streamlit as st
 from ui import page_style, present_mode
 from ui.controls import sidebar
 from ui.live import live_view, run_actions, run_buttons, speed
-from ui.session import notices, reopen, session_id, sharing, url_state
+from ui.session import checkpoint_upload, notices, reopen, session_id, sharing, url_state
 from ui.session.guard import guarded
 from ui.session.session_job import holder as session_holder
 
@@ -46,5 +46,8 @@ with guarded("the page"):
     live_view.render(holder, config)
     st.divider()
     sharing.render(holder, config)
+    _, files = st.columns([3, 2], gap="large")  # under the downloads and the config upload
+    with files:
+        checkpoint_upload.render()
     url_state.sync(config)
     session_id.remember_in_browser()  # once its first run is saved, a refresh finds it

@@ -4,6 +4,9 @@ Settings are resolved in one order: a preset or a config file, then the named op
 (`--seed`, `--lr-d`, ...), then `--set KEY=VALUE` (the same keys as a share link). Every
 value goes through the one config validation, so the CLI refuses exactly what the app
 refuses, with the same message. Bad input: one line on stderr, exit status 2.
+
+`train --resume PATH` continues a saved run instead (training/resume.py) and takes no
+settings that would change it.
 """
 
 from __future__ import annotations
@@ -26,12 +29,16 @@ from gan_core.progress import progress_bar, show_progress
 from gan_core.serialize import MAX_JSON_BYTES, from_json, from_query, to_dict, to_json, to_query
 from gan_core.store.paths import data_dir_from_environment
 from gan_core.training.checkpoint import checkpoint_bytes
+from gan_core.training.resume import resume
 from gan_core.training.trainer import Diverged, Trainer
 from gan_core.user_files import check_output_dir, read_user_file, shown_path, write_user_files
 
 if TYPE_CHECKING:  # the store is imported only when a run is recorded
+    from tqdm import tqdm
+
     from gan_core.store.recorder import RunRecorder
 
+DEFAULT_PRESET = "tutorial"
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_INTERNAL_ERROR = 1
@@ -56,8 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = commands.add_parser("train", help="train one run")
     source = train.add_mutually_exclusive_group()
-    source.add_argument("--preset", default="tutorial", help="preset name (default: tutorial)")
+    source.add_argument("--preset", help=f"preset name (default: {DEFAULT_PRESET})")
     source.add_argument("--config", type=Path, help="a config JSON file")
+    add_resume_argument(train)
     train.add_argument("--seed", type=int)
     train.add_argument("--epochs", type=int)
     train.add_argument("--batch-size", type=int)
@@ -130,7 +138,7 @@ def resolve_config(args: argparse.Namespace) -> GanConfig:
     if args.config is not None:
         base = read_config_file(args.config)
     else:
-        base = preset_config(args.preset)
+        base = preset_config(args.preset or DEFAULT_PRESET)
     query = to_query(base)
     named = {
         "seed": args.seed,
@@ -153,15 +161,17 @@ def resolve_config(args: argparse.Namespace) -> GanConfig:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    config = resolve_config(args)
+    resumed = resumed_trainer(args) if args.resume is not None else None
+    config = resumed.config if resumed else resolve_config(args)
     if args.out is not None:
         args.out = checked_out_dir(args.out)  # refused before training, not after
     torch.set_num_threads(args.threads)
-    trainer = Trainer(config)
-    recorder = (
-        start_recording(config, preset=None if args.config else args.preset) if args.store else None
-    )
+    trainer = resumed or Trainer(config)
+    first_step = trainer.step_count
+    preset = None if args.config or resumed else args.preset or DEFAULT_PRESET
+    recorder = start_recording(config, preset=preset) if args.store else None
     progress = progress_bar(config.total_steps, quiet=args.quiet)
+    start_progress_at(progress, first_step)
     started = time.perf_counter()
     status, message = "finished", ""
     try:
@@ -189,7 +199,8 @@ def train_command(args: argparse.Namespace) -> int:
         if recorder.error:
             print(f"warning: the run store did not take the run: {recorder.error}", file=sys.stderr)
     if args.json:
-        print(json.dumps(summary(trainer, status, message, seconds), default=_json_default))
+        steps = trainer.step_count - first_step
+        print(json.dumps(summary(trainer, status, message, seconds, steps), default=_json_default))
     elif status == "finished":
         last = trainer.snapshot(n_points=0).metrics
         print(
@@ -199,7 +210,11 @@ def train_command(args: argparse.Namespace) -> int:
     return 0 if status == "finished" else EXIT_DIVERGED
 
 
-def summary(trainer: Trainer, status: str, message: str, seconds: float) -> dict:
+def summary(
+    trainer: Trainer, status: str, message: str, seconds: float, steps_taken: int | None = None
+) -> dict:
+    """The run's end as JSON data; `steps_taken` (all of them by default) sets the speed."""
+    taken = trainer.step_count if steps_taken is None else steps_taken
     metrics = (
         trainer.snapshot(n_points=0, full_metrics=True).metrics if status == "finished" else {}
     )
@@ -210,7 +225,7 @@ def summary(trainer: Trainer, status: str, message: str, seconds: float) -> dict
         "config": to_dict(trainer.config),
         "steps": trainer.step_count,
         "train_seconds": seconds,
-        "steps_per_second": trainer.step_count / seconds if seconds > 0 else None,
+        "steps_per_second": taken / seconds if seconds > 0 else None,
         "loss_d": trainer.loss_d,
         "loss_g": trainer.loss_g,
         "d_accuracy": (acc_real + acc_fake) / 2,
@@ -267,6 +282,54 @@ def start_recording(config: GanConfig, preset: str | None) -> RunRecorder:
     from gan_core.store.run_store import store_from_environment
 
     return RunRecorder(store_from_environment(), config, preset=preset, source="cli")
+
+
+# ---------------------------------------------------------------------- train --resume
+# A resumed run is the saved run, going on: an option that would make it another run is
+# refused rather than silently ignored. --epochs, --out, --store, --json, --quiet and
+# --threads change only how far it goes, where it is written and how it is shown.
+RUN_CHANGING_OPTIONS = {
+    "preset": "--preset",
+    "config": "--config",
+    "seed": "--seed",
+    "batch_size": "--batch-size",
+    "lr_d": "--lr-d",
+    "lr_g": "--lr-g",
+    "mean": "--mean",
+    "cov": "--cov",
+    "set": "--set",
+}
+
+
+def add_resume_argument(train: argparse.ArgumentParser) -> None:
+    train.add_argument(
+        "--resume",
+        type=Path,
+        metavar="PATH",
+        help="continue a saved run: a checkpoint file, or a directory `--out` wrote; "
+        "--epochs N then means N epochs in all (default: the run's own)",
+    )
+
+
+def resumed_trainer(args: argparse.Namespace) -> Trainer:
+    """The run saved at --resume, set to train on to --epochs in all."""
+    given = [
+        flag for name, flag in RUN_CHANGING_OPTIONS.items() if getattr(args, name) not in (None, [])
+    ]
+    if given:
+        raise CliError(
+            f"--resume continues the saved run with its own settings: {', '.join(given)} "
+            "would change them (with --resume, only --epochs, --out, --store, --json, "
+            "--quiet and --threads)"
+        )
+    return resume(args.resume, args.epochs)
+
+
+def start_progress_at(bar: tqdm, done: int) -> None:
+    """A resumed run's bar starts at its step, with its speed measured from there."""
+    bar.n = bar.last_print_n = bar.initial = done
+    if done:
+        bar.refresh()
 
 
 def presets_command(_args: argparse.Namespace) -> int:

@@ -177,6 +177,21 @@ def _other_weights(_scratch: Path) -> bytes:
     return _torch_bytes({"weight": torch.zeros(3, 2), "bias": torch.zeros(3)})
 
 
+def _resume_from(build, *extra: str):
+    """`train --resume FILE ...` with FILE in the scratch directory holding `build`'s bytes."""
+
+    def write(scratch: Path) -> list[str]:
+        (scratch / "run.pt").write_bytes(build(scratch))
+        return ["train", "--resume", str(scratch / "run.pt"), *extra]
+
+    return write
+
+
+def _resume_empty_dir(scratch: Path) -> list[str]:
+    (scratch / "runs").mkdir()
+    return ["train", "--resume", str(scratch / "runs")]
+
+
 def bundle(*runs, **top) -> str:
     """A runs file holding `runs` (default: one good run), with top-level keys changed."""
     data = {"format": "ganscope-runs", "version": 1, "runs": list(runs) or [run_with()], **top}
@@ -532,6 +547,28 @@ CATALOGUE: list[BadInput] = [
       ["sweep", "--axis", "seed=linspace:-1e308:1e308:3"], "seed",
       "seed: the range linspace:-1e+308:1e+308:3 overflows (its span is beyond the largest "
       "number, 1.8e+308): choose closer ends"),
+    # -- train --resume: a checkpoint that does not fit, or options that would change the run
+    E("cli", "--resume a text file", _resume_from(lambda _s: b"hello\n"), "checkpoint",
+      "checkpoint: not a GANscope checkpoint (not a file saved by torch at all)",
+      shown="--resume run.pt holding 'hello'"),
+    E("cli", "--resume a checkpoint of another version",
+      _resume_from(lambda s: _checkpoint_with(version=2)(s)), "checkpoint",
+      "checkpoint: version 2 is not supported", shown="--resume run.pt, version = 2"),
+    E("cli", "--resume weights of another size", _resume_from(_weights_of_another_size),
+      "checkpoint", "checkpoint: damaged or incompatible (ValueError: engine.G has shape (1, 3): "
+      "(1, 6) expected)", shown="--resume run.pt, engine G = torch.zeros(1, 3)"),
+    E("cli", "--resume a file that is not there", ["train", "--resume", "no-such.pt"],
+      "checkpoint", "checkpoint: cannot read 'no-such.pt' (No such file or directory)"),
+    E("cli", "--resume a directory without a checkpoint", _resume_empty_dir, "--resume",
+      "is a directory without a checkpoint.pt (name the checkpoint file, or a directory that "
+      "`train --out` wrote)", shown="--resume runs/ (an empty directory)"),
+    E("cli", "--resume to fewer epochs than done",
+      _resume_from(lambda _s: checkpoint()[0], "--epochs", "0"), "epochs",
+      "epochs: 0 is fewer than the run has done (0 epochs and 3 steps, step 3): "
+      "allowed 1 or more", shown="--resume run.pt --epochs 0 (a run at step 3)"),
+    E("cli", "--resume with a setting", ["train", "--resume", "run.pt", "--set", "lr_d=1"],
+      None, "--resume continues the saved run with its own settings: --set would change "
+      "them (with --resume, only --epochs, --out, --store, --json, --quiet and --threads)"),
     E("cli", "--store with a 5,000-character GANSCOPE_DATA_DIR", ["train", "--store"],
       "data directory", "data directory: 'aaaaaaaaaa … …' (5,000 characters) is too long: "
       "at most 1,024 characters allowed", environ=(("GANSCOPE_DATA_DIR", "a" * 5000),),

@@ -26,6 +26,8 @@ from gan_core.user_files import read_user_file, write_user_files
 FORMAT = "ganscope-checkpoint"
 VERSION = 1
 MAX_CHECKPOINT_BYTES = 50_000_000
+# How a torch.save file starts: its zip archive, or (the older plain format) a pickle.
+_TORCH_FILE_STARTS = (b"PK\x03\x04", b"\x80")
 # The log's row cap: 4,000 by default; 100,000 rows of nine float64 columns are 7 MB,
 # within the file cap. (History needs at least 4 rows to thin its older half.)
 MIN_HISTORY_CAP, MAX_HISTORY_CAP = 4, 100_000
@@ -41,6 +43,9 @@ def checkpoint_state(trainer: Trainer) -> dict:
         "version": VERSION,
         "config": to_json(trainer.config),
         "step": trainer.step_count,
+        # A D or G update made alone, waiting for its partner to make a whole step: without
+        # it, a run resumed after a lone update would count its steps differently.
+        "lone_updates": trainer.lone_updates,
         "losses": [trainer.loss_d, trainer.loss_g],
         "sums": [float(v) for v in trainer.interval_sums],
         "log_every": trainer.log_every,
@@ -93,6 +98,7 @@ def load_checkpoint(source: bytes | str | os.PathLike[str]) -> Trainer:
             _check_like(state[name], generator.get_state(), name)
             generator.set_state(state[name])
         trainer.step_count = step
+        trainer.lone_updates = _lone_updates(state.get("lone_updates", ""))
         trainer.loss_d, trainer.loss_g = _numbers(state["losses"], "losses", 2)
         trainer.interval_sums = _numbers(state["sums"], "sums", len(trainer.interval_sums))
         trainer.history = History.from_columns(
@@ -135,6 +141,12 @@ def _checkpoint_data(source: bytes | str | os.PathLike[str]) -> bytes:
 def _loaded_state(data: bytes) -> dict:
     """torch.load with weights_only: plain tensors, numbers and text; then our format."""
     _check_archive(data)
+    if data and not data.startswith(_TORCH_FILE_STARTS):
+        # A text file, an image, ...: torch would fail with some unpickler's complaint.
+        raise ConfigError(
+            "checkpoint",
+            "not a GANscope checkpoint (not a file saved by torch at all)",
+        )
     try:
         state = torch.load(io.BytesIO(data), weights_only=True)
     except Exception as error:  # weights_only ran no code: any failure just means "not ours"
@@ -226,6 +238,20 @@ def _whole_number(value: object, name: str, low: int, high: int) -> int:
             "checkpoint",
             f"{name}: {quote_value(value)} is out of range: allowed {low:,} to {high:,}",
         )
+    return value
+
+
+def _lone_updates(value: object) -> str:
+    """Updates waiting for a partner: only D's or only G's (a D and a G make a step).
+
+    Older checkpoints lack the field: none were pending, or they were not saved."""
+    if not isinstance(value, str) or set(value) - {"D", "G"} or {"D", "G"} <= set(value):
+        raise ConfigError(
+            "checkpoint",
+            f"lone_updates: {_shown(value)} must be text of only D's or only G's",
+        )
+    if len(value) > MAX_COUNTER:
+        raise ConfigError("checkpoint", f"lone_updates: {len(value):,} is too many")
     return value
 
 
