@@ -360,7 +360,7 @@ def test_a_schema_1_store_is_upgraded_on_open_and_keeps_every_run(tmp_path, uplo
     )
 
     store = RunStore(tmp_path / "data", quota=ROOMY)
-    assert sql(store, "PRAGMA user_version") == [(2,)]
+    assert sql(store, "PRAGMA user_version") == [(3,)]
     assert store.integrity_check() == "ok"
     listed = store.list_runs().set_index("name")
     assert list(listed.loc[["plain", "upload", "upload again", "from a newer version"]].target) == [

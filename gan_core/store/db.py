@@ -25,7 +25,7 @@ from gan_core.config import ConfigError
 from gan_core.store.layout import upgrade_rows_from_1
 from gan_core.training.history import COLUMNS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 
 _HISTORY_VALUES = ", ".join(f"{c} REAL" for c in COLUMNS if c not in ("step", "epoch"))
@@ -63,6 +63,15 @@ _NEW_RUN_COLUMNS = (
     "points_blob TEXT REFERENCES blobs (hash)",  # the target's points (blobs.split_config)
     "own_bytes INTEGER NOT NULL DEFAULT 0",  # the row and its log, blobs apart (quota.py)
 )
+# Schema 3: the class board's challenge (gan_core/classroom), one row shared by every session
+# and every replica on this file.
+_CHALLENGES_TABLE = """
+CREATE TABLE IF NOT EXISTS challenges (
+    id INTEGER PRIMARY KEY CHECK (id = 1), -- one current challenge per store
+    body TEXT NOT NULL,                    -- JSON, checked again on reading (classroom.challenge)
+    set_at REAL NOT NULL                   -- Unix seconds, UTC
+);
+"""
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so an old link can't hit a new run
@@ -83,6 +92,7 @@ CREATE INDEX IF NOT EXISTS runs_by_session ON runs (session_id, created);
 CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created);
 {_HISTORY_TABLE}
 {_BLOB_TABLES}
+{_CHALLENGES_TABLE}
 """
 
 
@@ -102,6 +112,12 @@ def upgrade_from_1(db: sqlite3.Connection) -> None:
     _execute_script(db, _BLOB_TABLES)
     upgrade_rows_from_1(db, old_checkpoints="checkpoints_1")
     db.execute("DROP TABLE checkpoints_1")
+
+
+def upgrade_from_2(db: sqlite3.Connection) -> None:
+    """Schema 2 to 3, in the open transaction: the class board's `challenges` table. Every
+    run is kept as it is."""
+    _execute_script(db, _CHALLENGES_TABLE)
 
 
 class Database:
@@ -133,6 +149,8 @@ class Database:
                 _execute_script(db, SCHEMA)
             elif version == 1:
                 upgrade_from_1(db)
+            if version in (1, 2):
+                upgrade_from_2(db)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _connection(self) -> sqlite3.Connection:
