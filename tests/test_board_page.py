@@ -244,3 +244,14 @@ def test_a_damaged_run_is_skipped_with_one_line_and_the_board_stays(store, train
     # is (the leaderboard reads the log), though its plane cannot be drawn.
     log_readable = problem == "stored data"
     assert sorted(ranked) == sorted([f"#{good} good", *([f"#{bad} broken"] * log_readable)])
+
+
+def test_a_run_still_training_shows_its_curve_and_no_plane_yet(store, trainers):
+    run_id = store.create_run(SMALL, name="training", session_id="a-student")
+    store.append_history(run_id, trainers["slow"].history.to_frame().head(10))
+    store.set_flags(run_id, published=True)
+    app = board()
+    no_exceptions(app)
+    assert tile_names(app) == [f"**#{run_id} training**"]
+    assert "No final plane yet: the run is still training." in texts(app.caption)
+    assert len(app.get("plotly_chart")) == 1  # the distance curve alone

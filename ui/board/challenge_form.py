@@ -21,6 +21,7 @@ DEFAULT = Challenge(title="Closest to the target in 2,500 steps", target=Target(
 
 
 def render(store: RunStore, current: Challenge | None) -> None:
+    """The form, filled with the current challenge (or a starting one), and Clear."""
     shown = current or DEFAULT
     with st.form("challenge_form", border=False):
         title = st.text_input(
@@ -77,12 +78,20 @@ def render(store: RunStore, current: Challenge | None) -> None:
             st.rerun()
 
 
-def _set(store, title, mean, cov, limit, loss, layers) -> None:
+def _set(
+    store: RunStore,
+    title: str,
+    mean: tuple[float, float],
+    cov: tuple[tuple[float, float], tuple[float, float]],
+    limit: float,
+    loss: str,
+    layers: str,
+) -> None:
     if not teacher.is_teacher():  # signed out in another tab, or the key was changed
         st.error("Only the teacher can set the challenge: sign in with the teacher key.")
         return
     try:
-        d_hidden = None
+        d_hidden: tuple[int, ...] | None = None
         if layers.strip().lower() == "none":
             d_hidden = ()
         elif layers.strip():
