@@ -71,6 +71,15 @@ _NEW_RUN_COLUMNS = (
     "points_blob TEXT REFERENCES blobs (hash)",  # the target's points (blobs.split_config)
     "own_bytes INTEGER NOT NULL DEFAULT 0",  # the row and its log, blobs apart (quota.py)
 )
+# Schema 3: the class board's challenge (gan_core/classroom), one row shared by every session
+# and every replica on this file.
+_CHALLENGES_TABLE = """
+CREATE TABLE IF NOT EXISTS challenges (
+    id INTEGER PRIMARY KEY CHECK (id = 1), -- one current challenge per store
+    body TEXT NOT NULL,                    -- JSON, checked again on reading (classroom.challenge)
+    set_at REAL NOT NULL                   -- Unix seconds, UTC
+);
+"""
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so an old link can't hit a new run
@@ -92,6 +101,7 @@ CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created);
 {_HISTORY_TABLE}
 {_BLOB_TABLES}
 {_TIMELINE_TABLE}
+{_CHALLENGES_TABLE}
 """
 
 
@@ -115,8 +125,10 @@ def upgrade_from_1(db: sqlite3.Connection) -> None:
 
 def upgrade_from_2(db: sqlite3.Connection) -> None:
     """Schema 2 to 3, in the open transaction: the timelines table, empty (runs saved before
-    it have no timeline, and say so when replay is asked of them)."""
+    it have no timeline, and say so when replay is asked of them), and the class board's
+    `challenges` table. Every run is kept as it is."""
     _execute_script(db, _TIMELINE_TABLE)
+    _execute_script(db, _CHALLENGES_TABLE)
 
 
 class Database:

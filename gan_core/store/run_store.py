@@ -509,6 +509,41 @@ class RunStore:
     def close(self) -> None:
         self._db.close_all()
 
+    # ------------------------------------------------------------------ the class board
+
+    def published_runs(self, limit: int) -> tuple[pd.DataFrame, int]:
+        """The newest `limit` published runs, with `list_runs`' columns, and how many runs
+        are published in all."""
+        sql = (
+            "SELECT r.id, r.name, r.preset, r.status, r.source, r.target_kind, r.loss, "
+            "r.total_steps, r.metrics, r.created, r.updated, r.finished, "
+            "(SELECT max(step) FROM history h WHERE h.run_id = r.id) AS steps, "
+            "(SELECT frechet FROM history h WHERE h.run_id = r.id ORDER BY step DESC LIMIT 1) "
+            "AS last_frechet FROM runs r WHERE r.published = 1 "
+            "ORDER BY r.created DESC, r.id DESC LIMIT ?"
+        )
+        with self._db.read() as db:
+            rows = [row_dict(row) for row in db.execute(sql, (int(limit),)).fetchall()]
+            count = db.execute("SELECT count(*) FROM runs WHERE published = 1").fetchone()[0]
+        return list_frame(rows), int(count)
+
+    def challenge(self) -> object:
+        """The class board's current challenge as stored (JSON text, `gan_core.classroom`
+        reads and checks it), or None when none is set."""
+        with self._db.read() as db:
+            row = db.execute("SELECT body FROM challenges WHERE id = 1").fetchone()
+        return None if row is None else row[0]
+
+    def set_challenge(self, body: str | None) -> None:
+        """Replace the current challenge with `body` (JSON text), or clear it (None)."""
+        with self._db.write() as db:
+            db.execute("DELETE FROM challenges")
+            if body is not None:
+                db.execute(
+                    "INSERT INTO challenges (id, body, set_at) VALUES (1, ?, ?)",
+                    (body, to_seconds(_now())),
+                )
+
 
 # ---------------------------------------------------------------------- helpers
 

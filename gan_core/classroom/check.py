@@ -1,0 +1,140 @@
+"""Does a run count for a challenge? Each of the challenge's rules checked, with the reasons
+a run does not count said in words a student can act on.
+
+A run counts when it trained on the challenge's target, was set up for no more steps than
+the limit, finished (not stopped early, diverged or still training), measured its distance
+exactly (affine G of Gaussian noise), and kept to the loss and D's shape if the challenge
+names them. Its score is the exact squared Fréchet distance of its last logged step at or
+before the limit: for a run that counts, where it ended.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gan_core.classroom.challenge import Challenge
+from gan_core.config import GanConfig, Target
+from gan_core.formatting import format_distance
+from gan_core.jobs.status import RunStatus
+from gan_core.store.record import RunRecord
+
+# Settings typed into two forms (the board's, a student's sidebar) that mean the same target.
+RELATIVE_TOLERANCE, ABSOLUTE_TOLERANCE = 1e-6, 1e-9
+STATUS_REASONS = {
+    RunStatus.STARTING: "it has not started training yet",
+    RunStatus.RUNNING: "it is still training",
+    RunStatus.PAUSED: "it is paused, not finished",
+    RunStatus.STOPPED: "it was stopped before its last step",
+    RunStatus.DIVERGED: "it diverged",
+    RunStatus.ERROR: "it ended with an error",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One run against one challenge: its score, and why it does not count (if it does not)."""
+
+    run_id: int
+    label: str
+    distance: float  # NaN when no finite distance was logged at or before the limit
+    steps: int  # the step the distance was read at
+    reasons: tuple[str, ...]
+
+    @property
+    def counts(self) -> bool:
+        return not self.reasons
+
+
+def check(run: RunRecord, challenge: Challenge) -> Verdict:
+    """`run` against every rule of `challenge` (see the module's docstring)."""
+    config = run.config
+    reasons = [
+        reason
+        for reason in (
+            _target_reason(config.target, challenge.target),
+            _steps_reason(config, challenge.step_limit),
+            STATUS_REASONS.get(run.status),
+            _exact_reason(config),
+            _loss_reason(config, challenge.loss),
+            _d_hidden_reason(config, challenge.d_hidden),
+        )
+        if reason is not None
+    ]
+    step, distance = _distance_at(run.history, challenge.step_limit)
+    if not math.isfinite(distance):
+        reasons.append(f"no finite distance was logged by step {challenge.step_limit:,}")
+    return Verdict(
+        run_id=int(run.id) if run.id is not None else -1,
+        label=run.label,
+        distance=distance,
+        steps=step,
+        reasons=tuple(reasons),
+    )
+
+
+def same_target(a: Target, b: Target) -> bool:
+    """The same Gaussian, allowing for the rounding of typed-in numbers."""
+    return (
+        a.kind == b.kind == "gaussian"
+        and np.allclose(a.mean, b.mean, rtol=RELATIVE_TOLERANCE, atol=ABSOLUTE_TOLERANCE)
+        and np.allclose(a.cov, b.cov, rtol=RELATIVE_TOLERANCE, atol=ABSOLUTE_TOLERANCE)
+    )
+
+
+def describe_target(target: Target) -> str:
+    """A Gaussian as a board shows it: mean (1, 2), cov [[1.01, 1.95], [1.95, 4.25]]."""
+    if target.kind != "gaussian":
+        return f"a {target.kind} target"
+    (a, b), (_, d) = (tuple(format_distance(v) for v in row) for row in target.cov)
+    mean = ", ".join(format_distance(v) for v in target.mean)
+    return f"mean ({mean}), cov [[{a}, {b}], [{b}, {d}]]"
+
+
+def _target_reason(run: Target, wanted: Target) -> str | None:
+    if same_target(run, wanted):
+        return None
+    return f"its target ({describe_target(run)}) is not the challenge's"
+
+
+def _steps_reason(config: GanConfig, limit: int) -> str | None:
+    if config.total_steps <= limit:
+        return None
+    return f"it was set up for {config.total_steps:,} steps: the limit is {limit:,}"
+
+
+def _exact_reason(config: GanConfig) -> str | None:
+    if config.has_exact_metrics:
+        return None
+    why = "its G has hidden layers" if config.g_hidden else "its noise is uniform"
+    return f"its distance is not exact ({why}; the challenge needs the affine G of normal noise)"
+
+
+def _loss_reason(config: GanConfig, loss: str | None) -> str | None:
+    if loss is None or config.loss == loss:
+        return None
+    return f"its loss is {config.loss}: the challenge asks for {loss}"
+
+
+def _d_hidden_reason(config: GanConfig, d_hidden: tuple[int, ...] | None) -> str | None:
+    if d_hidden is None or config.d_hidden == d_hidden:
+        return None
+    asked = _layers(d_hidden)
+    return f"its D has layers {_layers(config.d_hidden)}: the challenge asks for {asked}"
+
+
+def _layers(widths: tuple[int, ...]) -> str:
+    return "-".join(str(w) for w in widths) if widths else "none"
+
+
+def _distance_at(history: pd.DataFrame, limit: int) -> tuple[int, float]:
+    """(step, distance) of the last logged row at or before `limit`; (0, NaN) if none."""
+    within = history[history["step"] <= limit]
+    if within.empty:
+        return 0, math.nan
+    last = within.iloc[-1]
+    distance = float(last["frechet"])
+    return int(last["step"]), distance if math.isfinite(distance) else math.nan
