@@ -14,7 +14,7 @@ import streamlit as st
 from gan_core.config import GanConfig
 from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
-from ui.live import charts, metrics_row, narration, status_badge, view_state
+from ui.live import charts, live_maths, metrics_row, narration, status_badge, view_state
 from ui.plain_text import cut, plain
 from ui.session import run_store, session_id
 from ui.session.guard import guarded
@@ -71,6 +71,7 @@ def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> N
         metrics_row.render(view)
     layers = charts.layer_toggles()
     charts.render(view, layers)
+    live_maths.render(view, layers)
 
 
 def _settings_note(holder: JobHolder, config: GanConfig) -> None:
