@@ -198,9 +198,10 @@ def train_command(args: argparse.Namespace) -> int:
 
 
 def summary(trainer: Trainer, status: str, message: str, seconds: float) -> dict:
-    metrics = (
-        trainer.snapshot(n_points=0, full_metrics=True).metrics if status == "finished" else {}
-    )
+    snapshot = trainer.snapshot(n_points=0, full_metrics=True) if status == "finished" else None
+    metrics = snapshot.metrics if snapshot else {}
+    if snapshot and snapshot.gen_moments_exact:  # G's exact Gaussian: affine G, Gaussian noise
+        metrics.update(generator_mean=snapshot.gen_mean, generator_cov=snapshot.gen_cov)
     acc_real, acc_fake = trainer.d_accuracy() if status == "finished" else (math.nan, math.nan)
     return {
         "status": status,
@@ -220,6 +221,8 @@ def summary(trainer: Trainer, status: str, message: str, seconds: float) -> dict
 
 
 def _json_default(value: object) -> object:
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
