@@ -58,7 +58,7 @@ def test_the_maths_shows_the_trainers_generator(apps):
     weight, bias = Trainer(preset_config("tutorial")).generator_affine_map()
     shown = latex(at)
     assert f"W = {matrix(weight.T)}" in shown and f"c = {matrix(bias)}" in shown
-    assert r"\Sigma_G = W^\top W" in shown and r"x = zA + b" in shown
+    assert r"\Sigma_G = W^\top W" in shown and "x = zA + b" in shown
     assert r"\mathrm{JSD}" in shown
     # After a run: the W and c of the generator the run ended with.
     at = small_run(at)

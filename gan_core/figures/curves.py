@@ -146,6 +146,10 @@ def add_jsd_trace(figure: go.Figure, history: pd.DataFrame) -> None:
             overlaying="y",
             side="right",
             range=[0, JSD_MAX * 1.02],
+            # Its own ticks at 0, 0.2, ..., 0.6, not ones matched to the log axis' gridlines.
+            tickmode="linear",
+            tick0=0,
+            dtick=0.2,
             showgrid=False,
             zeroline=False,
         ),

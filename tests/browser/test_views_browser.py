@@ -19,11 +19,14 @@ from tests.browser.test_dashboard_browser import (
     PLANE,
     STATUS,
     UPDATE_TIMEOUT,
+    charts,
     run_button,
 )
-from tests.browser.test_live_view_browser import open_at
+from tests.browser.test_live_view_browser import LAPTOP
 from ui.live.charts import LAYER_KEY, LAYER_LABELS
 
+# A first load on a busy machine can take minutes: the server imports torch and trains.
+SLOW_LOAD = 4 * LOAD_TIMEOUT
 TRACE_NAMES_JS = "sel => document.querySelector(sel).data.map((t) => t.name)"
 
 
@@ -35,9 +38,13 @@ def trace_names(page: Page, chart: str) -> list[str]:
 
 def test_every_layer_on_after_a_run(page: Page, app_server: str, screenshot_dir) -> None:
     query = {**to_query(GanConfig(epochs=2)), "speed": "max"}
-    open_at(page, f"{app_server}?{urlencode(query)}")
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{app_server}?{urlencode(query)}")
+    expect(page.locator(STATUS)).to_contain_text("Ready", timeout=SLOW_LOAD)
+    page.locator(CHARTS).scroll_into_view_if_needed(timeout=SLOW_LOAD)
+    expect(charts(page).locator(PLANE + " .gtitle")).to_be_visible(timeout=SLOW_LOAD)
     run_button(page, "train").click()
-    expect(page.locator(STATUS)).to_contain_text("Finished", timeout=120_000)
+    expect(page.locator(STATUS)).to_contain_text("Finished", timeout=SLOW_LOAD)
     pills = page.locator(f".st-key-{LAYER_KEY}")
     frame = page.locator(CHARTS).element_handle().content_frame()
     assert frame is not None

@@ -63,18 +63,23 @@ def _generator(view: ViewState, snapshot: Snapshot) -> None:
             f"G is not affine (it has hidden layers), so its law has no closed form: "
             f"the mean and covariance below are fitted to {FIT_SAMPLES:,} of its samples."
         )
-        st.latex(rf"\hat\mu_G = {mean}, \quad \hat\Sigma_G = {cov}")
+        st.latex(rf"\hat\mu_G = {mean}")
+        st.latex(rf"\hat\Sigma_G = {cov}")
         return
-    st.latex(rf"G(z) = zW + c, \quad W = {matrix(np.asarray(weight).T)}, \quad c = {matrix(bias)}")
+    # One short formula a line: a half-width column at 1280 px holds no more.
+    st.latex(r"G(z) = zW + c")
+    st.latex(rf"W = {matrix(np.asarray(weight).T)}, \quad c = {matrix(bias)}")
     if snapshot.gen_moments_exact:
-        st.latex(rf"\mu_G = c = {mean}, \quad \Sigma_G = W^\top W = {cov}")
+        st.latex(rf"\mu_G = c = {mean}")
+        st.latex(rf"\Sigma_G = W^\top W = {cov}")
         return
     variance = number(noise_variance(view.config))
     st.caption(
         "The noise is uniform, so G's law is not Gaussian; its mean and covariance are "
         f"still exact, with Var(z) = {variance}·I."
     )
-    st.latex(rf"\mu_G = c = {mean}, \quad \Sigma_G = {variance}\, W^\top W = {cov}")
+    st.latex(rf"\mu_G = c = {mean}")
+    st.latex(rf"\Sigma_G = {variance}\, W^\top W = {cov}")
 
 
 def _target(view: ViewState, snapshot: Snapshot) -> None:
@@ -82,11 +87,14 @@ def _target(view: ViewState, snapshot: Snapshot) -> None:
     mean, cov = matrix(snapshot.target_mean), matrix(snapshot.target_cov)
     if view.config.target.kind != "gaussian":
         st.caption("Not of the form x = zA + b: the mean and covariance of the whole target.")
-        st.latex(rf"\mu = {mean}, \quad \Sigma = {cov}")
+        st.latex(rf"\mu = {mean}")
+        st.latex(rf"\Sigma = {cov}")
         return
     root = covariance_factor(snapshot.target_cov)
-    st.latex(rf"x = zA + b, \quad A = \Sigma^{{1/2}} = {matrix(root)}, \quad b = {mean}")
-    st.latex(rf"\mu = b = {mean}, \quad \Sigma = A^\top A = {cov}")
+    st.latex(r"x = zA + b")
+    st.latex(rf"A = \Sigma^{{1/2}} = {matrix(root)}, \quad b = {mean}")
+    st.latex(rf"\mu = b = {mean}")
+    st.latex(rf"\Sigma = A^\top A = {cov}")
 
 
 def _divergence(snapshot: Snapshot) -> None:
