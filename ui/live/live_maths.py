@@ -68,7 +68,8 @@ def _generator(view: ViewState, snapshot: Snapshot) -> None:
         return
     # One short formula a line: a half-width column at 1280 px holds no more.
     st.latex(r"G(z) = zW + c")
-    st.latex(rf"W = {matrix(np.asarray(weight).T)}, \quad c = {matrix(bias)}")
+    st.latex(rf"W = {matrix(np.asarray(weight).T)}")
+    st.latex(rf"c = {matrix(bias)}")
     if snapshot.gen_moments_exact:
         st.latex(rf"\mu_G = c = {mean}")
         st.latex(rf"\Sigma_G = W^\top W = {cov}")
@@ -92,7 +93,7 @@ def _target(view: ViewState, snapshot: Snapshot) -> None:
         return
     root = covariance_factor(snapshot.target_cov)
     st.latex(r"x = zA + b")
-    st.latex(rf"A = \Sigma^{{1/2}} = {matrix(root)}, \quad b = {mean}")
+    st.latex(rf"A = \Sigma^{{1/2}} = {matrix(root)}")
     st.latex(rf"\mu = b = {mean}")
     st.latex(rf"\Sigma = A^\top A = {cov}")
 
