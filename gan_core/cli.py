@@ -215,9 +215,10 @@ def summary(
 ) -> dict:
     """The run's end as JSON data; `steps_taken` (all of them by default) sets the speed."""
     taken = trainer.step_count if steps_taken is None else steps_taken
-    metrics = (
-        trainer.snapshot(n_points=0, full_metrics=True).metrics if status == "finished" else {}
-    )
+    snapshot = trainer.snapshot(n_points=0, full_metrics=True) if status == "finished" else None
+    metrics = snapshot.metrics if snapshot else {}
+    if snapshot and snapshot.gen_moments_exact:  # G's exact Gaussian: affine G, Gaussian noise
+        metrics.update(generator_mean=snapshot.gen_mean, generator_cov=snapshot.gen_cov)
     acc_real, acc_fake = trainer.d_accuracy() if status == "finished" else (math.nan, math.nan)
     return {
         "status": status,
@@ -237,6 +238,8 @@ def summary(
 
 
 def _json_default(value: object) -> object:
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -274,3 +274,30 @@ def test_an_unexpected_error_is_one_line_and_exit_1(monkeypatch, capsys):
     monkeypatch.setattr(cli, "presets_command", broken)
     assert cli.main(["presets"]) == 1
     assert capsys.readouterr().err == "internal error: RuntimeError: a bug\n"
+
+
+def test_json_has_the_exact_jsd_and_gs_gaussian_for_the_tutorial(repo_root):
+    result = run_cli("train", "--epochs", "1", "--json", "--quiet", cwd=repo_root)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)["metrics"]
+    assert 0 <= metrics["js_divergence"] <= 0.6931472  # in nats, at most ln 2
+    mean, cov = metrics["generator_mean"], metrics["generator_cov"]
+    assert len(mean) == 2 and len(cov) == 2 and all(len(row) == 2 for row in cov)
+    assert cov[0][1] == cov[1][0] and cov[0][0] > 0 and cov[1][1] > 0
+
+
+def test_json_leaves_the_jsd_out_for_a_ring_target(repo_root):
+    args = ("train", "--epochs", "1", "--set", "target=ring", "--json", "--quiet")
+    result = run_cli(*args, cwd=repo_root)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)["metrics"]
+    assert "js_divergence" not in metrics
+    assert len(metrics["generator_mean"]) == 2  # G is still affine of Gaussian noise
+
+
+def test_json_has_no_gaussian_for_a_multilayer_generator(repo_root):
+    args = ("train", "--epochs", "1", "--set", "g_hidden=8", "--json", "--quiet")
+    result = run_cli(*args, cwd=repo_root)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)["metrics"]
+    assert "generator_mean" not in metrics and "js_divergence" not in metrics

@@ -71,7 +71,7 @@ def test_history_logs_the_score_gap_and_keeps_the_seed_columns_first():
     trainer = Trainer(SHORT)
     trainer.run()
     frame = trainer.history.to_frame()
-    assert list(frame.columns) == [*COLUMNS, "score_gap"]
+    assert list(frame.columns) == [*COLUMNS, "score_gap", "js_divergence"]
     assert frame["score_gap"].notna().all()
     reading = trainer.d_reading()
     assert reading == trainer.d_reading()  # a fixed batch: the same D reads the same

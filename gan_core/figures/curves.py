@@ -13,6 +13,7 @@ legend group, and tell the series apart by dash. Both go through the same traces
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from gan_core.figures import style
 from gan_core.formatting import HOVER_FORMAT, format_distance
 
 MAX_POINTS = 1500
+JSD_MAX = math.log(2)  # the Jensen–Shannon divergence of laws that do not overlap
 DISTANCE_FLOOR = 1e-6  # a log axis cannot show 0; distances this small read as "on target"
 
 # (label, history) of each run on an overlay; a label of None is the dashboard's one run.
@@ -110,7 +112,49 @@ def distance_figure(
     `exact`: the closed form (affine G, Gaussian target) rather than one between Gaussians
     fitted to the moments. Steps where it is undefined (NaN, inf) are left out.
     """
-    return runs_distance_figure([(None, history)], exact, uirevision, max_points)
+    figure = runs_distance_figure([(None, history)], exact, uirevision, max_points)
+    if "js_divergence" in history and history["js_divergence"].notna().any():
+        add_jsd_trace(figure, downsample(history, max_points))
+    return figure
+
+
+def add_jsd_trace(figure: go.Figure, history: pd.DataFrame) -> None:
+    """JSD(target, G) on a second, linear axis on the right, from 0 to ln 2 (no overlap).
+
+    Logged only where it is exact (two Gaussians); steps without it are left out. The
+    original GAN's value at the best D is V(D*, G) = −2 ln 2 + 2·JSD: the curve falls to 0
+    as D's best loss settles at 2 ln 2.
+    """
+    frame = history[np.isfinite(history["js_divergence"].to_numpy(dtype=float))]
+    figure.add_trace(
+        dict(
+            type="scatter",
+            x=frame["step"].to_numpy(dtype=np.int64),
+            y=style.compact(frame["js_divergence"]),
+            mode="lines",
+            name="JSD (right axis)",
+            yaxis="y2",
+            line=dict(color=style.D_COLOUR, width=2.5, dash="dash"),
+            hovertemplate=f"JSD %{{y:{HOVER_FORMAT}}} nats<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        showlegend=True,
+        legend=dict(orientation="h", x=0, y=1, yanchor="bottom", bgcolor="rgba(0,0,0,0)"),
+        yaxis2=dict(
+            title=dict(text="JSD (nats)"),
+            overlaying="y",
+            side="right",
+            range=[0, JSD_MAX * 1.02],
+            # Its own ticks at 0, 0.2, ..., 0.6, not ones matched to the log axis' gridlines.
+            tickmode="linear",
+            tick0=0,
+            dtick=0.2,
+            showgrid=False,
+            zeroline=False,
+        ),
+    )
+    figure.data[0].name = "Fréchet² (left axis)"
 
 
 def runs_distance_figure(

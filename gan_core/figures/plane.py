@@ -16,9 +16,11 @@ from numpy.typing import ArrayLike
 
 from gan_core.figures import style
 from gan_core.figures.ellipse import covariance_ellipse
+from gan_core.figures.layers import THEORY_LAYERS, over_points, under_points
 from gan_core.training.snapshot import Snapshot
 
-LAYERS = frozenset({"field", "ellipses", "arrows"})
+DEFAULT_LAYERS = frozenset({"field", "ellipses", "arrows"})
+LAYERS = DEFAULT_LAYERS | THEORY_LAYERS  # see figures/layers.py
 ARROW_FRACTION = 0.08  # the longest arrow spans this fraction of the plot width
 HEAD_FRACTION = 0.3  # arrow head barbs, as a fraction of the arrow's own length
 HEAD_ANGLE = np.deg2rad(25)
@@ -31,7 +33,7 @@ FIELD_OPACITY = 0.45  # pale enough that points of both colours stay visible on 
 def plane_figure(
     snapshot: Snapshot,
     bounds: Sequence[float],
-    layers: Iterable[str] = LAYERS,
+    layers: Iterable[str] = DEFAULT_LAYERS,
     modes: ArrayLike | None = None,
     uirevision: str = "plane",
     max_points: int = 1000,
@@ -52,6 +54,7 @@ def plane_figure(
     if modes is not None and np.size(modes):
         # Under the points: a mode G covers is hidden by its fakes, a missed one stays bare.
         traces.append(_modes_trace(modes))
+    traces += under_points(snapshot, layers)
     traces.append(_points_trace(snapshot.real, "real", style.REAL, max_points))
     traces.append(_points_trace(snapshot.fake, "fake", style.FAKE, max_points))
     if "ellipses" in layers:
@@ -74,6 +77,7 @@ def plane_figure(
     if "arrows" in layers and arrow_points is not None and arrow_directions is not None:
         arrows = _arrow_trace(arrow_points[:max_points], arrow_directions[:max_points], x1 - x0)
         traces.append(arrows)
+    traces += over_points(snapshot, layers)
 
     step = step_text(snapshot.step, snapshot.lone_updates)
     title = f"Step {step} of {snapshot.total_steps:,}"

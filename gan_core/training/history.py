@@ -19,7 +19,8 @@ import pandas as pd
 
 COLUMNS = ("step", "epoch", "loss_d", "loss_g", "acc_real", "acc_fake", "frechet", "lr_d", "lr_g")
 # score_gap: E[D(real)] - E[D(fake)] on D's output (the probability, or a critic's score).
-EXTRA_COLUMNS = ("score_gap",)
+# js_divergence: JSD(target, G) in nats where it is exact (two Gaussians), else NaN.
+EXTRA_COLUMNS = ("score_gap", "js_divergence")
 LOGGED_COLUMNS = (*COLUMNS, *EXTRA_COLUMNS)
 
 

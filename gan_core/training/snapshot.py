@@ -13,6 +13,9 @@ import numpy as np
 import torch
 
 from gan_core import metrics
+from gan_core.analysis.gaussian_jsd import gaussian_jsd
+from gan_core.analysis.optimal_discriminator import NOT_GAUSSIAN_NOTE, optimal_field
+from gan_core.analysis.warp import noise_grid, noise_span
 from gan_core.targets import mixture_modes
 from gan_core.training.losses import get_loss
 from gan_core.training.models import noise_variance
@@ -52,6 +55,13 @@ class Snapshot:
     field_is_probability: bool = True  # D(x) in [0, 1]; otherwise the raw critic score
     arrow_points: np.ndarray | None = None  # fake points and where G's update pushes them
     arrow_directions: np.ndarray | None = None
+    # The best discriminator D* = p_data / (p_data + p_G) on the field's grid, where both
+    # densities are known (else None), and a note when it is left out or has no 0.5 line.
+    optimal_values: np.ndarray | None = None
+    optimal_note: str = ""
+    # G's warp of the noise: grid lines of noise space mapped by G, (n_lines, points, 2);
+    # the first half run along z₁, the second along z₂ (one line for 1-D noise).
+    warp_lines: np.ndarray | None = None
     # Set by `Trainer.snapshot`: the D or G updates made alone since the last whole step
     # ("D", "G", ...), and D's accuracy and score gap on a fixed evaluation batch.
     lone_updates: str = ""
@@ -76,6 +86,15 @@ def generator_moments(
     return mean, cov, False
 
 
+def exact_js_divergence(trainer: Trainer) -> float:
+    """JSD(target, G) in nats where it is exact (Gaussian target, affine G of Gaussian
+    noise: two Gaussians), else NaN."""
+    if not trainer.config.has_exact_metrics:
+        return float("nan")
+    gen_mean, gen_cov, _ = generator_moments(trainer)
+    return gaussian_jsd(*trainer.target_moments, gen_mean, gen_cov)
+
+
 def gaussian_distance(trainer: Trainer, rng: torch.Generator | None = None) -> float:
     """Squared Fréchet distance between G's (exact or fitted) Gaussian and the target's moments."""
     target_mean, target_cov = trainer.target_moments
@@ -94,6 +113,16 @@ def discriminator_field(
     s = trainer.discriminator_score(torch.as_tensor(grid, dtype=torch.float32))
     values = get_loss(trainer.config.loss).output(s)
     return xs, ys, values.reshape(resolution, resolution).numpy().astype(float)
+
+
+@torch.no_grad()
+def generator_warp(trainer: Trainer) -> np.ndarray:
+    """The noise grid of `analysis.warp` pushed through the generator shown, (lines, points, 2)."""
+    config = trainer.config
+    grid = noise_grid(config.noise_dim, noise_span(config.noise))
+    noise = torch.as_tensor(grid.reshape(1, -1, config.noise_dim), dtype=torch.float32)
+    mapped = trainer.engine.generator(noise)[0].numpy().astype(float)
+    return mapped.reshape(*grid.shape[:2], 2)
 
 
 def generator_push(trainer: Trainer, points: np.ndarray) -> np.ndarray:
@@ -117,6 +146,8 @@ def take_snapshot(
     gen_mean, gen_cov, exact = generator_moments(trainer)
     found = metrics.gaussian_metrics(gen_mean, gen_cov, target_mean, target_cov)
     found["frechet_exact"] = exact and config.target.kind == "gaussian"
+    if config.has_exact_metrics:
+        found["js_divergence"] = gaussian_jsd(target_mean, target_cov, gen_mean, gen_cov)
     if full_metrics:
         found.update(sample_metrics(trainer))
     real = trainer.data[torch.randperm(len(trainer.data), generator=trainer.view_rng)[:n_points]]
@@ -147,7 +178,13 @@ def take_snapshot(
             field_y=ys,
             field_values=values,
             field_is_probability=get_loss(config.loss).probability,
+            warp_lines=generator_warp(trainer),
         )
+        if config.has_exact_metrics:
+            best = optimal_field(xs, ys, target_mean, target_cov, gen_mean, gen_cov)
+            snap.update(optimal_values=best.values, optimal_note=best.note)
+        else:
+            snap.update(optimal_note=NOT_GAUSSIAN_NOTE)
     if n_arrows and len(fake):
         points = fake[:n_arrows]
         snap.update(arrow_points=points, arrow_directions=generator_push(trainer, points))

@@ -21,7 +21,12 @@ from gan_core.targets import target_moments
 from gan_core.training import losses
 from gan_core.training.engine import StackedGAN
 from gan_core.training.history import History
-from gan_core.training.snapshot import Snapshot, gaussian_distance, take_snapshot
+from gan_core.training.snapshot import (
+    Snapshot,
+    exact_js_divergence,
+    gaussian_distance,
+    take_snapshot,
+)
 from gan_core.training.step_part import StepPart
 from gan_core.training.timeline import Timeline
 
@@ -197,6 +202,7 @@ class Trainer:
             lr_d=self.config.lr_d,
             lr_g=self.config.lr_g,
             score_gap=reading.score_gap,
+            js_divergence=exact_js_divergence(self),
         )
         self.interval_sums = [0.0, 0.0, 0, 0]
         self.timeline.record(self)

@@ -24,6 +24,7 @@ from gan_core.figures import (
     loss_figure,
     plane_figure,
 )
+from gan_core.figures.plane import DEFAULT_LAYERS
 from gan_core.jobs.status import RunStatus
 from gan_core.targets import mixture_modes
 from gan_core.training.losses import EQUILIBRIUM_D_LOSS, get_loss
@@ -32,7 +33,28 @@ from ui.live.plotly_frame import Chart, Sizing, show
 from ui.live.view_state import ViewState
 
 LAYER_KEY = "plane_layers"
-LAYER_LABELS = {"field": "D's view (heatmap)", "ellipses": "1σ / 2σ ellipses", "arrows": "G's push"}
+LAYER_LABELS = {
+    "field": "D's view (heatmap)",
+    "ellipses": "1σ / 2σ ellipses",
+    "arrows": "G's push",
+    "optimal": "Best D*",
+    "warp": "G's warp",
+    "maths": "The maths",
+}
+# The newer views, each with a line of help (the pills' tooltip lists them).
+LAYER_HELP = {
+    "optimal": "the best discriminator for the current G, D*(x) = p_data / (p_data + p_G), "
+    "drawn as its 0.5 line over D's heatmap: how far D's white band is from it is how far "
+    "D is from the best it could be. Exact for a Gaussian target and an affine G of "
+    "Gaussian noise; left out otherwise.",
+    "warp": "a 9 × 9 grid of lines over ±2σ of the noise (±1 for uniform noise), pushed "
+    "through G: how G stretches, turns and folds its noise plane. With more than two "
+    "noise dimensions the grid spans the first two and holds the others at 0.",
+    "maths": "G(z) = zW + c with the current W and c, and G's mean and covariance beside "
+    "the target's, below the charts. The distance chart's JSD curve (right axis) is the "
+    "Jensen–Shannon divergence: at the best D, V(D*, G) = −2 ln 2 + 2·JSD, which is why "
+    "D's loss settles at 2 ln 2 = 1.386 as JSD falls to 0.",
+}
 COLUMNS = [11, 9]  # plane : curves
 # Heights follow the browser window (plotly_frame): at most these, at least the LEAST ones.
 PLANE_HEIGHT = 640
@@ -62,7 +84,7 @@ class _Built:
 
 def layer_toggles() -> frozenset[str]:
     if LAYER_KEY not in st.session_state:
-        st.session_state[LAYER_KEY] = sorted(LAYERS)
+        st.session_state[LAYER_KEY] = sorted(DEFAULT_LAYERS)
     chosen = st.pills(
         "Layers",
         list(LAYER_LABELS),
@@ -70,6 +92,7 @@ def layer_toggles() -> frozenset[str]:
         key=LAYER_KEY,
         format_func=LAYER_LABELS.get,
         label_visibility="collapsed",
+        help="\n\n".join(f"**{LAYER_LABELS[k]}**: {text}" for k, text in LAYER_HELP.items()),
     )
     return frozenset(chosen or ())
 
@@ -85,7 +108,7 @@ def render(view: ViewState, layers: frozenset[str]) -> None:
         "plane",
         (view.snapshot,),
         layers,
-        lambda: plane_figure(view.snapshot, view.bounds, layers=layers, modes=modes),
+        lambda: plane_figure(view.snapshot, view.bounds, layers=layers & LAYERS, modes=modes),
         throttle=False,
     )
     # Per run: a new run, or Reset, must not inherit the last run's axes.

@@ -14,7 +14,15 @@ import streamlit as st
 from gan_core.config import GanConfig
 from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
-from ui.live import charts, metrics_row, narration, replay, status_badge, view_state
+from ui.live import (
+    charts,
+    live_maths,
+    metrics_row,
+    narration,
+    replay,
+    status_badge,
+    view_state,
+)
 from ui.plain_text import cut, plain
 from ui.session import run_store, session_id
 from ui.session.guard import guarded
@@ -70,8 +78,10 @@ def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> N
     with st.container():
         metrics_row.render(view)
     layers = charts.layer_toggles()
-    charts.render(replay.shown(holder, view), layers)  # at the replay slider's step, if any
+    shown = replay.shown(holder, view)  # at the replay slider's step, if any
+    charts.render(shown, layers)
     replay.controls(holder, view)
+    live_maths.render(shown, layers)
 
 
 def _settings_note(holder: JobHolder, config: GanConfig) -> None:
