@@ -1,6 +1,6 @@
 """The plane's bounds and arrow scale (training/plane_view.py): they hold the target and the
-generator, keep still for small moves, grow at once, shrink slowly, are square, and D's
-grid covers them; on real snapshots of the presets that teach by G's start far away."""
+generator, keep still for small moves, grow at once, shrink slowly, take the plot's shape,
+and D's grid covers them; on real snapshots of the presets that teach by G's start far away."""
 
 from __future__ import annotations
 
@@ -37,13 +37,14 @@ def inside_share(bounds, points) -> float:
     return float(np.mean((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)))
 
 
-def test_fresh_bounds_hold_the_box_square_with_a_margin():
+def test_fresh_bounds_hold_the_box_in_the_plot_shape_with_a_margin():
     low, high = box(-1, 3, -2, 6)
     bounds = plane_view.follow(None, low, high)
     assert holds(bounds, low, high)
-    assert width(bounds) == pytest.approx(bounds[3] - bounds[2])  # equal units on both axes
-    assert width(bounds) >= (1 + plane_view.MARGIN) * 8  # the taller side, with its margin
-    assert width(bounds) <= plane_view.RUNG * (1 + plane_view.MARGIN) * 8 * 1.01
+    height = bounds[3] - bounds[2]
+    assert width(bounds) == pytest.approx(plane_view.ASPECT * height)  # the plot's shape
+    needed = (1 + plane_view.MARGIN) * max(8, 4 / plane_view.ASPECT)  # with its margin
+    assert needed <= height <= plane_view.RUNG * needed * 1.01
 
 
 def test_small_moves_keep_the_bounds_and_leaving_grows_them_at_once():
@@ -69,14 +70,14 @@ def test_too_large_bounds_shrink_one_rung_a_frame_then_settle():
     steps = np.array(widths[1:]) / np.array(widths[:-1])
     assert steps.min() >= 1 / plane_view.RUNG - 1e-9  # never more than a rung at once
     assert widths[-1] == widths[-2] < widths[0] / 10  # then still, close to what is needed
-    needed = 2 * (1 + plane_view.MARGIN)  # the box's side with its margin
+    needed = 2 * (1 + plane_view.MARGIN) / plane_view.ASPECT  # the height, with its margin
     assert widths[-1] <= plane_view.SHRINK_BEYOND * plane_view.RUNG**2 * needed
 
 
-def test_bounds_from_elsewhere_are_refitted_square():
+def test_bounds_from_elsewhere_are_refitted_to_the_plot_shape():
     low, high = box(-1, 3, -2, 6)
     bounds = plane_view.follow(TARGET, low, high)
-    assert width(bounds) == pytest.approx(bounds[3] - bounds[2])
+    assert width(bounds) == pytest.approx(plane_view.ASPECT * (bounds[3] - bounds[2]))
 
 
 def test_stray_and_diverged_points_do_not_blow_the_bounds_up():

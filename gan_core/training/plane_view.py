@@ -10,9 +10,9 @@ G's 2σ ellipse and nearly all of G's points, with a margin, and stay calm as fr
 - they shrink only when far larger than needed (SHRINK_BEYOND), and then one rung a frame;
 - with no earlier bounds (a new run, an edited target) they are fitted afresh.
 
-Bounds are square in data units (equal scale on both axes, see ASPECT) and D's grid covers
+Bounds have the plot's shape (equal scale on both axes, see ASPECT) and D's grid covers
 a little more than them (FIELD_OVERSCAN): the page pads the shorter axis's range to fill a
-plot that is not quite square, and the heatmap must still reach its edges.
+plot not quite of that shape, and the heatmap must still reach its edges.
 
 The arrows' scale is set from the target alone, so it is fixed for the run: an arrow's
 length is G's push times that scale in every frame, and a frame with twice the push draws
@@ -27,14 +27,17 @@ import numpy as np
 
 Bounds = tuple[float, float, float, float]  # x0, x1, y0, y1
 
-ASPECT = 1.0  # width / height of the bounds, in data units
+# Width / height of the bounds, in data units: that of the plane's plot area on the page
+# (about 256 × 433 px at 1280×720), so that plotly, holding one unit as long on both axes,
+# barely needs to pad either range. Change it with the page's layout.
+ASPECT = 0.6
 MARGIN = 0.1  # room around the content, as a fraction of its half-size
 RUNG = 2.0**0.25  # half-sizes take values on the ladder RUNG^k
 CENTRE_STEPS = 8  # centres snap to half-size / CENTRE_STEPS
 SHRINK_BEYOND = 1.7  # bounds this much larger than needed shrink, one rung a frame
 OUTLIER_SHARE = 0.01  # of G's points on each side that may fall outside (a few strays)
 MAX_ZOOM_OUT = 30.0  # the bounds reach at most this many target half-sizes from its centre
-FIELD_OVERSCAN = 1.3  # D's grid spans this multiple of the bounds, about their centre
+FIELD_OVERSCAN = 1.4  # D's grid spans this multiple of the bounds, about their centre
 ARROW_SPREADS = 1.0  # a push of 1 / s is drawn s long, s the target's spread
 
 
