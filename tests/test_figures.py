@@ -1,5 +1,6 @@
 """Tests for gan_core.figures on snapshots and histories of real training runs."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -17,12 +18,15 @@ from gan_core.figures import (
     plane_figure,
     runs_distance_figure,
     runs_loss_figure,
+    style,
     sweep_heatmap,
 )
+from gan_core.figures import arrows as arrow_layer
 from gan_core.figures.plane import step_text
 from gan_core.figures.signals import smoothed
 from gan_core.figures.style import RUN_COLOURS
-from gan_core.targets import mixture_modes, plot_bounds
+from gan_core.metrics import MODE_STD
+from gan_core.targets import mixture_modes
 from gan_core.training.history import History
 from gan_core.training.trainer import Trainer
 
@@ -34,8 +38,8 @@ def seed_run():
     """The seed's setup (affine G, Gaussian target, cross-entropy) after one epoch."""
     trainer = Trainer(GanConfig(epochs=1))
     trainer.run()
-    bounds = plot_bounds(trainer.config.target)
-    return trainer, bounds, trainer.snapshot(500, 40, bounds, 40)
+    snap = trainer.snapshot(500, 40, None, 40)
+    return trainer, snap.bounds, snap
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +56,8 @@ def ring_run():
     )
     trainer = Trainer(config)
     trainer.run()
-    bounds = plot_bounds(config.target)
-    return trainer, bounds, trainer.snapshot(300, 30, bounds, 25)
+    snap = trainer.snapshot(300, 30, None, 25)
+    return trainer, snap.bounds, snap
 
 
 def named(figure, prefix):
@@ -136,7 +140,10 @@ def test_ellipses_lie_on_n_sigma_contours(seed_run):
     figure = plane_figure(snap, bounds)
     (target,) = named(figure, "target")
     (generator,) = named(figure, "generator")
+    # Each in its side's colour, and told apart by dash as well as by hue.
+    assert target.line.color == style.REAL and generator.line.color == style.FAKE
     assert target.line.dash == "solid" and generator.line.dash == "dash"
+    assert "target" in target.name and "Gaussian" in generator.name
     assert snap.gen_moments_exact and "exact" in generator.name
     for trace, mean, cov in (
         (target, snap.target_mean, snap.target_cov),
@@ -151,7 +158,21 @@ def test_fitted_generator_is_named_fitted(ring_run):
     _, bounds, snap = ring_run
     assert not snap.gen_moments_exact
     (generator,) = named(plane_figure(snap, bounds), "generator")
-    assert "fitted" in generator.name
+    assert "fitted Gaussian" in generator.name
+
+
+def test_a_mixture_target_shows_each_mode_not_one_fitted_ellipse(ring_run):
+    trainer, bounds, snap = ring_run
+    modes = mixture_modes(trainer.config.target)
+    figure = plane_figure(snap, bounds, modes=modes)
+    (target,) = named(figure, "target")  # no ellipse fitted round all eight
+    assert "modes" in target.name and target.line.color == style.REAL
+    circles = rings(target)
+    assert len(circles) == 2 * len(modes) == 16  # 1σ and 2σ for each mode
+    for k, centre in enumerate(modes):
+        for n_sigma, circle in zip((1, 2), circles[2 * k : 2 * k + 2]):
+            radii = np.linalg.norm(circle - centre, axis=1)
+            np.testing.assert_allclose(radii, n_sigma * MODE_STD, atol=2e-4)
 
 
 def test_axes_fixed_to_bounds_with_equal_aspect(seed_run):
@@ -162,26 +183,69 @@ def test_axes_fixed_to_bounds_with_equal_aspect(seed_run):
     assert tuple(figure.layout.yaxis.range) == pytest.approx((y0, y1))
     assert figure.layout.xaxis.autorange is False and figure.layout.yaxis.autorange is False
     assert figure.layout.yaxis.scaleanchor == "x" and figure.layout.yaxis.scaleratio == 1
+    # A plot that is not square pads the shorter range instead of leaving blank bands.
+    assert figure.layout.xaxis.constrain == figure.layout.yaxis.constrain == "range"
     assert figure.layout.uirevision.startswith("run-7")  # then the bounds
 
 
-def test_arrows_one_trace_scaled_to_the_plot(seed_run):
+def arrows_drawn(figure) -> tuple[np.ndarray, np.ndarray]:
+    """Bases and shafts (tip − base) of the arrows a figure draws."""
+    (arrows,) = named(figure, "G's push")
+    groups = rings(arrows)
+    bases = np.array([g[0] for g in groups]).reshape(-1, 2)
+    tips = np.array([g[1] for g in groups]).reshape(-1, 2)
+    return bases, tips - bases
+
+
+def test_arrows_one_trace_push_times_the_run_scale(seed_run):
     _, bounds, snap = seed_run
     figure = plane_figure(snap, bounds)
     (arrows,) = named(figure, "G's push")
-    groups = rings(arrows)
-    assert len(groups) == len(snap.arrow_points) == 40
-    bases = np.array([g[0] for g in groups])
-    tips = np.array([g[1] for g in groups])
-    np.testing.assert_allclose(bases, snap.arrow_points, atol=1e-3)
-    # Each arrow points along G's push; the longest spans 8% of the width.
-    shafts = tips - bases
-    lengths = np.linalg.norm(shafts, axis=1)
-    assert lengths.max() == pytest.approx(0.08 * (bounds[1] - bounds[0]), rel=1e-3)
-    long_enough = lengths > 0.01 * lengths.max()  # direction of a near-zero arrow is noise
-    shafts, push = shafts[long_enough], snap.arrow_directions[long_enough]
-    cosine = np.sum(shafts * push, axis=1) / np.linalg.norm(shafts, axis=1)
-    assert np.all(cosine / np.linalg.norm(push, axis=1) > 0.999)
+    assert f"arrow = push × {snap.arrow_scale:g}" in arrows.name  # what a length means
+    assert arrows.line.width < 2 and arrows.opacity < 1  # thin and pale: fakes stay visible
+    shafts = snap.arrow_scale * snap.arrow_directions
+    seen = np.linalg.norm(shafts, axis=1) >= arrow_layer.SHORTEST_FRACTION * (bounds[1] - bounds[0])
+    assert seen.any()
+    bases, drawn = arrows_drawn(figure)
+    assert len(bases) == seen.sum() <= len(snap.arrow_points) == 40
+    np.testing.assert_allclose(bases, snap.arrow_points[seen], atol=1e-3)
+    np.testing.assert_allclose(drawn, shafts[seen], atol=1e-3)
+
+
+def test_twice_the_push_draws_twice_the_arrow(seed_run):
+    _, bounds, snap = seed_run
+    bases, once = arrows_drawn(plane_figure(snap, bounds))
+    doubled = dataclasses.replace(snap, arrow_directions=2 * snap.arrow_directions)
+    twice_bases, twice_shafts = arrows_drawn(plane_figure(doubled, bounds))
+    twice = dict(zip(map(tuple, twice_bases), twice_shafts))
+    long_enough = np.linalg.norm(once, axis=1) > 0.05  # well above rounding
+    assert long_enough.sum() >= 5
+    for base, shaft in zip(bases[long_enough], once[long_enough]):
+        # Every arrow drawn once is drawn again from the same point, twice as long.
+        np.testing.assert_allclose(twice[tuple(base)], 2 * shaft, rtol=1e-3, atol=2e-4)
+
+
+def test_arrow_scale_is_the_same_in_every_frame_of_a_run():
+    trainer = Trainer(GanConfig(epochs=1))
+    frames = [trainer.snapshot(200, 0, None, 30)]
+    for _ in range(3):
+        trainer.run(60)
+        frames.append(trainer.snapshot(200, 0, frames[-1].bounds, 30))
+    assert len({f.arrow_scale for f in frames}) == 1
+    for frame in frames:
+        shafts = frame.arrow_scale * frame.arrow_directions
+        width = frame.bounds[1] - frame.bounds[0]
+        seen = np.linalg.norm(shafts, axis=1) >= arrow_layer.SHORTEST_FRACTION * width
+        _, drawn = arrows_drawn(plane_figure(frame, frame.bounds))
+        np.testing.assert_allclose(drawn, shafts[seen], atol=2e-3)
+
+
+def test_arrows_too_short_to_see_are_not_drawn(seed_run):
+    _, bounds, snap = seed_run
+    still = dataclasses.replace(snap, arrow_directions=np.zeros_like(snap.arrow_directions))
+    (arrows,) = named(plane_figure(still, bounds), "G's push")
+    assert not [x for x in arrows.x if x is not None]
+    assert "too short to see" in arrows.name
 
 
 def test_arrows_absent_when_layer_off(seed_run):
@@ -189,6 +253,7 @@ def test_arrows_absent_when_layer_off(seed_run):
     figure = plane_figure(snap, bounds, layers={"field"})
     assert not named(figure, "G's push")
     assert not named(figure, "target") and not named(figure, "generator")
+    assert [t.name for t in figure.data if t.type != "heatmap"] == ["real", "fake"]
 
 
 def test_mode_centres_for_mixtures(ring_run):
@@ -209,6 +274,7 @@ def test_frame_serialises_within_budget(seed_run):
     trainer, bounds, _ = seed_run
     # A generous frame: 1,000 points a side, a 60×60 field, 100 arrows, every layer.
     snap = trainer.snapshot(1000, 60, bounds, 100)
+    assert snap.bounds == bounds
     figure = plane_figure(snap, bounds, modes=np.zeros((25, 2)))
     payload = figure.to_json()
     assert len(payload) < 300_000, len(payload)

@@ -1,4 +1,5 @@
-"""The live view in AppTest: the plane's axes follow the target, D's signals read as the loss
+"""The live view in AppTest: the plane holds the target and G's points (from step 0 to the end
+of a run, in presets that start G far away), D's signals read as the loss
 allows, Reset starts the curves afresh, steps are narrated and counted by halves, and the
 speed starts slow enough to watch and travels in the address.
 
@@ -12,9 +13,11 @@ import base64
 import json
 
 import numpy as np
+import pytest
 
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
+from gan_core.training import plane_view
 from tests import test_dashboard_app as dashboard
 from tests.markdown_text import shown
 from tests.test_dashboard_app import (
@@ -58,18 +61,85 @@ def infos(at) -> str:
     return " ".join(shown(i.value) for i in at.info)
 
 
+def trace(figure: dict, prefix: str) -> dict:
+    (found,) = [t for t in figure["data"] if (t.get("name") or "").startswith(prefix)]
+    return found
+
+
+def axes(figure: dict) -> tuple[list[float], list[float]]:
+    return figure["layout"]["xaxis"]["range"], figure["layout"]["yaxis"]["range"]
+
+
+def share_inside(figure: dict, name: str) -> float:
+    """The share of a point trace that lies inside the plane's axis ranges."""
+    points = trace(figure, name)
+    x, y = np.array(values(points["x"])), np.array(values(points["y"]))
+    (x0, x1), (y0, y1) = axes(figure)
+    return float(np.mean((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)))
+
+
+def assert_heatmap_covers_the_axes(figure: dict) -> None:
+    heatmap = next(t for t in figure["data"] if t["type"] == "heatmap")
+    (x0, x1), (y0, y1) = axes(figure)
+    hx, hy = values(heatmap["x"]), values(heatmap["y"])
+    assert min(hx) <= x0 and max(hx) >= x1 and min(hy) <= y0 and max(hy) >= y1
+
+
 def test_editing_sigma_y_moves_the_plane_axes_with_the_heatmap(apps):
+    before = drawn(apps(), "plane")
     at = apps()
     at.number_input(key="w.sigma_y").set_value(0.5).run()
     assert_clean(at)
     plane = drawn(at, "plane")
-    heatmap = next(t for t in plane["data"] if t["type"] == "heatmap")
-    y_range = plane["layout"]["yaxis"]["range"]
-    heatmap_y = values(heatmap["y"])
-    assert y_range == [min(heatmap_y), max(heatmap_y)] == [0.25, 3.75]
+    (x0, x1), (y0, y1) = axes(plane)
+    # The narrower target's box (mean 2 ± 3.5·0.5) is held, in tighter axes than before.
+    assert y0 <= 0.25 and y1 >= 3.75
+    assert y1 - y0 < np.diff(axes(before)[1])[0]
+    assert x1 - x0 == pytest.approx(plane_view.ASPECT * (y1 - y0))  # the plot's own shape
+    assert plane["layout"]["yaxis"]["scaleanchor"] == "x"
+    assert_heatmap_covers_the_axes(plane)
+    assert share_inside(plane, "real") > 0.99 and share_inside(plane, "fake") == 1.0
     # The bounds are in the plot's uirevision, so the browser takes the new range at once.
-    before = drawn(apps(), "plane")["layout"]["uirevision"]
-    assert plane["layout"]["uirevision"] != before
+    assert plane["layout"]["uirevision"] != before["layout"]["uirevision"]
+
+
+def preset_run(apps, name: str):
+    at = apps()
+    at.selectbox(key="preset").set_value(name).run()
+    assert_clean(at)
+    return at
+
+
+def run_to_the_end(at):
+    at.select_slider(key="speed").set_value("max").run()
+    at.button(key="run_train").click().run()
+    assert job_of(at).wait(600), "the run did not finish in time"
+    return at.run()
+
+
+def test_minimax_fakes_are_on_the_plane_from_step_zero_to_the_end(apps):
+    at = preset_run(apps, "minimax")  # G starts near the origin, the target at (4, 4)
+    start = drawn(at, "plane")
+    assert share_inside(start, "fake") == 1.0 and share_inside(start, "real") > 0.99
+    assert_heatmap_covers_the_axes(start)
+    end = drawn(run_to_the_end(at), "plane")
+    assert end["layout"]["title"]["text"].startswith("Step 2,512")
+    assert share_inside(end, "fake") == 1.0 and share_inside(end, "real") > 0.99
+    assert_heatmap_covers_the_axes(end)
+
+
+def test_high_learning_rates_keep_most_fakes_on_the_plane(apps):
+    end = drawn(run_to_the_end(preset_run(apps, "high_lr")), "plane")
+    assert share_inside(end, "fake") >= 0.95
+    assert_heatmap_covers_the_axes(end)
+
+
+def test_the_ring_shows_each_mode_and_a_fitted_generator(apps):
+    plane = drawn(preset_run(apps, "ring_collapse"), "plane")
+    target = trace(plane, "target modes")
+    assert sum(x is None for x in target["x"]) == 2 * 8  # 1σ and 2σ circles for 8 modes
+    assert "Gaussian" in trace(plane, "generator")["name"]
+    assert "arrow = push ×" in trace(plane, "G's push")["name"]
 
 
 def test_minimax_shows_d_accuracy_smoothed_over_its_raw_values(apps):

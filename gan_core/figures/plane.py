@@ -1,9 +1,13 @@
 """The plane: real points against fake points, with what D and G are doing underneath.
 
 Layers, each optional: D's view of the plane as a heatmap, the target's and the generator's
-1σ / 2σ ellipses, and arrows for the direction G's next update pushes each fake point.
-Every overlay is a WebGL trace like the points: plotly draws WebGL above SVG whatever the
-trace order, so an SVG ellipse would vanish under the point cloud.
+1σ / 2σ ellipses (a mixture target: each mode's own), and arrows for G's push on the fakes
+(arrows.py). Every overlay is a WebGL trace like the points: plotly draws WebGL above SVG
+whatever the trace order, so an SVG ellipse would vanish under the point cloud.
+
+The axes are the snapshot's bounds (training/plane_view.py), with one unit the same length
+on both; where the plot is not square, plotly widens the shorter range to fill it rather
+than leaving blank bands, and D's grid was computed wide enough to cover that.
 """
 
 from __future__ import annotations
@@ -15,19 +19,20 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
 from gan_core.figures import style
+from gan_core.figures.arrows import arrow_trace
 from gan_core.figures.ellipse import covariance_ellipse
 from gan_core.figures.layers import THEORY_LAYERS, over_points, under_points
+from gan_core.metrics import MODE_STD
 from gan_core.training.snapshot import Snapshot
 
 DEFAULT_LAYERS = frozenset({"field", "ellipses", "arrows"})
 LAYERS = DEFAULT_LAYERS | THEORY_LAYERS  # see figures/layers.py
-ARROW_FRACTION = 0.08  # the longest arrow spans this fraction of the plot width
-HEAD_FRACTION = 0.3  # arrow head barbs, as a fraction of the arrow's own length
-HEAD_ANGLE = np.deg2rad(25)
 # D(x) = 0 (sure it is fake) in the fakes' colour, 1/2 (undecided) white, 1 (sure it is real)
 # in the reals' colour: the plane is coloured by which side D would put a point on.
 FIELD_COLOURS = [[0.0, style.FAKE], [0.5, "#FFFFFF"], [1.0, style.REAL]]
 FIELD_OPACITY = 0.45  # pale enough that points of both colours stay visible on top
+ELLIPSE_VERTICES = 120
+MODE_VERTICES = 32  # a mode's circles are a few pixels across
 
 
 def plane_figure(
@@ -58,33 +63,20 @@ def plane_figure(
     traces.append(_points_trace(snapshot.real, "real", style.REAL, max_points))
     traces.append(_points_trace(snapshot.fake, "fake", style.FAKE, max_points))
     if "ellipses" in layers:
-        traces.append(
-            _ellipse_trace(
-                snapshot.target_mean, snapshot.target_cov, "target", style.TARGET_LINE, "solid"
-            )
-        )
-        how = "exact" if snapshot.gen_moments_exact else "fitted"
-        traces.append(
-            _ellipse_trace(
-                snapshot.gen_mean,
-                snapshot.gen_cov,
-                f"generator ({how})",
-                style.GENERATOR_LINE,
-                "dash",
-            )
-        )
+        traces += _contour_traces(snapshot, modes)
     arrow_points, arrow_directions = snapshot.arrow_points, snapshot.arrow_directions
     if "arrows" in layers and arrow_points is not None and arrow_directions is not None:
-        arrows = _arrow_trace(arrow_points[:max_points], arrow_directions[:max_points], x1 - x0)
-        traces.append(arrows)
+        points, push = arrow_points[:max_points], arrow_directions[:max_points]
+        traces.append(arrow_trace(points, push, snapshot.arrow_scale, x1 - x0))
     traces += over_points(snapshot, layers)
 
     step = step_text(snapshot.step, snapshot.lone_updates)
     title = f"Step {step} of {snapshot.total_steps:,}"
     layout = style.base_layout(title, f"{uirevision} {x0:g} {x1:g} {y0:g} {y1:g}")
-    # Fixed ranges: points must not jump as frames arrive. Equal aspect so circles look
-    # round and arrow angles are true; "domain" shrinks the plot area, not the ranges.
-    axis = dict(autorange=False, constrain="domain", zeroline=False, showgrid=False)
+    # Ranges set by the bounds, which move only in steps (plane_view.py): points must not
+    # jump as frames arrive. Equal aspect so circles look round and arrow angles are true;
+    # "range" pads the shorter axis to fill the plot rather than shrinking the plot.
+    axis = dict(autorange=False, constrain="range", zeroline=False, showgrid=False)
     layout.update(
         hovermode="closest",
         xaxis=dict(range=[x0, x1], title=dict(text="x₁"), **axis),
@@ -146,56 +138,69 @@ def _field_trace(snapshot: Snapshot) -> dict:
     )
 
 
-def _ellipse_trace(mean: ArrayLike, cov: ArrayLike, name: str, colour: str, dash: str) -> dict:
-    """The 1σ and 2σ ellipses in one trace, joined by a gap: one legend entry per Gaussian."""
-    xs, ys = [], []
-    for n_sigma in (1, 2):
-        ex, ey = covariance_ellipse(mean, cov, n_sigma)
-        xs += [*ex.tolist(), None]
-        ys += [*ey.tolist(), None]
+def _contour_traces(snapshot: Snapshot, modes: ArrayLike | None) -> list[dict]:
+    """The target's contours (one Gaussian, or each mode of a mixture) in the reals' colour,
+    solid; the generator's in the fakes' colour, dashed; a white halo under the large ones
+    so a line stays readable over a cloud of its own colour."""
+    how = "exact" if snapshot.gen_moments_exact else "fitted"
+    gen_x, gen_y = _contours([(snapshot.gen_mean, snapshot.gen_cov)])
+    generator = _line_trace(
+        gen_x, gen_y, f"generator, {how} Gaussian 1σ, 2σ", style.FAKE, style.GENERATOR_DASH
+    )
+    if modes is not None and np.size(modes):
+        # Each mode's own circles: one ellipse fitted round them all would mean little.
+        # They are small (a mode's σ is MODE_STD), so fewer vertices and no halo.
+        centres = np.asarray(modes, dtype=float).reshape(-1, 2)
+        spread = MODE_STD**2 * np.eye(2)
+        target_x, target_y = _contours([(c, spread) for c in centres], MODE_VERTICES, 4)
+        name = f"target modes 1σ, 2σ (σ = {MODE_STD:g} each)"
+        halo_x, halo_y = gen_x, gen_y
+    else:
+        target_x, target_y = _contours([(snapshot.target_mean, snapshot.target_cov)])
+        name = "target 1σ, 2σ"
+        halo_x, halo_y = target_x + gen_x, target_y + gen_y
+    halo = dict(
+        type="scattergl",
+        x=halo_x,
+        y=halo_y,
+        mode="lines",
+        line=dict(color=style.HALO, width=5),
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    target = _line_trace(target_x, target_y, name, style.REAL, style.TARGET_DASH)
+    return [halo, target, generator]
+
+
+def _contours(
+    gaussians: list[tuple[ArrayLike, ArrayLike]],
+    vertices: int = ELLIPSE_VERTICES,
+    decimals: int | None = None,
+) -> tuple[list, list]:
+    """The 1σ and 2σ ellipses of each Gaussian as one polyline, curves split by gaps;
+    rounded to `decimals` where many small curves would otherwise swell the frame."""
+    xs: list = []
+    ys: list = []
+    for mean, cov in gaussians:
+        for n_sigma in (1, 2):
+            ex, ey = covariance_ellipse(mean, cov, n_sigma, vertices)
+            if decimals is not None:
+                ex, ey = np.round(ex, decimals), np.round(ey, decimals)
+            xs += [*ex.tolist(), None]
+            ys += [*ey.tolist(), None]
+    return xs, ys
+
+
+def _line_trace(xs: list, ys: list, name: str, colour: str, dash: str) -> dict:
     return dict(
         type="scattergl",
         x=xs,
         y=ys,
         mode="lines",
-        name=f"{name} 1σ, 2σ",
+        name=name,
         line=dict(color=colour, width=2.5, dash=dash),
         hoverinfo="skip",
     )
-
-
-def _arrow_trace(points: np.ndarray, directions: np.ndarray, plot_width: float) -> dict:
-    """Every arrow in one trace: shaft and two head barbs as one polyline, arrows split by gaps.
-
-    Lengths are scaled together so the longest spans ARROW_FRACTION of the width: relative
-    sizes show where G is pushed hardest; absolute gradient sizes would vary wildly by loss.
-    """
-    points = np.asarray(points, dtype=float).reshape(-1, 2)
-    directions = np.nan_to_num(np.asarray(directions, dtype=float).reshape(-1, 2))
-    longest = np.linalg.norm(directions, axis=1).max(initial=0.0)
-    scale = ARROW_FRACTION * plot_width / longest if longest > 0 else 0.0
-    tips = points + scale * directions
-    back = HEAD_FRACTION * (points - tips)  # from the tip towards the base
-    cos, sin = np.cos(HEAD_ANGLE), np.sin(HEAD_ANGLE)
-    left = tips + back @ np.array([[cos, sin], [-sin, cos]])
-    right = tips + back @ np.array([[cos, -sin], [sin, cos]])
-    gap = np.full_like(points, np.nan)
-    # Per arrow: base -> tip -> left barb -> tip -> right barb, then a gap.
-    path = np.stack((points, tips, left, tips, right, gap), axis=1).reshape(-1, 2)
-    return dict(
-        type="scattergl",
-        x=_with_gaps(path[:, 0]),
-        y=_with_gaps(path[:, 1]),
-        mode="lines",
-        name="G's push",
-        line=dict(color=style.INK, width=2),
-        hoverinfo="skip",
-    )
-
-
-def _with_gaps(values: np.ndarray) -> list:
-    # Plain lists with None: plotly.js breaks a line at null on every trace type.
-    return [None if np.isnan(v) else round(float(v), 4) for v in values]
 
 
 def _modes_trace(modes: ArrayLike) -> dict:

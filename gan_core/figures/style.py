@@ -20,9 +20,12 @@ FAKE = "#D55E00"  # vermillion
 D_COLOUR = "#009E73"  # bluish green: the discriminator's curves
 G_COLOUR = "#CC79A7"  # reddish purple: the generator's curves
 INK = "#222222"  # arrows, mode crosses, reference lines: neutral and dark on any background
-# Both ellipses black, told apart by dash: any hue would sink into one of the point clouds.
-TARGET_LINE = "#000000"
-GENERATOR_LINE = "#000000"
+# Contours take their side's colour (target: REAL, generator: FAKE) and differ by dash as
+# well, for whoever cannot tell the hues apart; a white halo under them keeps a blue line
+# readable over the blue cloud.
+TARGET_DASH = "solid"
+GENERATOR_DASH = "dash"
+HALO = "rgba(255, 255, 255, 0.85)"
 # Runs overlaid on one chart (the Compare page) each take one of these, in order; yellow
 # last, as it is faint on white.
 RUN_COLOURS = (

@@ -197,10 +197,12 @@ class TrainingJob(JobSteering):
         snap, history = previous.snapshot, previous.history
         if trainer is not None and snapshot:
             view = self.view
+            # The plane's bounds follow the last frame's (None: fitted afresh).
+            shown = snap.bounds if snap is not None else None
             snap = trainer.snapshot(
                 view.n_points,
                 view.field_resolution,
-                self.bounds,
+                shown,
                 view.n_arrows,
                 full_metrics=full_metrics,
             )

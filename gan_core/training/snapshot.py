@@ -16,14 +16,15 @@ from gan_core import metrics
 from gan_core.analysis.gaussian_jsd import gaussian_jsd
 from gan_core.analysis.optimal_discriminator import NOT_GAUSSIAN_NOTE, optimal_field
 from gan_core.analysis.warp import noise_grid, noise_span
-from gan_core.targets import mixture_modes
+from gan_core.targets import mixture_modes, plot_bounds
+from gan_core.training import plane_view
 from gan_core.training.losses import get_loss
 from gan_core.training.models import noise_variance
 
 if TYPE_CHECKING:  # the trainer imports this module
     from gan_core.training.trainer import DReading, Trainer
 
-Bounds = tuple[float, float, float, float]  # x0, x1, y0, y1
+Bounds = plane_view.Bounds  # x0, x1, y0, y1
 
 FIT_SAMPLES = 2000  # fakes used to fit a Gaussian when G's law has no closed form
 QUALITY_SAMPLES = 2500  # VEEGAN / PacGAN count modes on 2,500 samples
@@ -54,7 +55,11 @@ class Snapshot:
     field_values: np.ndarray | None = None
     field_is_probability: bool = True  # D(x) in [0, 1]; otherwise the raw critic score
     arrow_points: np.ndarray | None = None  # fake points and where G's update pushes them
-    arrow_directions: np.ndarray | None = None
+    arrow_directions: np.ndarray | None = None  # G's push at each: −∇ₓ of G's loss there
+    # Where the plane looks (plane_view.py): the axes, which D's grid covers, and the
+    # length an arrow takes per unit of push, fixed for the run.
+    bounds: Bounds | None = None
+    arrow_scale: float = 1.0
     # The best discriminator D* = p_data / (p_data + p_G) on the field's grid, where both
     # densities are known (else None), and a note when it is left out or has no 0.5 line.
     optimal_values: np.ndarray | None = None
@@ -141,6 +146,8 @@ def take_snapshot(
     n_arrows: int,
     full_metrics: bool = False,
 ) -> Snapshot:
+    """The run now. `bounds`: the plane's bounds so far (the last frame's), which this
+    frame's follow without jitter; None fits them afresh (a new run or an edited target)."""
     config = trainer.config
     target_mean, target_cov = trainer.target_moments
     gen_mean, gen_cov, exact = generator_moments(trainer)
@@ -171,8 +178,13 @@ def take_snapshot(
         metrics=found,
         generator_parameters=generator_parameters(trainer),
     )
-    if field_resolution and bounds:
-        xs, ys, values = discriminator_field(trainer, bounds, field_resolution)
+    target_bounds = plot_bounds(config.target)
+    low, high = plane_view.content_box(target_bounds, fake, gen_mean, gen_cov)
+    shown = plane_view.follow(bounds, low, high)
+    snap.update(bounds=shown, arrow_scale=plane_view.arrow_scale(target_bounds))
+    if field_resolution:
+        grid = plane_view.field_bounds(shown)
+        xs, ys, values = discriminator_field(trainer, grid, field_resolution)
         snap.update(
             field_x=xs,
             field_y=ys,

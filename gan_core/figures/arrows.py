@@ -1,0 +1,63 @@
+"""G's push drawn as arrows whose length is the push's true size on a scale fixed for the run.
+
+An arrow from a fake point x is `scale`·(−∇ₓ of G's loss at x) long, `scale` being the
+snapshot's `arrow_scale` (set by the target alone, see training/plane_view.py), and the
+legend says so. So a frame where G pushes twice as hard draws arrows twice as long, and a
+G whose push has faded (a saturated loss, an equilibrium) shows short arrows or none.
+
+Thin, pale and on a subset of the fakes (the snapshot's `n_arrows`), so the points stay
+visible; an arrow too short to see is not drawn at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gan_core.figures import style
+
+HEAD_FRACTION = 0.3  # head barbs, as a fraction of the arrow's own length...
+HEAD_MAX_FRACTION = 0.025  # ...but at most this fraction of the plot's width
+HEAD_ANGLE = np.deg2rad(25)
+SHORTEST_FRACTION = 0.003  # arrows shorter than this fraction of the width are not drawn
+NAME = "G's push"
+
+
+def arrow_trace(
+    points: np.ndarray, push: np.ndarray, scale: float, plot_width: float
+) -> dict[str, Any]:
+    """Every arrow in one trace: shaft and two head barbs as one polyline, arrows split by
+    gaps. Its legend entry tells what a length means."""
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    shafts = scale * np.nan_to_num(np.asarray(push, dtype=float).reshape(-1, 2))
+    lengths = np.linalg.norm(shafts, axis=1)
+    seen = (lengths > 0) & (lengths >= SHORTEST_FRACTION * plot_width)
+    points, shafts, lengths = points[seen], shafts[seen], lengths[seen]
+    tips = points + shafts
+    head = np.minimum(HEAD_FRACTION * lengths, HEAD_MAX_FRACTION * plot_width)
+    back = -shafts * (head / lengths)[:, None]  # from the tip towards the base
+    cos, sin = np.cos(HEAD_ANGLE), np.sin(HEAD_ANGLE)
+    left = tips + back @ np.array([[cos, sin], [-sin, cos]])
+    right = tips + back @ np.array([[cos, -sin], [sin, cos]])
+    gap = np.full_like(points, np.nan)
+    # Per arrow: base -> tip -> left barb -> tip -> right barb, then a gap.
+    path = np.stack((points, tips, left, tips, right, gap), axis=1).reshape(-1, 2)
+    name = f"{NAME}: arrow = push × {scale:g}"
+    if not seen.any():
+        name += " (all too short to see)"
+    return dict(
+        type="scattergl",
+        x=_with_gaps(path[:, 0]),
+        y=_with_gaps(path[:, 1]),
+        mode="lines",
+        name=name,
+        line=dict(color=style.INK, width=1.2),
+        opacity=0.6,
+        hoverinfo="skip",
+    )
+
+
+def _with_gaps(values: np.ndarray) -> list[float | None]:
+    # Plain lists with None: plotly.js breaks a line at null on every trace type.
+    return [None if np.isnan(v) else round(float(v), 4) for v in values]
