@@ -47,7 +47,7 @@ log = logging.getLogger("ganscope")
 FLASH_KEY = "compare_flash"
 CHOSEN_KEY = "compare_chosen"  # the chooser's own state
 SHOWN_KEY = "compare_shown"  # {id: label} of the runs chosen when the page was last drawn
-OPTIONS_KEY = "compare_options"  # the chooser's options when the page was last drawn
+OPTIONS_KEY = "compare_options"  # the chooser's (id, label) pairs when the page was last drawn
 CONFIRM_KEY = "confirm_delete"  # {"ids": {id: label}, "place": where Delete was pressed}
 VIEW_KEY = "runs_view"
 LIST_COLUMNS = [
@@ -167,7 +167,10 @@ def choose_runs(runs: pd.DataFrame, existing: set[int]) -> list[int]:
     labels = dict(zip(sound.id.tolist(), sound.label.tolist()))
     options = list(labels)
     shown = st.session_state.get(SHOWN_KEY, {})
-    if CHOSEN_KEY not in st.session_state or st.session_state.get(OPTIONS_KEY) != options:
+    # A renamed run counts as a change too: the chooser would otherwise keep its old name.
+    if CHOSEN_KEY not in st.session_state or st.session_state.get(OPTIONS_KEY) != list(
+        labels.items()
+    ):
         kept = [i for i in shown if i in labels]
         gone = [i for i in shown if i not in existing]
         if gone:
@@ -180,7 +183,7 @@ def choose_runs(runs: pd.DataFrame, existing: set[int]) -> list[int]:
         elif not kept:
             kept = options[:2]  # the two newest: usually the pair just trained
         st.session_state[CHOSEN_KEY] = kept
-    st.session_state[OPTIONS_KEY] = options
+    st.session_state[OPTIONS_KEY] = list(labels.items())
     chosen = st.multiselect(
         "Runs to compare", options, key=CHOSEN_KEY, format_func=lambda i: labels[i]
     )
@@ -264,10 +267,11 @@ def manage_run(store: RunStore, rights: Rights, record) -> None:
         return
     with st.container(horizontal=True, vertical_alignment="bottom"):
         name = st.text_input(
-            f"Name of {plain(label)}",
+            f"Name of run #{run_id}",  # our text only: a label is also the box's aria-label
             value=record.name,
             max_chars=MAX_NEW_NAME_CHARS,
             key=f"name_{run_id}",
+            width=360,  # room beside it for its buttons
         )
         if st.button("Rename", key=f"rename_{run_id}"):
             act(
