@@ -52,6 +52,7 @@ CONFIRM_KEY = "confirm_delete"  # {"ids": {id: label}, "place": where Delete was
 VIEW_KEY = "runs_view"
 LIST_COLUMNS = [
     "label",
+    "published",  # beside the name: a wide table scrolls, and this must not be out of sight
     "preset",
     "status",
     "target",
@@ -59,7 +60,6 @@ LIST_COLUMNS = [
     "steps",
     "frechet",
     "created",
-    "published",
 ]
 
 
@@ -151,7 +151,9 @@ def show_list(runs: pd.DataFrame, rights: Rights, view: str) -> None:
         key="runs_table",
         column_config={
             "label": "run",
-            "published": st.column_config.CheckboxColumn("published to the class"),
+            "published": st.column_config.CheckboxColumn(
+                "published", help="shown to the whole class"
+            ),
             "yours": st.column_config.CheckboxColumn("yours"),
             "frechet": st.column_config.NumberColumn("distance", format=COLUMN_FORMAT),
             "created": st.column_config.DatetimeColumn("created (UTC)", format="YYYY-MM-DD HH:mm"),
