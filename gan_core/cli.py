@@ -1,4 +1,4 @@
-"""Command line: `python -m gan_core train|presets|sweep`.
+"""Command line: `python -m gan_core train|presets|sweep|runs`.
 
 Settings are resolved in one order: a preset or a config file, then the named options
 (`--seed`, `--lr-d`, ...), then `--set KEY=VALUE` (the same keys as a share link). Every
@@ -15,10 +15,11 @@ import argparse
 import json
 import math
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import torch
 
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_sweep_arguments(commands.add_parser("sweep", help="train a grid of runs at once"))
+    add_runs_arguments(commands.add_parser("runs", help="list the runs in the run store"))
     return parser
 
 
@@ -342,6 +344,93 @@ def presets_command(_args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- runs: the store's list
+
+RUNS_FIELDS = ("id", "name", "status", "steps", "final_distance", "published")
+
+
+def add_runs_arguments(runs: argparse.ArgumentParser) -> None:
+    runs.add_argument("--json", action="store_true", help="print the runs as a JSON list")
+    runs.add_argument("--all", action="store_true", help="also the runs with no logged step")
+
+
+def runs_command(args: argparse.Namespace) -> int:
+    """The runs of the store in `$GANSCOPE_DATA_DIR` (else ./data), newest first. The store
+    must exist already: a list never creates one."""
+    from gan_core.store.paths import DEFAULT_DB_NAME, check_data_dir
+    from gan_core.store.run_store import RunStore
+
+    data_dir = check_data_dir(data_dir_from_environment())
+    if not (data_dir / DEFAULT_DB_NAME).is_file():
+        raise CliError(
+            f"no run store in {shown_path(data_dir)} (set GANSCOPE_DATA_DIR to the data "
+            "directory the app or `train --store` writes to)"
+        )
+    try:
+        store = RunStore(data_dir)
+        try:
+            runs = store.list_runs()
+        finally:
+            store.close()
+    except sqlite3.Error as error:  # a file that is a database, but not one we can read
+        raise CliError(
+            f"the run store in {shown_path(data_dir)} cannot be read ({error})"
+        ) from None
+    empty = runs.steps == 0
+    if not args.all:
+        runs = runs[~empty]
+    rows = [run_row(run) for run in runs.to_dict("records")]
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    print(runs_table(rows))
+    hidden = int(empty.sum())
+    if hidden and not args.all:
+        print(f"({hidden} run(s) with no logged step not shown; --all shows them)")
+    return 0
+
+
+def run_row(run: dict[Any, Any]) -> dict[str, object]:
+    """One listed run (`RunStore.list_runs` columns) as plain JSON-ready values."""
+    distance = float(run["frechet"])
+    return {
+        "id": int(run["id"]),
+        "name": run["name"],  # None for a damaged row whose name cannot be read
+        "status": str(run["status"]),
+        "steps": int(run["steps"]),
+        "final_distance": distance if math.isfinite(distance) else None,
+        "published": bool(run["published"]),
+    }
+
+
+def runs_table(rows: list[dict[str, Any]]) -> str:
+    """Rows as aligned text columns, numbers to the right."""
+    header = ["id", "name", "status", "steps", "final distance", "published"]
+    cells = [
+        [
+            str(row["id"]),
+            row["name"] or "(unreadable name)",
+            row["status"],
+            f"{row['steps']:,}",
+            "—" if row["final_distance"] is None else format_distance(row["final_distance"]),
+            "yes" if row["published"] else "no",
+        ]
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *cells]) for i in range(len(header))]
+    right = {0, 3, 4}  # id, steps, distance
+    lines = [
+        "  ".join(
+            cell.rjust(width) if i in right else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in [header, *cells]
+    ]
+    if not cells:
+        lines.append("(no runs)")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -349,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
             return train_command(args)
         if args.command == "presets":
             return presets_command(args)
+        if args.command == "runs":
+            return runs_command(args)
         from gan_core.sweep.cli import sweep_command
 
         return sweep_command(args)

@@ -5,9 +5,14 @@ see and act on `ui.compare_runs`, the charts `gan_core.figures.compare`, the tab
 `ui.compare_table`. Runs live in `$GANSCOPE_DATA_DIR` (else `./data`); a root-level
 `GANSCOPE_DATA_DIR` in `.streamlit/secrets.toml` sets it too.
 
-A session sees only its own runs. A run the store cannot read (damaged) is listed as such,
-with what is wrong, and can be deleted; it never takes the page down. Whatever another tab
-does meanwhile (deleting the runs shown, say) is said here in plain words.
+A session sees its own runs, or (a choice above the list) the runs published to the class.
+It renames, publishes and deletes only its own; a teacher who entered the teacher key (in
+the sidebar, `ui.session.teacher`) may also rename, unpublish and delete published ones.
+Buttons are only offered where allowed, and the store checks again when one is clicked.
+Runs with no logged step are not listed (a caption counts them). A run the store cannot
+read (damaged) is listed as such, with what is wrong, and can be deleted by whoever may;
+it never takes the page down. Whatever another tab does meanwhile (deleting the runs
+shown, say) is said here in plain words. Run names are shown as the characters they are.
 """
 
 from __future__ import annotations
@@ -23,16 +28,18 @@ import streamlit as st
 
 from gan_core.config import ConfigError
 from gan_core.figures.compare import distance_figure, loss_figure
+from gan_core.figures.curves import STEP_AXES
 from gan_core.formatting import COLUMN_FORMAT
 from gan_core.jobs.status import RunStatus
 from gan_core.serialize import to_query
 from gan_core.store.paths import data_dir_from_environment
+from gan_core.store.record import run_label
 from gan_core.store.rows import DAMAGED
-from gan_core.store.run_store import RunStore
+from gan_core.store.run_store import MAX_NEW_NAME_CHARS, NotAllowed, RunNotFound, RunStore
 from ui import compare_runs
 from ui.compare_table import results_table, settings_table, styled_settings
 from ui.plain_text import NAME_LIMIT, cut, plain, plain_name
-from ui.session import session_id
+from ui.session import session_id, teacher
 
 st.set_page_config(page_title="Compare runs · GANscope", layout="wide")
 
@@ -40,9 +47,34 @@ log = logging.getLogger("ganscope")
 FLASH_KEY = "compare_flash"
 CHOSEN_KEY = "compare_chosen"  # the chooser's own state
 SHOWN_KEY = "compare_shown"  # {id: label} of the runs chosen when the page was last drawn
-OPTIONS_KEY = "compare_options"  # the chooser's options when the page was last drawn
+OPTIONS_KEY = "compare_options"  # the chooser's (id, label) pairs when the page was last drawn
 CONFIRM_KEY = "confirm_delete"  # {"ids": {id: label}, "place": where Delete was pressed}
-LIST_COLUMNS = ["label", "preset", "status", "target", "loss", "steps", "frechet", "created"]
+VIEW_KEY = "runs_view"
+LIST_COLUMNS = [
+    "label",
+    "published",  # beside the name: a wide table scrolls, and this must not be out of sight
+    "preset",
+    "status",
+    "target",
+    "loss",
+    "steps",
+    "frechet",
+    "created",
+]
+
+
+class Rights:
+    """Who may change what, as the store held it when the page was drawn: what the page
+    offers. The store checks again when a button is clicked."""
+
+    def __init__(self, store: RunStore, session: str | None) -> None:
+        self.session = session
+        self.own = compare_runs.own_ids(store, session)
+        self.published = set(store.list_runs(published=True).id.tolist())
+        self.teacher = teacher.is_teacher()
+
+    def may_change(self, run_id: int) -> bool:
+        return compare_runs.may_change(run_id, self.own, self.published, self.teacher)
 
 
 @st.cache_resource(show_spinner=False)
@@ -107,14 +139,22 @@ def run_filters(all_runs) -> dict:
     }
 
 
-def show_list(runs: pd.DataFrame) -> None:
+def show_list(runs: pd.DataFrame, rights: Rights, view: str) -> None:
     damaged = bool((runs.status == DAMAGED).any())
+    columns = LIST_COLUMNS + (["problem"] if damaged else [])
+    if view == compare_runs.PUBLISHED:  # whose each run is, where some are others'
+        runs = runs.assign(yours=runs.id.isin(rights.own))
+        columns = [*columns, "yours"]
     st.dataframe(
-        runs[LIST_COLUMNS + (["problem"] if damaged else [])],
+        runs[columns],
         hide_index=True,
         key="runs_table",
         column_config={
             "label": "run",
+            "published": st.column_config.CheckboxColumn(
+                "published", help="shown to the whole class"
+            ),
+            "yours": st.column_config.CheckboxColumn("yours"),
             "frechet": st.column_config.NumberColumn("distance", format=COLUMN_FORMAT),
             "created": st.column_config.DatetimeColumn("created (UTC)", format="YYYY-MM-DD HH:mm"),
             "problem": "what is wrong",
@@ -129,7 +169,10 @@ def choose_runs(runs: pd.DataFrame, existing: set[int]) -> list[int]:
     labels = dict(zip(sound.id.tolist(), sound.label.tolist()))
     options = list(labels)
     shown = st.session_state.get(SHOWN_KEY, {})
-    if CHOSEN_KEY not in st.session_state or st.session_state.get(OPTIONS_KEY) != options:
+    # A renamed run counts as a change too: the chooser would otherwise keep its old name.
+    if CHOSEN_KEY not in st.session_state or st.session_state.get(OPTIONS_KEY) != list(
+        labels.items()
+    ):
         kept = [i for i in shown if i in labels]
         gone = [i for i in shown if i not in existing]
         if gone:
@@ -142,7 +185,7 @@ def choose_runs(runs: pd.DataFrame, existing: set[int]) -> list[int]:
         elif not kept:
             kept = options[:2]  # the two newest: usually the pair just trained
         st.session_state[CHOSEN_KEY] = kept
-    st.session_state[OPTIONS_KEY] = options
+    st.session_state[OPTIONS_KEY] = list(labels.items())
     chosen = st.multiselect(
         "Runs to compare", options, key=CHOSEN_KEY, format_func=lambda i: labels[i]
     )
@@ -152,10 +195,19 @@ def choose_runs(runs: pd.DataFrame, existing: set[int]) -> list[int]:
 
 def show_curves(records) -> None:
     st.subheader("Curves")
+    axis = st.radio(
+        "Step axis",
+        list(STEP_AXES),
+        format_func=STEP_AXES.get,
+        horizontal=True,
+        key="step_axis",
+        help="Fraction of the run: each run against the share of its planned steps, so runs "
+        "of different lengths end together. Log steps: the early steps spread out.",
+    )
     left, right = st.columns(2)
     # theme=None: the figures' own template and fonts, so they read like the dashboard's.
-    left.plotly_chart(loss_figure(records), key="loss_chart", theme=None)
-    right.plotly_chart(distance_figure(records), key="distance_chart", theme=None)
+    left.plotly_chart(loss_figure(records, axis), key="loss_chart", theme=None)
+    right.plotly_chart(distance_figure(records, axis), key="distance_chart", theme=None)
     st.caption(
         "The distance is exact for an affine generator on a Gaussian target. Otherwise it "
         "compares means and covariances only (the generator's estimated from samples when it "
@@ -174,7 +226,8 @@ def show_tables(records) -> None:
     st.caption("≠ and highlighting mark the settings that are not the same in every run.")
 
 
-def show_actions(store: RunStore, session: str | None, records) -> None:
+def show_actions(store: RunStore, rights: Rights, records) -> None:
+    session = rights.session
     st.subheader("Runs")
     with st.container(horizontal=True):
         for record in records:
@@ -182,8 +235,11 @@ def show_actions(store: RunStore, session: str | None, records) -> None:
             label = f"Open {plain(record.label)} on the dashboard"
             if st.button(label, key=f"open_{record.id}"):
                 open_on_dashboard(record.config)
+    for record in records:
+        manage_run(store, rights, record)
     labels = {r.id: r.label for r in records}
     ids = list(labels)
+    deletable = {i: label for i, label in labels.items() if rights.may_change(i)}
     with st.container(horizontal=True):
         st.download_button(
             f"Export {len(ids)} run(s) as JSON",
@@ -195,9 +251,59 @@ def show_actions(store: RunStore, session: str | None, records) -> None:
             on_click=report_export,
             args=(store, session, labels),
         )
-        if st.button(f"Delete {len(ids)} run(s)…", key="delete"):
-            st.session_state[CONFIRM_KEY] = {"ids": labels, "place": "runs"}
+        if deletable and st.button(f"Delete {len(deletable)} run(s)…", key="delete"):
+            st.session_state[CONFIRM_KEY] = {"ids": deletable, "place": "runs"}
     confirm_delete(store, session, "runs")
+
+
+def manage_run(store: RunStore, rights: Rights, record) -> None:
+    """Rename a run, publish it to the class or take it back: its maker's (or a teacher's,
+    for a published run)."""
+    run_id, label = record.id, record.label
+    published = run_id in rights.published
+    if not rights.may_change(run_id):
+        st.caption(
+            plain(f"{label} is published by another session: only its maker or a teacher ")
+            + "can rename, unpublish or delete it."
+        )
+        return
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        name = st.text_input(
+            f"Name of run #{run_id}",  # our text only: a label is also the box's aria-label
+            value=record.name,
+            max_chars=MAX_NEW_NAME_CHARS,
+            key=f"name_{run_id}",
+            width=360,  # room beside it for its buttons
+        )
+        if st.button("Rename", key=f"rename_{run_id}"):
+            act(
+                lambda: store.rename(run_id, name, rights.session, teacher=teacher.is_teacher()),
+                f"Renamed {label} to {run_label(run_id, name.strip())}.",
+            )
+        if published:
+            if st.button("Unpublish", key=f"publish_{run_id}"):
+                act(
+                    lambda: store.publish(run_id, False, rights.session, teacher.is_teacher()),
+                    f"{label} is no longer published to the class.",
+                )
+        elif st.button("Publish to the class", key=f"publish_{run_id}"):
+            act(
+                lambda: store.publish(run_id, True, rights.session, teacher.is_teacher()),
+                f"{label} is published: every session sees it under “{compare_runs.PUBLISHED}”.",
+            )
+
+
+def act(change, done: str) -> None:
+    """Make one change through the store, which checks it is allowed; say how it went."""
+    try:
+        change()
+    except RunNotFound:
+        st.warning("That run was deleted meanwhile (in another tab?).")
+    except (ConfigError, NotAllowed) as error:  # a bad name, or no longer this session's to change
+        st.error(plain(error))
+    else:
+        flash(done)
+        st.rerun()
 
 
 def report_export(store: RunStore, session: str | None, labels: dict) -> None:
@@ -217,15 +323,18 @@ def report_export(store: RunStore, session: str | None, labels: dict) -> None:
         )
 
 
-def show_damaged(store: RunStore, session: str | None, damaged: dict[int, tuple[str, str]]) -> None:
-    """Runs that cannot be read: what is wrong with each, and a way to delete it."""
+def show_damaged(store: RunStore, rights: Rights, damaged: dict[int, tuple[str, str]]) -> None:
+    """Runs that cannot be read: what is wrong with each, and a way to delete it (for whoever
+    may delete it)."""
     st.subheader("Damaged runs")
     for run_id, (label, problem) in damaged.items():
         with st.container(horizontal=True, vertical_alignment="center"):
             st.warning(plain(f"{label} is damaged and cannot be shown or exported: {problem}"))
-            if st.button(f"Delete {plain(label)}…", key=f"delete_damaged_{run_id}"):
+            if rights.may_change(run_id) and st.button(
+                f"Delete {plain(label)}…", key=f"delete_damaged_{run_id}"
+            ):
                 st.session_state[CONFIRM_KEY] = {"ids": {run_id: label}, "place": "damaged"}
-    confirm_delete(store, session, "damaged")
+    confirm_delete(store, rights.session, "damaged")
 
 
 def confirm_delete(store: RunStore, session: str | None, place: str) -> None:
@@ -240,16 +349,23 @@ def confirm_delete(store: RunStore, session: str | None, place: str) -> None:
     yes, no = st.columns([1, 4])
     suffix = "" if place == "runs" else f"_{place}"  # two places, each with its own keys
     if yes.button("Yes, delete", type="primary", key=f"delete_confirm{suffix}"):
-        removed = compare_runs.delete(store, session, list(labels))
+        # Asked at the click: a key changed or forgotten since the page was drawn counts.
+        result = compare_runs.delete(store, session, list(labels), teacher=teacher.is_teacher())
         del st.session_state[CONFIRM_KEY]
         shown = st.session_state.get(SHOWN_KEY, {})
-        for run_id in labels:  # deleted here, on purpose: not news for the chooser
+        for run_id in result.deleted + result.gone:  # on purpose: not news for the chooser
             shown.pop(run_id, None)
-        already = len(labels) - removed
+        already = len(result.gone)
         flash(
-            f"Deleted {removed} run(s)."
+            f"Deleted {len(result.deleted)} run(s)."
             + (f" {already} had been deleted already (in another tab?)." if already else "")
         )
+        if result.refused:
+            flash(
+                f"Not deleted: {named(result.refused, labels)}. Only the session that made a "
+                "run may delete it, or a teacher once it is published to the class.",
+                "error",
+            )
         st.rerun()
     if no.button("Cancel", key=f"delete_cancel{suffix}"):
         del st.session_state[CONFIRM_KEY]
@@ -275,26 +391,46 @@ def show_import(store: RunStore) -> None:
             st.rerun()
 
 
+def show_empty(view: str, hidden: int) -> None:
+    if view == compare_runs.PUBLISHED:
+        st.info("No runs are published to the class yet.")
+    else:
+        st.info("No saved runs yet: train one on the dashboard and it appears here.")
+    show_hidden(hidden)
+
+
+def show_hidden(hidden: int) -> None:
+    if hidden:
+        st.caption(f"{hidden} run(s) with no logged step yet are not listed.")
+
+
 def main() -> None:
     st.title("Compare runs")
     session_id.adopt()  # after a refresh, this browser's runs are still its own
     session = session_id.current()
+    with st.sidebar.expander("Teacher", expanded=teacher.is_teacher()):
+        teacher.key_form()
     data_dir = data_dir_from_environment()
+    view = st.radio("Runs shown", compare_runs.VIEWS, horizontal=True, key=VIEW_KEY)
     try:
         store = open_store(str(data_dir))
-        all_runs = compare_runs.visible(store, session)
+        all_runs, hidden = compare_runs.listed(compare_runs.visible(store, session, view=view))
+        rights = Rights(store, session)
     except (ConfigError, sqlite3.Error) as error:
         st.error(plain(f"The run store in {str(data_dir)!r} cannot be opened: {cut(error)}"))
         return
     show_flashes()
     if all_runs.empty:
-        st.info("No saved runs yet: train one on the dashboard and it appears here.")
+        show_empty(view, hidden)
         show_import(store)
         return
 
-    runs = compare_runs.visible(store, session, **run_filters(all_runs))
-    show_list(runs)
-    chosen = choose_runs(runs, set(all_runs.id.tolist()))
+    runs, hidden = compare_runs.listed(
+        compare_runs.visible(store, session, view=view, **run_filters(all_runs))
+    )
+    show_list(runs, rights, view)
+    show_hidden(hidden)
+    chosen = choose_runs(runs, rights.own | rights.published)
     loaded = compare_runs.load(store, chosen)
     labels = dict(zip(runs.id.tolist(), runs.label.tolist()))
     if loaded.gone:  # between reading the list and reading the runs
@@ -307,11 +443,11 @@ def main() -> None:
             show_curves(loaded.records)
         with plainly("tables"):
             show_tables(loaded.records)
-        show_actions(store, session, loaded.records)
+        show_actions(store, rights, loaded.records)
     else:
         st.info("Pick one or more runs above to compare them.")
     if damaged:
-        show_damaged(store, session, damaged)
+        show_damaged(store, rights, damaged)
     show_import(store)
 
 

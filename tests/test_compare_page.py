@@ -307,7 +307,8 @@ def test_a_session_sees_and_acts_on_its_own_runs_only(seeded, trainers):
     result = compare_runs.export(store, SESSION, [ids[0], others])
     assert result.exported == [ids[0]] and result.gone == [others]
     assert [run["name"] for run in json.loads(result.data)["runs"]] == ["tutorial"]
-    assert compare_runs.delete(store, SESSION, [others]) == 0
+    deletion = compare_runs.delete(store, SESSION, [others])
+    assert deletion.deleted == [] and deletion.refused == [others]
     assert others in store.list_runs().id.tolist()
 
     stranger = compare_page(session=None)  # no run saved yet: none to see

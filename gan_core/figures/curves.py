@@ -32,6 +32,12 @@ DISTANCE_FLOOR = 1e-6  # a log axis cannot show 0; distances this small read as 
 # (label, history) of each run on an overlay; a label of None is the dashboard's one run.
 Runs = Sequence[tuple[str | None, pd.DataFrame]]
 
+# What the curves are drawn against: the step, the share of its planned steps a run had done
+# (runs of different lengths end together) or the step on a log scale (early steps spread
+# out). Value -> how a page names it.
+STEP_AXES = {"steps": "steps", "fraction": "fraction of the run", "log": "log steps"}
+FRACTION_COLUMN = "run_fraction"  # what `with_run_fraction` adds for the "fraction" axis
+
 
 @dataclass(frozen=True)
 class Series:
@@ -60,6 +66,19 @@ def downsample(frame: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFram
     return frame.iloc[keep]
 
 
+def check_step_axis(step_axis: object) -> str:
+    if step_axis not in STEP_AXES:
+        allowed = ", ".join(STEP_AXES)
+        raise ValueError(f"step axis {step_axis!r} is not one of {allowed}")
+    return str(step_axis)
+
+
+def with_run_fraction(history: pd.DataFrame, total_steps: int) -> pd.DataFrame:
+    """`history` with the share of the run's `total_steps` done at each row, for the
+    "fraction" axis."""
+    return history.assign(**{FRACTION_COLUMN: history["step"] / max(int(total_steps), 1)})
+
+
 def loss_figure(
     history: pd.DataFrame,
     equilibrium: float | None = None,
@@ -76,11 +95,15 @@ def runs_loss_figure(
     equilibrium: float | None = None,
     uirevision: str = "loss",
     max_points: int = MAX_POINTS,
+    step_axis: str = "steps",
 ) -> go.Figure:
-    """`loss_figure` for several runs overlaid: D's loss solid, G's dotted."""
+    """`loss_figure` for several runs overlaid: D's loss solid, G's dotted. `step_axis`: one
+    of `STEP_AXES` ("fraction" needs each history `with_run_fraction`)."""
     title = "Losses" if _single(runs) else "Losses (D solid, G dotted)"
-    frames = [(label, downsample(history, max_points)) for label, history in runs]
-    data, layout = series_chart(frames, LOSSES, title, uirevision)
+    frames = [
+        (label, downsample(_on_axis(history, step_axis), max_points)) for label, history in runs
+    ]
+    data, layout = series_chart(frames, LOSSES, title, uirevision, step_axis)
     if equilibrium is not None:
         layout["shapes"] = [horizontal_line(equilibrium)]
         layout["annotations"] = [
@@ -162,19 +185,22 @@ def runs_distance_figure(
     exact: bool | None,
     uirevision: str = "distance",
     max_points: int = MAX_POINTS,
+    step_axis: str = "steps",
 ) -> go.Figure:
     """`distance_figure` for several runs overlaid, one line each; `exact` None when some
-    runs' distances are exact and others' fitted (the title then names neither)."""
+    runs' distances are exact and others' fitted (the title then names neither).
+    `step_axis` as for `runs_loss_figure`."""
     frames = []
     for label, history in runs:
-        frame = history[np.isfinite(history["frechet"].to_numpy(dtype=float))]
+        frame = _on_axis(history, step_axis)
+        frame = frame[np.isfinite(frame["frechet"].to_numpy(dtype=float))]
         frame = frame.assign(frechet=frame["frechet"].clip(lower=DISTANCE_FLOOR))
         frames.append((label, downsample(frame, max_points)))
     # Short enough for the curve column at 1280 px; the axis names the measure in full.
     title = "Fréchet² to the target"
     if exact is not None:
         title += " (exact)" if exact else " (fitted Gaussians)"
-    data, layout = series_chart(frames, DISTANCE, title, uirevision)
+    data, layout = series_chart(frames, DISTANCE, title, uirevision, step_axis)
     layout["yaxis"] = dict(
         type="log",
         title=dict(text="Fréchet² (log)"),
@@ -186,6 +212,22 @@ def runs_distance_figure(
     )
     layout["showlegend"] = not _single(runs)  # one unlabelled line needs no legend
     return style.figure(data, layout)
+
+
+def _on_axis(history: pd.DataFrame, step_axis: str) -> pd.DataFrame:
+    """The rows that can be drawn on the axis: a log axis has no step 0."""
+    if check_step_axis(step_axis) == "fraction" and FRACTION_COLUMN not in history:
+        raise ValueError(f"the fraction axis needs histories with a {FRACTION_COLUMN} column")
+    return history[history["step"] > 0] if step_axis == "log" else history
+
+
+def _x_axis(step_axis: str) -> dict[str, Any]:
+    if step_axis == "fraction":
+        # Past 100 %: a run resumed or extended beyond its plan still shows whole.
+        return dict(title=dict(text="fraction of the run"), tickformat=".0%", rangemode="tozero")
+    if step_axis == "log":
+        return dict(title=dict(text="step (log)"), type="log", exponentformat="power")
+    return dict(title=dict(text="step"), rangemode="nonnegative")
 
 
 def _single(runs: Runs) -> bool:
@@ -207,17 +249,24 @@ def horizontal_line(y: float) -> dict[str, Any]:
 
 
 def series_chart(
-    runs: Runs, series: Sequence[Series], title: str, uirevision: str
+    runs: Runs,
+    series: Sequence[Series],
+    title: str,
+    uirevision: str,
+    step_axis: str = "steps",
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Traces and layout: one line per run and series against step; an empty history gives
-    empty axes."""
+    """Traces and layout: one line per run and series against step (or the share of the
+    run done, for `step_axis` "fraction"); an empty history gives empty axes."""
     data = []
     for index, (label, frame) in enumerate(runs):
-        steps = frame["step"].to_numpy(dtype=np.int64)
+        if check_step_axis(step_axis) == "fraction":
+            x = frame[FRACTION_COLUMN].to_numpy(dtype=float)
+        else:
+            x = frame["step"].to_numpy(dtype=np.int64)
         for line in series:
             trace: dict[str, Any] = dict(
                 type="scatter",
-                x=steps,
+                x=x,
                 y=style.compact(frame[line.column]),
                 mode="lines",
                 name=line.name,
@@ -243,6 +292,6 @@ def series_chart(
     layout = style.base_layout(title, uirevision)
     layout.update(
         hovermode="x unified",
-        xaxis=dict(title=dict(text="step"), rangemode="nonnegative"),
+        xaxis=_x_axis(step_axis),
     )
     return data, layout

@@ -65,6 +65,7 @@ LIST_COLUMNS = (
     "created",
     "updated",
     "finished",
+    "published",  # shown to every session, not only to the one that made it
     "problem",  # what is wrong with a damaged row ("" for a sound one)
 )
 DAMAGED = "damaged"  # the list's status for a row that cannot be read as a run
@@ -165,7 +166,9 @@ def list_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame([_list_record(row) for row in rows], columns=list(LIST_COLUMNS))
     for column in ("created", "updated", "finished"):
         frame[column] = pd.to_datetime(frame[column].astype("float64"), unit="s", utc=True)
-    return frame.astype({"id": "int64", "steps": "int64", "total_steps": "int64"})
+    return frame.astype(
+        {"id": "int64", "steps": "int64", "total_steps": "int64", "published": "bool"}
+    )
 
 
 def _list_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -193,6 +196,7 @@ def _list_record(row: dict[str, Any]) -> dict[str, Any]:
         "created": problems.read("created", _seconds, row["created"], None),
         "updated": problems.read("updated", _seconds, row["updated"], None),
         "finished": problems.read("finished", _optional_seconds, row["finished"], None),
+        "published": problems.read("published", _flag, row["published"], False),
     }
     record["status"] = DAMAGED if problems else status
     record["problem"] = problems.summary()
@@ -205,6 +209,13 @@ def _list_number(value: object) -> float:
     if not isinstance(value, (int, float)):
         raise ValueError(f"{quote_value(value)} is not a number")
     return float(value)
+
+
+def _flag(value: object) -> bool:
+    """A 0/1 column (SQLite has no booleans)."""
+    if value not in (0, 1) or isinstance(value, float):
+        raise ValueError(f"{quote_value(value)} is not 0 or 1")
+    return bool(value)
 
 
 def _preset(value: object) -> str | None:

@@ -22,14 +22,15 @@ import json
 import os
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from gan_core.config import GanConfig
+from gan_core.config import ConfigError, GanConfig, quote_value
 from gan_core.serialize import from_json
 from gan_core.store.blobs import (
     blobs_of_runs,
@@ -84,6 +85,7 @@ from gan_core.store.rows import (
 from gan_core.training.checkpoint import MAX_CHECKPOINT_BYTES
 from gan_core.training.history import COLUMNS
 
+MAX_NEW_NAME_CHARS = 60  # a name a person gives a run: fits a legend and a table column
 PARSED_CONFIGS_KEPT = 64  # configs kept parsed: a 20,000-point one takes 0.1-0.3 s to check
 _INSERT_ROW = (
     f"INSERT OR REPLACE INTO history (run_id, {', '.join(COLUMNS)}) "
@@ -106,6 +108,28 @@ class RunNotFound(KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
+
+
+class NotAllowed(PermissionError):
+    """This session may not change this run: it is another session's (and, for a teacher,
+    not published)."""
+
+    def __init__(self, run_id: int, action: str) -> None:
+        self.run_id = run_id
+        self.action = action
+        super().__init__(
+            f"run #{run_id} is not yours to {action}: only the session that made it may, "
+            "or a teacher once it is published to the class"
+        )
+
+
+@dataclass
+class Deletion:
+    """What `delete_runs_of` did with each run asked for."""
+
+    deleted: list[int] = field(default_factory=list)
+    gone: list[int] = field(default_factory=list)  # no such run (deleted already)
+    refused: list[int] = field(default_factory=list)  # not this session's to delete
 
 
 def store_from_environment(name: str = DEFAULT_DB_NAME) -> RunStore:
@@ -372,10 +396,12 @@ class RunStore:
         until: datetime | date | float | None = None,
         session_id: str | None = None,
         limit: int | None = None,
+        published: bool | None = None,
     ) -> pd.DataFrame:
         """One row per run, newest first, with `LIST_COLUMNS`; times are UTC pandas Timestamps.
 
         `since` / `until` take a datetime, a date (a whole day, inclusive) or Unix seconds.
+        `published`: only the runs published to the class (True) or only the others (False).
         """
         where: list[str] = []
         params: list[str | float] = []
@@ -395,10 +421,12 @@ class RunStore:
         if session_id is not None:
             where.append("r.session_id = ?")
             params.append(session_id)
+        if published is not None:
+            where.append("r.published = 1" if published else "r.published = 0")
         sql = (
             # The summary columns, never the config: a list must not parse 1,000 configs.
             "SELECT r.id, r.name, r.preset, r.status, r.source, r.target_kind, r.loss, "
-            "r.total_steps, r.metrics, r.created, r.updated, r.finished, "
+            "r.total_steps, r.metrics, r.created, r.updated, r.finished, r.published, "
             "(SELECT max(step) FROM history h WHERE h.run_id = r.id) AS steps, "
             "(SELECT frechet FROM history h WHERE h.run_id = r.id ORDER BY step DESC LIMIT 1) "
             "AS last_frechet FROM runs r"
@@ -500,6 +528,54 @@ class RunStore:
             if cursor.rowcount == 0:
                 raise RunNotFound(run_id)
 
+    # ------------------------------------------------------------------ the maker's rights
+
+    def rename(
+        self, run_id: int, name: object, session_id: str | None, teacher: bool = False
+    ) -> str:
+        """Give a run a new name; returns it as stored. ConfigError names what is wrong with
+        the name; NotAllowed unless `session_id` made the run (or a teacher renames a
+        published one)."""
+        new_name = check_new_name(name)
+        with self._db.write() as db:
+            _check_allowed(db, run_id, _session(session_id), teacher, "rename")
+            db.execute("UPDATE runs SET name = ? WHERE id = ?", (new_name, run_id))
+        return new_name
+
+    def publish(
+        self, run_id: int, published: bool, session_id: str | None, teacher: bool = False
+    ) -> None:
+        """Show a run to every session (published) or to its maker alone. Only its maker
+        may publish it; its maker or a teacher may unpublish it."""
+        with self._db.write() as db:
+            _check_allowed(
+                db, run_id, _session(session_id), teacher, "publish" if published else "unpublish"
+            )
+            db.execute("UPDATE runs SET published = ? WHERE id = ?", (bool(published), run_id))
+
+    def delete_runs_of(
+        self, run_ids: Iterable[int], session_id: str | None, teacher: bool = False
+    ) -> Deletion:
+        """Delete those of the runs that `session_id` may delete (its own; any published one
+        for a teacher), checked in the same transaction as the deletion."""
+        session = _session(session_id)
+        deletion = Deletion()
+        with self._db.write() as db:
+            for run_id in dict.fromkeys(int(i) for i in run_ids):
+                try:
+                    _check_allowed(db, run_id, session, teacher, "delete")
+                except RunNotFound:
+                    deletion.gone.append(run_id)
+                except NotAllowed:
+                    deletion.refused.append(run_id)
+                else:
+                    deletion.deleted.append(run_id)
+            blobs = blobs_of_runs(db, deletion.deleted)
+            for run_id in deletion.deleted:
+                db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+            release(db, blobs)
+        return deletion
+
     # ------------------------------------------------------------------ upkeep
 
     def integrity_check(self) -> str:
@@ -577,6 +653,52 @@ def _session(session_id: object) -> str | None:
     if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SESSION_ID_CHARS:
         raise ValueError(f"session_id must be text of 1 to {MAX_SESSION_ID_CHARS} characters")
     return session_id
+
+
+def check_new_name(name: object) -> str:
+    """A name a person gives a run: at most `MAX_NEW_NAME_CHARS`, no control characters,
+    and the characters every stored name keeps to (`record.check_name`)."""
+    if not isinstance(name, str):
+        raise ConfigError("run name", f"{quote_value(name)} is not text")
+    name = name.strip()
+    if not name:
+        raise ConfigError("run name", "is empty: give the run a name")
+    if len(name) > MAX_NEW_NAME_CHARS:
+        raise ConfigError(
+            "run name",
+            f"{quote_value(name)} is too long: at most {MAX_NEW_NAME_CHARS} characters allowed",
+        )
+    control = next((c for c in name if unicodedata.category(c).startswith("C")), None)
+    if control is not None:
+        raise ConfigError(
+            "run name",
+            f"{quote_value(name)} contains the control character U+{ord(control):04X}: "
+            "only printable characters allowed",
+        )
+    try:
+        return check_name(name)
+    except ValueError:
+        raise ConfigError(
+            "run name",
+            f"{quote_value(name)} may hold only letters A-Z a-z, digits, spaces and "
+            "_ . : # ( ) + - (starting with a letter, a digit or _)",
+        ) from None
+
+
+def _check_allowed(
+    db: sqlite3.Connection, run_id: int, session_id: str | None, teacher: bool, action: str
+) -> None:
+    """RunNotFound, or NotAllowed unless this session made the run, or it is published and
+    a teacher asks (who may do anything to it but publish it: it is published already)."""
+    row = db.execute("SELECT session_id, published FROM runs WHERE id = ?", (run_id,)).fetchone()
+    if row is None:
+        raise RunNotFound(run_id)
+    maker, published = row
+    if session_id is not None and maker == session_id:
+        return
+    if teacher is True and published and action != "publish":
+        return
+    raise NotAllowed(run_id, action)
 
 
 def _message(message: object) -> str:

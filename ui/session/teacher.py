@@ -1,67 +1,86 @@
-"""The teacher's key: a session that typed it may do what only a teacher does.
+"""The teacher key: who may delete, rename or unpublish any run published to the class.
 
-The key is set on the server, in `GANSCOPE_TEACHER_KEY` or a root-level key of the same name
-in `.streamlit/secrets.toml`; with none set, no session is a teacher. A typed key is compared
-in constant time (hmac.compare_digest) and remembered in the session's state, and checked
-against the server's key again on every use, so a changed key signs every session out.
+The key is `GANSCOPE_TEACHER_KEY`, from the environment or else from `.streamlit/secrets.toml`
+(a missing or unreadable secrets file counts as no key). With no key configured, nobody is a
+teacher. A teacher types the key once per session in a password box (`key_form`); the
+session then keeps a digest of the key it matched, never the key itself, and `is_teacher`
+compares that digest with the key configured now, so a changed or removed key ends every
+teacher session at its next click.
+
+Pages ask `is_teacher()` when they act, and hand the answer to the store, which checks
+every permission itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 
 import streamlit as st
 
-KEY_NAME = "GANSCOPE_TEACHER_KEY"
-STATE_KEY = "teacher_key"
-MAX_KEY_CHARS = 200
+ENV_VAR = "GANSCOPE_TEACHER_KEY"
+STATE_KEY = "teacher_key_digest"  # the digest of the key this session entered correctly
+FORM_KEY = "teacher_key_form"
+FIELD_KEY = "teacher_key_field"
 
 
-def _server_key() -> str | None:
-    key = os.environ.get(KEY_NAME)
-    if not key:
+def _configured_key() -> str | None:
+    value = os.environ.get(ENV_VAR, "").strip()
+    if not value:
         try:
-            key = st.secrets.get(KEY_NAME)
-        except Exception:  # no secrets file, or one that does not parse: no key from there
-            key = None
-    return key if isinstance(key, str) and key else None
+            value = str(st.secrets.get(ENV_VAR, "") or "").strip()
+        except Exception:  # no secrets file, or one Streamlit cannot parse: no key
+            value = ""
+    return value or None
 
 
-def _matches(typed: object) -> bool:
-    key = _server_key()
-    if key is None or not isinstance(typed, str):
-        return False
-    return hmac.compare_digest(typed.encode(), key.encode())
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def configured() -> bool:
-    """A teacher key is set on this server."""
-    return _server_key() is not None
+    """Whether this server has a teacher key at all."""
+    return _configured_key() is not None
 
 
 def is_teacher() -> bool:
-    """This session typed the server's current key."""
-    return _matches(st.session_state.get(STATE_KEY))
+    """Whether this session entered the key that is configured now."""
+    key = _configured_key()
+    entered = st.session_state.get(STATE_KEY)
+    if key is None or not isinstance(entered, str):
+        return False
+    return hmac.compare_digest(entered, _digest(key))
+
+
+def check(entered: str) -> bool:
+    """Remember this session as a teacher's if `entered` is the configured key."""
+    key = _configured_key()
+    if key is None or not hmac.compare_digest(entered.strip().encode(), key.encode()):
+        return False
+    st.session_state[STATE_KEY] = _digest(key)
+    return True
+
+
+def forget() -> None:
+    st.session_state.pop(STATE_KEY, None)
 
 
 def key_form() -> None:
-    """Sign in as the teacher (or out), or say that no key is set on this server."""
+    """The password box and what came of the last key entered."""
     if not configured():
-        st.caption(f"No teacher key is set on this server ({KEY_NAME}).")
+        st.caption(f"No teacher key is set on this server ({ENV_VAR}).")
         return
     if is_teacher():
-        st.success("Signed in as the teacher.", icon=":material/school:")
-        if st.button("Sign out", key="teacher_sign_out"):
-            st.session_state.pop(STATE_KEY, None)
+        st.success("Teacher key accepted: you may rename, unpublish and delete published runs.")
+        if st.button("Forget the teacher key", key="teacher_forget"):
+            forget()
             st.rerun()
         return
-    with st.form("teacher_key_form", border=False):
-        typed = st.text_input(
-            "Teacher key", type="password", max_chars=MAX_KEY_CHARS, key="teacher_key_input"
-        )
-        if st.form_submit_button("Sign in as the teacher", key="teacher_sign_in"):
-            if _matches(typed):
-                st.session_state[STATE_KEY] = typed
-                st.rerun()
-            st.error("That is not the teacher key.")
+    with st.form(FORM_KEY, clear_on_submit=True, border=False):
+        entered = st.text_input("Teacher key", type="password", key=FIELD_KEY)
+        submitted = st.form_submit_button("Unlock teacher actions")
+    if submitted:
+        if check(entered):
+            st.rerun()
+        st.error("That is not the teacher key.")
