@@ -70,7 +70,8 @@ def test_too_large_bounds_shrink_one_rung_a_frame_then_settle():
     steps = np.array(widths[1:]) / np.array(widths[:-1])
     assert steps.min() >= 1 / plane_view.RUNG - 1e-9  # never more than a rung at once
     assert widths[-1] == widths[-2] < widths[0] / 10  # then still, close to what is needed
-    needed = 2 * (1 + plane_view.MARGIN) / plane_view.ASPECT  # the height, with its margin
+    # The width a 2 × 2 box needs in bounds of the plot's shape, with its margin.
+    needed = 2 * (1 + plane_view.MARGIN) * max(plane_view.ASPECT, 1.0)
     assert widths[-1] <= plane_view.SHRINK_BEYOND * plane_view.RUNG**2 * needed
 
 

@@ -27,6 +27,7 @@ from gan_core.formatting import HOVER_FORMAT, format_distance
 
 MAX_POINTS = 1500
 JSD_MAX = math.log(2)  # the Jensen–Shannon divergence of laws that do not overlap
+LABELLED_DECADES = 2.0  # a log axis spanning more labels powers of ten only
 DISTANCE_FLOOR = 1e-6  # a log axis cannot show 0; distances this small read as "on target"
 
 # (label, history) of each run on an overlay; a label of None is the dashboard's one run.
@@ -207,11 +208,22 @@ def runs_distance_figure(
         exponentformat="power",
         # Between decades plotly labels 0.5 as a bare "5"; "complete" writes 5×10⁻¹.
         minorloglabels="complete",
-        # Within a decade, label 2 and 5 only: every digit crowds a short chart.
-        dtick="D2",
+        dtick=_log_ticks(frames),
     )
     layout["showlegend"] = not _single(runs)  # one unlabelled line needs no legend
     return style.figure(data, layout)
+
+
+def _log_ticks(frames: list[tuple[str, pd.DataFrame]]) -> str | int:
+    """Within a decade or two, label 2 and 5 as well ("D2"); over more (or with nothing
+    drawn yet, when plotly spans several decades of its own) label powers of ten only
+    (1 = every decade): three labels a decade would pile up on a short chart."""
+    values = [frame["frechet"].to_numpy(dtype=float) for _, frame in frames if len(frame)]
+    if not values:
+        return 1
+    joined = np.concatenate(values)
+    decades = math.log10(joined.max() / joined.min())
+    return "D2" if decades <= LABELLED_DECADES else 1
 
 
 def _on_axis(history: pd.DataFrame, step_axis: str) -> pd.DataFrame:

@@ -145,7 +145,7 @@ def _contour_traces(snapshot: Snapshot, modes: ArrayLike | None) -> list[dict]:
     how = "exact" if snapshot.gen_moments_exact else "fitted"
     gen_x, gen_y = _contours([(snapshot.gen_mean, snapshot.gen_cov)])
     generator = _line_trace(
-        gen_x, gen_y, f"generator, {how} Gaussian 1σ, 2σ", style.FAKE, style.GENERATOR_DASH
+        gen_x, gen_y, f"generator ({how} Gaussian)", style.FAKE, style.GENERATOR_DASH
     )
     if modes is not None and np.size(modes):
         # Each mode's own circles: one ellipse fitted round them all would mean little.
@@ -153,7 +153,7 @@ def _contour_traces(snapshot: Snapshot, modes: ArrayLike | None) -> list[dict]:
         centres = np.asarray(modes, dtype=float).reshape(-1, 2)
         spread = MODE_STD**2 * np.eye(2)
         target_x, target_y = _contours([(c, spread) for c in centres], MODE_VERTICES, 4)
-        name = f"target modes 1σ, 2σ (σ = {MODE_STD:g} each)"
+        name = f"target modes (σ = {MODE_STD:g})"
         halo_x, halo_y = gen_x, gen_y
     else:
         target_x, target_y = _contours([(snapshot.target_mean, snapshot.target_cov)])

@@ -27,10 +27,11 @@ import numpy as np
 
 Bounds = tuple[float, float, float, float]  # x0, x1, y0, y1
 
-# Width / height of the bounds, in data units: that of the plane's plot area on the page
-# (about 256 × 433 px at 1280×720), so that plotly, holding one unit as long on both axes,
-# barely needs to pad either range. Change it with the page's layout.
-ASPECT = 0.6
+# Width / height of the bounds, in data units: about that of the plane's plot area on the
+# page (304 × 213 px at 1280×720 with the sidebar open, 451 × 391 in Present mode, 662 × 500
+# at 1920×1080: 1.15 to 1.6), so that plotly, holding one unit as long on both axes, pads
+# either range by at most FIELD_OVERSCAN. Change it with the page's layout.
+ASPECT = 1.4
 MARGIN = 0.1  # room around the content, as a fraction of its half-size
 RUNG = 2.0**0.25  # half-sizes take values on the ladder RUNG^k
 CENTRE_STEPS = 8  # centres snap to half-size / CENTRE_STEPS
