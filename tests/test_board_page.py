@@ -42,7 +42,7 @@ def store(tmp_path, monkeypatch) -> RunStore:
     """An empty store in a fresh data directory, which the page finds through the env var;
     no teacher key unless a test sets one."""
     monkeypatch.setenv("GANSCOPE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv(teacher.KEY_NAME, raising=False)
+    monkeypatch.delenv(teacher.ENV_VAR, raising=False)
     opened = RunStore(tmp_path / "data")
     yield opened
     opened.close()
@@ -73,8 +73,8 @@ def tile_names(app: AppTest) -> list[str]:
 
 
 def sign_in(app: AppTest, key: str = KEY) -> AppTest:
-    app.text_input(key="teacher_key_input").input(key)
-    return app.button(key="teacher_sign_in").click().run()
+    app.text_input(key=teacher.FIELD_KEY).input(key)
+    return next(b for b in app.button if b.label == "Unlock teacher actions").click().run()
 
 
 def test_an_empty_board_explains_how_to_publish(store):
@@ -120,13 +120,13 @@ def test_at_most_the_newest_runs_are_drawn_with_a_note(store, trainers, monkeypa
 def test_the_teacher_sets_a_challenge_and_the_leaderboard_ranks_the_runs(
     store, trainers, monkeypatch
 ):
-    monkeypatch.setenv(teacher.KEY_NAME, KEY)
+    monkeypatch.setenv(teacher.ENV_VAR, KEY)
     slow = publish(store, trainers["slow"], "slow")
     fast = publish(store, trainers["fast"], "fast")
     away = publish(store, trainers["elsewhere"], "elsewhere")
     app = sign_in(board())
     no_exceptions(app)
-    assert "Signed in as the teacher." in texts(app.success)
+    assert any("Teacher key accepted" in text for text in texts(app.success))
     app.text_input(key="challenge_title").input("Closest in **30** steps")
     app.number_input(key="challenge_steps").set_value(30)
     app.button(key="challenge_set").click().run()
@@ -153,7 +153,7 @@ def test_the_teacher_sets_a_challenge_and_the_leaderboard_ranks_the_runs(
 
 
 def test_the_teacher_clears_the_challenge(store, monkeypatch):
-    monkeypatch.setenv(teacher.KEY_NAME, KEY)
+    monkeypatch.setenv(teacher.ENV_VAR, KEY)
     store.set_challenge(CHALLENGE.to_json())
     app = sign_in(board())
     app.button(key="challenge_clear").click().run()
@@ -163,7 +163,7 @@ def test_the_teacher_clears_the_challenge(store, monkeypatch):
 
 
 def test_a_bad_challenge_is_refused_naming_the_field_and_nothing_is_stored(store, monkeypatch):
-    monkeypatch.setenv(teacher.KEY_NAME, KEY)
+    monkeypatch.setenv(teacher.ENV_VAR, KEY)
     app = sign_in(board())
     app.text_input(key="challenge_title").input("   ")
     app.button(key="challenge_set").click().run()
@@ -187,7 +187,7 @@ def test_without_the_key_no_one_can_set_the_challenge(store, trainers, monkeypat
     assert not [w for w in app.text_input if w.key == "challenge_title"]
     assert any(h.value == "Closest in 30 steps" for h in app.subheader)  # everyone sees it
 
-    monkeypatch.setenv(teacher.KEY_NAME, KEY)
+    monkeypatch.setenv(teacher.ENV_VAR, KEY)
     app = sign_in(board(), "a guess")
     no_exceptions(app)
     assert "That is not the teacher key." in texts(app.error)
@@ -197,10 +197,10 @@ def test_without_the_key_no_one_can_set_the_challenge(store, trainers, monkeypat
 
 
 def test_a_changed_key_signs_the_teacher_out(store, monkeypatch):
-    monkeypatch.setenv(teacher.KEY_NAME, KEY)
+    monkeypatch.setenv(teacher.ENV_VAR, KEY)
     app = sign_in(board())
     assert [w for w in app.text_input if w.key == "challenge_title"]
-    monkeypatch.setenv(teacher.KEY_NAME, "a new key")
+    monkeypatch.setenv(teacher.ENV_VAR, "a new key")
     app.run()
     assert not [w for w in app.text_input if w.key == "challenge_title"]
 

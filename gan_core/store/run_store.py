@@ -590,18 +590,9 @@ class RunStore:
     def published_runs(self, limit: int) -> tuple[pd.DataFrame, int]:
         """The newest `limit` published runs, with `list_runs`' columns, and how many runs
         are published in all."""
-        sql = (
-            "SELECT r.id, r.name, r.preset, r.status, r.source, r.target_kind, r.loss, "
-            "r.total_steps, r.metrics, r.created, r.updated, r.finished, "
-            "(SELECT max(step) FROM history h WHERE h.run_id = r.id) AS steps, "
-            "(SELECT frechet FROM history h WHERE h.run_id = r.id ORDER BY step DESC LIMIT 1) "
-            "AS last_frechet FROM runs r WHERE r.published = 1 "
-            "ORDER BY r.created DESC, r.id DESC LIMIT ?"
-        )
         with self._db.read() as db:
-            rows = [row_dict(row) for row in db.execute(sql, (int(limit),)).fetchall()]
             count = db.execute("SELECT count(*) FROM runs WHERE published = 1").fetchone()[0]
-        return list_frame(rows), int(count)
+        return self.list_runs(limit=limit, published=True), int(count)
 
     def challenge(self) -> object:
         """The class board's current challenge as stored (JSON text, `gan_core.classroom`

@@ -19,7 +19,7 @@ from gan_core.store.recorder import record_trainer
 from gan_core.store.run_store import RunStore
 from gan_core.training.trainer import Trainer
 from ui.board.live import REFRESH_SECONDS
-from ui.session.teacher import KEY_NAME
+from ui.session.teacher import ENV_VAR as KEY_NAME
 
 KEY = "board-browser-teacher-key"
 CONFIG = GanConfig(n_samples=200, batch_size=20, epochs=3)  # 30 steps: well under a second
@@ -93,8 +93,8 @@ def test_a_run_published_elsewhere_appears_on_both_boards_and_the_teacher_sets_a
     # The teacher signs in with the key and sets a challenge from the sidebar.
     sidebar = teacher.get_by_test_id("stSidebar")
     sidebar.get_by_label("Teacher key").fill(KEY)
-    sidebar.get_by_role("button", name="Sign in as the teacher").click()
-    expect(sidebar.get_by_text("Signed in as the teacher.")).to_be_visible(timeout=30_000)
+    sidebar.get_by_role("button", name="Unlock teacher actions").click()
+    expect(sidebar.get_by_text("Teacher key accepted")).to_be_visible(timeout=30_000)
     expect(student.get_by_label("Title")).to_have_count(0)  # the student has no such form
     sidebar.get_by_label("Title").fill("Closest in 30 steps")
     sidebar.get_by_label("Step limit").fill("30")

@@ -72,7 +72,10 @@ def key_form() -> None:
         st.caption(f"No teacher key is set on this server ({ENV_VAR}).")
         return
     if is_teacher():
-        st.success("Teacher key accepted: you may rename, unpublish and delete published runs.")
+        st.success(
+            "Teacher key accepted: you may rename, unpublish and delete published runs, "
+            "and set the class board's challenge."
+        )
         if st.button("Forget the teacher key", key="teacher_forget"):
             forget()
             st.rerun()
