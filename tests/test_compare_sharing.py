@@ -201,3 +201,17 @@ def test_without_a_configured_key_nobody_is_a_teacher(shared, monkeypatch):
     no_exceptions(app)
     assert not [t for t in app.text_input if t.key == teacher.FIELD_KEY]
     assert any("No teacher key is set" in text for text in message_texts(app))
+
+
+def test_wrong_teacher_keys_are_limited_then_refused_even_when_right(shared, monkeypatch):
+    """Guessing stays slow: after MAX_WRONG_KEYS wrong keys in the window, even the right
+    key waits, and the page says how long."""
+    monkeypatch.setenv(teacher.ENV_VAR, "the right key")
+    monkeypatch.setattr(teacher, "_wrong_keys", {})
+    app = compare_page()
+    for _ in range(teacher.MAX_WRONG_KEYS):
+        unlock(app, "a guess")
+        assert "That is not the teacher key." in message_texts(app)
+    unlock(app, "the right key")
+    assert any("Too many wrong teacher keys" in text for text in message_texts(app))
+    assert not any("Teacher key accepted" in text for text in message_texts(app))

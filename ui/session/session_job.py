@@ -169,7 +169,8 @@ def who_is_asking() -> Owner:
         address = st.context.ip_address
     except Exception:  # no browser connection (bare mode, some test harnesses)
         address = None
-    return Owner(session, address or None)
+    # A string or nothing: a test harness without a browser gives a stand-in object.
+    return Owner(session, address if isinstance(address, str) and address else None)
 
 
 @st.cache_resource(scope="session", on_release=JobHolder.release, show_spinner=False)

@@ -16,13 +16,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import threading
+import time
+from collections import deque
 
 import streamlit as st
+
+from ui.session.session_job import who_is_asking
 
 ENV_VAR = "GANSCOPE_TEACHER_KEY"
 STATE_KEY = "teacher_key_digest"  # the digest of the key this session entered correctly
 FORM_KEY = "teacher_key_form"
 FIELD_KEY = "teacher_key_field"
+# Wrong keys allowed per client address in a sliding window, so guessing stays slow however
+# many tabs guess. Where the address is unknown (localhost, or a proxy that hides it) all
+# such clients share one allowance: many tabs must not multiply it, and the worst a guesser
+# can do to a teacher there is make them wait a minute.
+MAX_WRONG_KEYS = 5
+WRONG_KEY_WINDOW_S = 60.0
+_wrong_keys: dict[str, deque[float]] = {}  # who -> times of their recent wrong keys
+_wrong_keys_lock = threading.Lock()  # every session's script thread shares the table
 
 
 def _configured_key() -> str | None:
@@ -62,6 +75,28 @@ def check(entered: str) -> bool:
     return True
 
 
+def _who() -> str:
+    return who_is_asking().address or "unknown address"
+
+
+def _seconds_locked(who: str, now: float) -> float:
+    """How long `who` must wait before another try (0: may try now)."""
+    with _wrong_keys_lock:
+        recent = _wrong_keys.get(who, deque())
+        while recent and now - recent[0] > WRONG_KEY_WINDOW_S:
+            recent.popleft()
+        if not recent:
+            _wrong_keys.pop(who, None)
+        if len(recent) < MAX_WRONG_KEYS:
+            return 0.0
+        return WRONG_KEY_WINDOW_S - (now - recent[0])
+
+
+def _count_wrong_key(who: str, now: float) -> None:
+    with _wrong_keys_lock:
+        _wrong_keys.setdefault(who, deque()).append(now)
+
+
 def forget() -> None:
     st.session_state.pop(STATE_KEY, None)
 
@@ -84,6 +119,15 @@ def key_form() -> None:
         entered = st.text_input("Teacher key", type="password", key=FIELD_KEY)
         submitted = st.form_submit_button("Unlock teacher actions")
     if submitted:
+        who, now = _who(), time.monotonic()
+        wait = _seconds_locked(who, now)
+        if wait > 0:
+            st.error(
+                f"Too many wrong teacher keys ({MAX_WRONG_KEYS} in "
+                f"{WRONG_KEY_WINDOW_S:.0f} s): try again in {wait:.0f} s."
+            )
+            return
         if check(entered):
             st.rerun()
+        _count_wrong_key(who, now)
         st.error("That is not the teacher key.")
