@@ -246,8 +246,8 @@ def assert_reads_or_refuses(store: RunStore, run_id: int) -> None:
         assert error.run_id == run_id and error.problem
         return
     assert_sound(record)
-    if row.status == DAMAGED:  # only the list reads these on their own
-        assert row.problem.startswith(("log frechet", "target", "loss", "total steps"))
+    if row.status == DAMAGED:  # only the list reads these (and the published flag) on their own
+        assert row.problem.startswith(("log frechet", "target", "loss", "total steps", "published"))
     else:
         assert row.problem == ""
     try:

@@ -58,9 +58,8 @@ def test_an_imported_runs_name_is_escaped_in_button_labels(data_dir):
     # Run names allow ( ) : # _ + - . and spaces: enough for emphasis, emoji and a link's tail.
     name = "a _b_ :smile: (c) __d__ -e"
     store = RunStore(data_dir)
-    (run_id,) = store.import_bundle(
-        json.dumps(json.loads(bundle(run_with(name=name)))), session_id=SESSION
-    )
+    logged = run_with(name=name, history={"step": [1]})  # one logged step: a run, not empty
+    (run_id,) = store.import_bundle(json.dumps(json.loads(bundle(logged))), session_id=SESSION)
     store.close()
     app = compare_page()
     assert not app.exception, [e.value for e in app.exception]

@@ -39,6 +39,8 @@ class OptimalField:
 
     values: np.ndarray | None
     note: str = ""  # why D* is left out, or what it means when it has no 0.5 boundary
+    xs: np.ndarray | None = None  # the grid's axes, when not D's own (see optimal_field)
+    ys: np.ndarray | None = None
 
 
 def optimal_discriminator(
@@ -77,13 +79,40 @@ def optimal_field(
 ) -> OptimalField:
     """D* on the grid xs × ys (the grid of D's own field), with a note where it has no
     0.5 boundary."""
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
-    values = optimal_discriminator(grid, data_mean, data_cov, gen_mean, gen_cov)
     data, gen = Gaussian.of(data_mean, data_cov), Gaussian.of(gen_mean, gen_cov)
     if data.singular and gen.singular:
         return OptimalField(None, BOTH_ON_LINES_NOTE)
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    local = None if gen.singular else _around_a_narrow_generator(xs, ys, gen_mean, gen_cov)
+    if local is not None:
+        xs, ys = local
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
+    values = optimal_discriminator(grid, data_mean, data_cov, gen_mean, gen_cov)
     if gen.singular:
         return OptimalField(values, G_ON_A_LINE_NOTE)
     if data.singular:
         return OptimalField(values, TARGET_ON_A_LINE_NOTE)
-    return OptimalField(values)
+    return OptimalField(values, xs=xs if local else None, ys=ys if local else None)
+
+
+NARROW_CELLS = 2.0  # a G narrower than this many grid cells gets a grid of its own
+LOCAL_SPREADS = 5.0  # that grid spans G's mean ± this many of G's largest σ
+
+
+def _around_a_narrow_generator(
+    xs: np.ndarray, ys: np.ndarray, gen_mean: ArrayLike, gen_cov: ArrayLike
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A grid of the same size centred on G, when G is so narrow (early in a run) that its
+    D* = 1/2 line, a small closed curve round it, would fall between D's grid points."""
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    cell = min(abs(xs[1] - xs[0]), abs(ys[1] - ys[0]))
+    spreads = np.sqrt(np.clip(np.linalg.eigvalsh(np.asarray(gen_cov, dtype=float)), 0.0, None))
+    if not np.all(np.isfinite(spreads)) or spreads.min() >= NARROW_CELLS * cell:
+        return None
+    half = LOCAL_SPREADS * float(spreads.max())
+    mean = np.asarray(gen_mean, dtype=float)
+    return (
+        np.linspace(mean[0] - half, mean[0] + half, len(xs)),
+        np.linspace(mean[1] - half, mean[1] + half, len(ys)),
+    )

@@ -214,7 +214,7 @@ def runs_distance_figure(
     return style.figure(data, layout)
 
 
-def _log_ticks(frames: list[tuple[str, pd.DataFrame]]) -> str | int:
+def _log_ticks(frames: Sequence[tuple[str | None, pd.DataFrame]]) -> str | int:
     """Within a decade or two, label 2 and 5 as well ("D2"); over more (or with nothing
     drawn yet, when plotly spans several decades of its own) label powers of ten only
     (1 = every decade): three labels a decade would pile up on a short chart."""

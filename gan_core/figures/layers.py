@@ -33,10 +33,16 @@ def over_points(snapshot: Snapshot, layers: Iterable[str]) -> list[dict[str, Any
     """Layers drawn above the points: D*'s 0.5 line, the boundary D would draw at its best."""
     if "optimal" not in layers or snapshot.optimal_values is None:
         return []
-    assert snapshot.field_x is not None and snapshot.field_y is not None  # D*'s grid is D's
-    segments = contour_segments(
-        snapshot.field_x, snapshot.field_y, snapshot.optimal_values, CONTOUR_LEVEL
-    )
+    xs = snapshot.optimal_x if snapshot.optimal_x is not None else snapshot.field_x
+    ys = snapshot.optimal_y if snapshot.optimal_y is not None else snapshot.field_y
+    assert xs is not None and ys is not None  # D*'s grid is D's, unless it has its own
+    # Traced on D*'s log-odds, log p_data − log p_G: a quadratic in x (two Gaussians), so a
+    # straight line between grid points follows it closely, where D* itself, a steep
+    # sigmoid of it, would put the line a grid cell off. D* = 1/2 is log-odds 0.
+    share = np.clip(np.asarray(snapshot.optimal_values, dtype=float), 1e-12, 1 - 1e-12)
+    log_odds = np.log(share) - np.log1p(-share)
+    level = float(np.log(CONTOUR_LEVEL) - np.log1p(-CONTOUR_LEVEL))
+    segments = contour_segments(xs, ys, log_odds, level)
     if not len(segments):
         return []  # D* has no 0.5 line in view
     return [

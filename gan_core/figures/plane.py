@@ -78,11 +78,19 @@ def plane_figure(
     # "range" pads the shorter axis to fill the plot rather than shrinking the plot.
     axis = dict(autorange=False, constrain="range", zeroline=False, showgrid=False)
     layout.update(
+        # What a viewer's zoom belongs to (the frame keeps it across new bounds): the target.
+        meta=dict(zoom_key=_target_key(snapshot)),
         hovermode="closest",
         xaxis=dict(range=[x0, x1], title=dict(text="x₁"), **axis),
         yaxis=dict(range=[y0, y1], title=dict(text="x₂"), scaleanchor="x", scaleratio=1, **axis),
     )
     return style.figure(traces, layout)
+
+
+def _target_key(snapshot: Snapshot) -> str:
+    mean = np.round(np.asarray(snapshot.target_mean, dtype=float), 6).tolist()
+    cov = np.round(np.asarray(snapshot.target_cov, dtype=float), 6).tolist()
+    return f"{mean} {cov}"
 
 
 def step_text(step: int, lone_updates: str = "") -> str:

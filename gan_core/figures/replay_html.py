@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gan_core.config import GanConfig
-from gan_core.figures.plane import LAYERS, plane_figure
+from gan_core.figures.plane import DEFAULT_LAYERS, plane_figure
 from gan_core.formatting import format_distance
 from gan_core.targets import mixture_modes, plot_bounds
 from gan_core.training.timeline import Replayer, TimelineFrame
@@ -30,10 +30,10 @@ FIELD_RESOLUTION = 30
 N_ARROWS = 30
 FRAME_MS = 120  # a frame's time on screen while playing: 100 frames in 12 s
 DIV_ID = "ganscope-replay"
-# The traces that change from frame to frame, by the names `plane_figure` gives them.
-MOVING = frozenset({"D(x)", "critic score", "fake", "G's push"}) | {
-    f"generator ({how}) 1σ, 2σ" for how in ("exact", "fitted")
-}
+# The classic plane: D's view, the contours and G's push. Every frame must draw the same
+# traces in the same order (an animation frame updates traces by index); the newer layers
+# (D*'s line, G's warp) come and go with the run's state, so they stay on the live page.
+REPLAY_LAYERS = DEFAULT_LAYERS
 
 
 def evenly_spaced(frames: Sequence[TimelineFrame], limit: int) -> list[TimelineFrame]:
@@ -48,18 +48,23 @@ def replay_figure(config: GanConfig, frames: Sequence[TimelineFrame], title: str
     """The run's plane at each of (at most MAX_FRAMES of) its frames, with a slider and
     Play / Pause buttons; it opens at the first frame, so Play plays the whole run."""
     chosen = evenly_spaced(frames, MAX_FRAMES)
-    bounds = plot_bounds(config.target)
     modes = mixture_modes(config.target)
-    replayer = Replayer(config, chosen, N_POINTS, FIELD_RESOLUTION, bounds, N_ARROWS)
+    replayer = Replayer(
+        config, chosen, N_POINTS, FIELD_RESOLUTION, plot_bounds(config.target), N_ARROWS
+    )
+    snapshots = [replayer.snapshot(index) for index in range(len(chosen))]
+    # One set of axes for the whole run: every frame's own bounds (they follow G) in one box.
+    bounds = _union(
+        [s.bounds if s.bounds is not None else plot_bounds(config.target) for s in snapshots]
+    )
     planes = []
-    for index in range(len(chosen)):
-        snapshot = replayer.snapshot(index)
-        plane = plane_figure(snapshot, bounds, LAYERS, modes, uirevision="replay")
+    for snapshot in snapshots:
+        plane = plane_figure(snapshot, bounds, REPLAY_LAYERS, modes, uirevision="replay")
         distance = format_distance(snapshot.metrics.get("frechet", float("nan")))
         heading = f"{title} · step {snapshot.step:,} of {snapshot.total_steps:,}"
         planes.append((str(snapshot.step), _svg(plane.data), f"{heading} · Fréchet² {distance}"))
-    first = plane_figure(replayer.snapshot(0), bounds, LAYERS, modes, uirevision="replay")
-    moving = [i for i, trace in enumerate(planes[0][1]) if trace.get("name") in MOVING]
+    first = plane_figure(snapshots[0], bounds, REPLAY_LAYERS, modes, uirevision="replay")
+    moving = _moving([data for _, data, _ in planes])
     layout = first.layout.to_plotly_json()
     layout.update(
         title=dict(text=planes[0][2], x=0.01, xanchor="left"),
@@ -92,12 +97,48 @@ def replay_html(config: GanConfig, frames: Sequence[TimelineFrame], title: str) 
     )
 
 
+def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+    return (
+        min(b[0] for b in boxes),
+        max(b[1] for b in boxes),
+        min(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _moving(planes: list[list[dict[str, Any]]]) -> list[int]:
+    """The indices of the traces whose data differs between frames (G's, D's), not those
+    that stay (the real points, the target's contours)."""
+    first = planes[0]
+    return [
+        i
+        for i in range(len(first))
+        if any(i >= len(plane) or not _same(first[i], plane[i]) for plane in planes[1:])
+    ]
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if a.get("name") != b.get("name"):
+        return False
+    for key in ("x", "y", "z"):
+        x, y = a.get(key), b.get(key)
+        if (x is None) != (y is None):
+            return False
+        if x is not None and not np.array_equal(
+            np.asarray(x, dtype=object), np.asarray(y, dtype=object)
+        ):
+            return False
+    return True
+
+
 def _changes(trace: dict[str, Any]) -> dict[str, Any]:
     """Only what moves from frame to frame: the file carries each frame's changes, not the
-    grid, the styling or the real points again."""
+    styling or the real points again. D's grid moves with the bounds, so its axes come too."""
     if trace["type"] == "heatmap":
-        return dict(type="heatmap", z=trace["z"])
-    return dict(type=trace["type"], x=_rounded(trace["x"]), y=_rounded(trace["y"]))
+        return dict(type="heatmap", x=trace["x"], y=trace["y"], z=trace["z"])
+    return dict(
+        type=trace["type"], name=trace.get("name"), x=_rounded(trace["x"]), y=_rounded(trace["y"])
+    )
 
 
 def _rounded(values: Any) -> Any:

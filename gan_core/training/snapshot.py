@@ -63,6 +63,8 @@ class Snapshot:
     # The best discriminator D* = p_data / (p_data + p_G) on the field's grid, where both
     # densities are known (else None), and a note when it is left out or has no 0.5 line.
     optimal_values: np.ndarray | None = None
+    optimal_x: np.ndarray | None = None  # D*'s own grid, where it is not D's (a narrow G)
+    optimal_y: np.ndarray | None = None
     optimal_note: str = ""
     # G's warp of the noise: grid lines of noise space mapped by G, (n_lines, points, 2);
     # the first half run along z₁, the second along z₂ (one line for 1-D noise).
@@ -194,7 +196,12 @@ def take_snapshot(
         )
         if config.has_exact_metrics:
             best = optimal_field(xs, ys, target_mean, target_cov, gen_mean, gen_cov)
-            snap.update(optimal_values=best.values, optimal_note=best.note)
+            snap.update(
+                optimal_values=best.values,
+                optimal_note=best.note,
+                optimal_x=best.xs,
+                optimal_y=best.ys,
+            )
         else:
             snap.update(optimal_note=NOT_GAUSSIAN_NOTE)
     if n_arrows and len(fake):

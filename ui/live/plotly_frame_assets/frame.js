@@ -18,6 +18,7 @@ const TITLE_SLACK = 12; // px kept free right of a title: the measure is not exa
 const FALLBACK_FONT = '"Open Sans", verdana, arial, sans-serif'; // plotly's own default
 const drawn = {}; // chart id -> what was last drawn there (figure JSON and size)
 const revisions = {}; // chart id -> the uirevision last drawn there
+const zooms = {}; // chart id -> {key, x, y}: the view a viewer zoomed or panned to
 let plotlyLoaded = null;
 let sentHeight = null; // the frame height last asked of Streamlit
 let pending = null; // newest args not drawn yet
@@ -142,12 +143,49 @@ async function draw(args) {
     // it worked out for the old axes, so the plane kept its old y range.
     if (element.data && revisions[chart.id] !== layout.uirevision) {
       window.Plotly.purge(element);
+      element.zoomWatched = false; // purge removed the listeners
     }
     revisions[chart.id] = layout.uirevision;
+    keepZoom(chart.id, layout);
     await window.Plotly.react(element, figure.data, layout, PLOT_CONFIG);
+    watchZoom(element, chart.id);
     drawn[chart.id] = { figure: chart.figure, size: size };
   }
   setHeight();
+}
+
+// The plane's axes follow the run (new bounds start it afresh, see above), but a viewer who
+// zoomed or panned it keeps that view across frames until they double-click (autoscale)
+// or the target changes: the figure names what its view belongs to in layout.meta.zoom_key.
+function keepZoom(id, layout) {
+  const key = layout.meta && layout.meta.zoom_key;
+  const zoom = zooms[id];
+  if (!zoom || key === undefined || zoom.key !== key) {
+    delete zooms[id];
+    return;
+  }
+  layout.xaxis = { ...layout.xaxis, range: zoom.x.slice() };
+  layout.yaxis = { ...layout.yaxis, range: zoom.y.slice() };
+}
+
+function watchZoom(element, id) {
+  if (element.zoomWatched) return;
+  element.zoomWatched = true;
+  element.on("plotly_relayout", (change) => {
+    const key = element.layout.meta && element.layout.meta.zoom_key;
+    if (key === undefined) return;
+    if (change["xaxis.autorange"] || change["yaxis.autorange"]) {
+      delete zooms[id];
+      return;
+    }
+    const moved = Object.keys(change).some((k) => /^[xy]axis\.range/.test(k));
+    if (!moved) return;
+    zooms[id] = {
+      key: key,
+      x: element.layout.xaxis.range.slice(),
+      y: element.layout.yaxis.range.slice(),
+    };
+  });
 }
 
 // Only when it changes: each request makes the page lay out the frame's parent again.
