@@ -40,24 +40,11 @@ def arrow_trace(
     cos, sin = np.cos(HEAD_ANGLE), np.sin(HEAD_ANGLE)
     left = tips + back @ np.array([[cos, sin], [-sin, cos]])
     right = tips + back @ np.array([[cos, -sin], [sin, cos]])
-    gap = np.full_like(points, np.nan)
-    # Per arrow: base -> tip -> left barb -> tip -> right barb, then a gap.
-    path = np.stack((points, tips, left, tips, right, gap), axis=1).reshape(-1, 2)
     name = f"{NAME}: arrow = push × {scale:g}"
     if not seen.any():
         name += " (all too short to see)"
-    return dict(
-        type="scattergl",
-        x=_with_gaps(path[:, 0]),
-        y=_with_gaps(path[:, 1]),
-        mode="lines",
-        name=name,
-        line=dict(color=style.INK, width=1.2),
-        opacity=0.6,
-        hoverinfo="skip",
-    )
-
-
-def _with_gaps(values: np.ndarray) -> list[float | None]:
-    # Plain lists with None: plotly.js breaks a line at null on every trace type.
-    return [None if np.isnan(v) else round(float(v), 4) for v in values]
+    # Per arrow: base -> tip -> left barb -> tip -> right barb.
+    path = np.stack((points, tips, left, tips, right), axis=1)
+    trace = style.polylines_trace(path, name, dict(color=style.INK, width=1.2))
+    trace.update(opacity=0.6)
+    return trace

@@ -46,7 +46,9 @@ def over_points(snapshot: Snapshot, layers: Iterable[str]) -> list[dict[str, Any
     if not len(segments):
         return []  # D* has no 0.5 line in view
     return [
-        _lines_trace(segments, "best D* = 0.5", dict(color=OPTIMAL_COLOUR, width=3.5, dash="dash"))
+        style.polylines_trace(
+            segments, "best D* = 0.5", dict(color=OPTIMAL_COLOUR, width=3.5, dash="dash")
+        )
     ]
 
 
@@ -58,7 +60,9 @@ def warp_traces(lines: np.ndarray) -> list[dict[str, Any]]:
     for part, (group, colour) in enumerate(zip((lines[:half], lines[half:]), WARP_COLOURS)):
         if not len(group):
             continue
-        trace = _lines_trace(group, "G's warp of the noise grid", dict(color=colour, width=1.5))
+        trace = style.polylines_trace(
+            group, "G's warp of the noise grid", dict(color=colour, width=1.5)
+        )
         trace.update(opacity=0.8, legendgroup="warp", showlegend=part == 0)
         traces.append(trace)
     return traces
@@ -110,22 +114,3 @@ def _edge_crossings(
         fraction = np.where(across, a / (a - b), 0.0)
     position = start + fraction * (end - start)
     return across & np.isfinite(a) & np.isfinite(b), np.broadcast_to(position, a.shape)
-
-
-def _lines_trace(lines: np.ndarray, name: str, line: dict[str, Any]) -> dict[str, Any]:
-    """Polylines (n, points, 2) as one WebGL line trace, split by gaps (null in plotly.js)."""
-    gap = np.full((len(lines), 1, 2), np.nan)
-    path = np.concatenate([lines, gap], axis=1).reshape(-1, 2)
-    return dict(
-        type="scattergl",
-        x=_with_gaps(path[:, 0]),
-        y=_with_gaps(path[:, 1]),
-        mode="lines",
-        name=name,
-        line=line,
-        hoverinfo="skip",
-    )
-
-
-def _with_gaps(values: np.ndarray) -> list[float | None]:
-    return [None if np.isnan(v) else round(float(v), 4) for v in values]

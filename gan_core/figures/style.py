@@ -71,6 +71,28 @@ def compact(values: ArrayLike) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
+def polylines_trace(lines: np.ndarray, name: str, line: dict[str, Any]) -> dict[str, Any]:
+    """Polylines (n, points, 2) as one WebGL line trace, split by gaps: one trace, however
+    many lines (arrows, warp lines, contour pieces), so one legend entry and one draw."""
+    lines = np.asarray(lines, dtype=float)
+    gap = np.full((len(lines), 1, 2), np.nan)
+    path = np.concatenate([lines, gap], axis=1).reshape(-1, 2)
+    return dict(
+        type="scattergl",
+        x=_with_gaps(path[:, 0]),
+        y=_with_gaps(path[:, 1]),
+        mode="lines",
+        name=name,
+        line=line,
+        hoverinfo="skip",
+    )
+
+
+def _with_gaps(values: np.ndarray) -> list[float | None]:
+    # Plain lists with None: plotly.js breaks a line at null on every trace type.
+    return [None if np.isnan(v) else round(float(v), 4) for v in values]
+
+
 def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     """A figure from plain trace and layout dicts, without plotly's validation.
 
