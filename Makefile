@@ -4,6 +4,7 @@
 #               serve the app on localhost:8501
 #   make test   install the dev packages (and Debian's chromium if missing), then run pytest
 #   make lint   install the dev packages, then run ruff (lint and format check) and mypy
+#   make i18n   extract the strings people read, update the Chinese catalog, compile it
 #
 # Stamp files inside .venv record which requirements were installed, so repeated runs
 # skip pip until a requirements file changes (or .venv is removed).
@@ -21,7 +22,7 @@ CHROMIUM := /usr/bin/chromium
 # apt-get needs root: use sudo only when not already root.
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: venv dev run test chromium lint bench clean distclean
+.PHONY: venv dev run test chromium lint bench clean distclean i18n catalogs
 
 venv: $(RUNTIME_STAMP)
 
@@ -45,7 +46,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	@touch $(RUNTIME_STAMP) $@
 
 # The server's GANSCOPE_* settings are checked first: a bad one stops here, in one line.
-run: $(RUNTIME_STAMP)
+run: $(RUNTIME_STAMP) catalogs
 	@$(BIN)/python -m gan_core.jobs.limits
 	$(BIN)/streamlit run dashboard.py --server.address localhost --server.port $(PORT)
 
@@ -57,8 +58,27 @@ chromium:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
-test: $(DEV_STAMP) chromium
+test: $(DEV_STAMP) chromium catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Translations (gan_core/i18n): strings marked with _() / N_() / ngettext() in the code are
+# extracted into the template, merged into each language's .po (translators edit that),
+# and compiled into the .mo files gettext reads. `catalogs` compiles only; `make run` and
+# `make test` do it, so a fresh clone needs nothing more. Compiled .mo files are not
+# committed: they are built from the .po.
+LOCALE_DIR := gan_core/i18n/locale
+POT        := $(LOCALE_DIR)/ganscope.pot
+
+catalogs: $(RUNTIME_STAMP)
+	@$(BIN)/pybabel compile --domain ganscope --directory $(LOCALE_DIR) --statistics
+
+i18n: $(RUNTIME_STAMP)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keyword N_ --keyword ngettext:1,2 \
+	  --no-location --sort-output --project GANscope --copyright-holder GANscope \
+	  --output-file $(POT) .
+	$(BIN)/pybabel update --input-file $(POT) --domain ganscope --output-dir $(LOCALE_DIR) \
+	  --no-fuzzy-matching --ignore-obsolete
+	$(MAKE) catalogs
 
 # mypy's settings (which packages, how strict) live in pyproject.toml under [tool.mypy].
 lint: $(DEV_STAMP)

@@ -5,13 +5,14 @@ Layout and wiring only; each part lives in its own module under `ui/`.
 
 import streamlit as st
 
-from ui import page_style, present_mode
+from ui import language, page_style, present_mode
 from ui.controls import sidebar
 from ui.live import live_view, run_actions, run_buttons, speed
 from ui.session import checkpoint_upload, notices, reopen, session_id, sharing, url_state
 from ui.session.guard import guarded
 from ui.session.session_job import holder as session_holder
 
+language.choose()  # first: every string below is in the chosen language
 with guarded("the link"):
     url_state.load_from_url()  # a link, or another page's switch, sets the controls
 # After the link is read: `present=1` in it starts the page with the sidebar collapsed.

@@ -29,6 +29,7 @@ from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepSlot, SweepStatus
 from gan_core.sweep.run import AXIS_KEYS, plan_sweep
+from ui import language
 from ui.plain_text import cut, plain
 from ui.session.session_job import who_is_asking
 from ui.sweep_form import (
@@ -61,7 +62,10 @@ FAILED = (
 
 log = logging.getLogger("ganscope")
 
+language.choose()  # first: every string below is in the chosen language
 st.set_page_config(page_title="Sweep · GANscope", layout="wide")
+with st.sidebar:
+    language.switch()
 
 
 @st.cache_resource(scope="session", on_release=SweepSlot.release, show_spinner=False)

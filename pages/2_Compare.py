@@ -36,12 +36,15 @@ from gan_core.store.paths import data_dir_from_environment
 from gan_core.store.record import run_label
 from gan_core.store.rows import DAMAGED
 from gan_core.store.run_store import MAX_NEW_NAME_CHARS, NotAllowed, RunNotFound, RunStore
-from ui import compare_runs
+from ui import compare_runs, language
 from ui.compare_table import results_table, settings_table, styled_settings
 from ui.plain_text import NAME_LIMIT, cut, plain, plain_name
 from ui.session import session_id, teacher
 
+language.choose()  # first: every string below is in the chosen language
 st.set_page_config(page_title="Compare runs · GANscope", layout="wide")
+with st.sidebar:
+    language.switch()
 
 log = logging.getLogger("ganscope")
 FLASH_KEY = "compare_flash"

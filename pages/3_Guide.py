@@ -9,9 +9,13 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.serialize import to_query
+from ui import language
 from ui.guide_experiments import Experiment, experiments
 
+language.choose()  # first: every string below is in the chosen language
 st.set_page_config(page_title="Guide · GANscope", layout="wide")
+with st.sidebar:
+    language.switch()
 
 
 def open_on_dashboard(config) -> None:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import language
 from ui.board import challenge_form, leaderboard, live
 from ui.session import run_store, teacher
 from ui.session.guard import guarded
 
+language.choose()  # first: every string below is in the chosen language
 st.set_page_config(page_title="Class board · GANscope", layout="wide")
+with st.sidebar:
+    language.switch()
 
 st.title("Class board")
 st.caption(

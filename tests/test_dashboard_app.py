@@ -89,11 +89,12 @@ def query(at: AppTest) -> dict[str, str]:
 
 
 def link_query(
-    config: GanConfig, speed: str = DEFAULT_SPEED, present: bool = False
+    config: GanConfig, speed: str = DEFAULT_SPEED, present: bool = False, lang: str = "en"
 ) -> dict[str, str]:
     """The URL parameters the page writes for `config`: its settings, then the speed, then
-    `present=1` if present mode is on (nothing when it is off)."""
-    return {**to_query(config), "speed": speed, **({"present": "1"} if present else {})}
+    `present=1` if present mode is on (nothing when it is off), then the language."""
+    presenting = {"present": "1"} if present else {}
+    return {**to_query(config), "speed": speed, **presenting, "lang": lang}
 
 
 def wait_for_frame(job, condition, timeout: float = 60) -> None:

@@ -22,7 +22,7 @@ import streamlit as st
 from gan_core.config import ConfigError, GanConfig
 from gan_core.presets import get_preset
 from gan_core.serialize import SPEED_KEY, from_query, split_speed, to_query
-from ui import present_mode
+from ui import language, present_mode
 from ui.live import speed
 from ui.session import config_state, notices, session_id
 from ui.session.config_state import DEFAULT_PRESET
@@ -36,6 +36,8 @@ def load_from_url() -> None:
     params = st.query_params.to_dict()
     session_id.adopt()
     params = session_id.without(params)
+    # `lang` is the page's language, settled by ui/language.py before this runs.
+    params = {k: v for k, v in params.items() if k != language.LINK_KEY}
     if params == st.session_state.get(SYNCED_KEY):
         return
     # Remember them at once: if this run is cut short, the next one must not load them again.
@@ -102,11 +104,16 @@ def query_for(config: GanConfig) -> dict[str, str] | None:
         st.session_state[LINK_PROBLEM_KEY] = str(error)
         return None
     st.session_state.pop(LINK_PROBLEM_KEY, None)
-    return {**query, SPEED_KEY: speed.current(), **present_mode.link_value()}
+    return {
+        **query,
+        SPEED_KEY: speed.current(),
+        **present_mode.link_value(),
+        **language.link_value(),
+    }
 
 
 def sync(config: GanConfig) -> None:
     query = query_for(config) or {}
-    st.session_state[SYNCED_KEY] = query
+    st.session_state[SYNCED_KEY] = {k: v for k, v in query.items() if k != language.LINK_KEY}
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
