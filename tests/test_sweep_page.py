@@ -249,7 +249,7 @@ def test_a_sweep_waits_for_the_slot_a_training_run_holds():
         assert not sweep.join(timeout=0.5)  # still waiting: the run holds the only slot
         assert sweep.status().state == "queued" and pool.busy_count() == 1
         training.stop()
-        assert training.wait(10)
+        assert training.wait(60)  # a stop is seen within a frame; the machine may be busy
         assert sweep.join(timeout=60)
         status = sweep.status()
         assert status.state == "finished" and status.result.n_runs == 2
@@ -267,11 +267,11 @@ def test_a_queued_sweep_can_be_stopped():
         sweep = slot.start(plan_sweep(SHORT, [parse_axis("seed=0,1")]))
         assert sweep.status().state == "queued"
         slot.release()
-        assert sweep.join(timeout=10)
+        assert sweep.join(timeout=60)
         assert sweep.status().state == "stopped" and pool.slots.waiting_count() == 0
         assert training.alive and training.frame().status != "stopped"
         training.stop()
-        assert training.wait(10)
+        assert training.wait(60)  # a stop is seen within a frame; the machine may be busy
     finally:
         pool.shutdown()
 
@@ -294,7 +294,7 @@ def test_the_page_shows_a_queued_sweep_and_its_results_after_the_wait(monkeypatc
         job = app.session_state["sweep_slot"].job
         assert job.status().state == "queued"
         training.stop()
-        assert training.wait(10)
+        assert training.wait(60)  # a stop is seen within a frame; the machine may be busy
         assert job.join(timeout=120) and job.status().state == "finished"
         app.run()
         no_problems(app)
