@@ -52,6 +52,10 @@ KEPT_IN_LATIN = {
     "hinge",
     "minimax",
     "nash",
+    "softmax",
+    # mathematicians' names in the distances Chinese courses name after them
+    "fréchet",
+    "wasserstein",
     # units and symbols
     "max",
     "min",
@@ -61,7 +65,8 @@ KEPT_IN_LATIN = {
     "cov",
     "var",
 }
-_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+# Latin letters with their accented forms, so that "Fréchet" is one word, not "chet".
+_LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]{3,}")
 
 
 def english_words(text: str) -> list[str]:
