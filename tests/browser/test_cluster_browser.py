@@ -118,8 +118,16 @@ def people(browser: Browser) -> Iterator[list[BrowserContext]]:
 
 def new_person(browser: Browser, people: list[BrowserContext]) -> Page:
     context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_navigation_timeout(LOAD_TIMEOUT)  # six pages loading on shared cores
     people.append(context)
     return context.new_page()
+
+
+def wait_loaded(page: Page) -> None:
+    """As `open_page` waits: the status says Ready and the plane is drawn."""
+    expect(page.locator(STATUS)).to_contain_text("Ready", timeout=LOAD_TIMEOUT)
+    plane = page.frame_locator(".st-key-live_charts iframe").locator("#chart-plane .main-svg")
+    expect(plane.first).to_be_visible(timeout=LOAD_TIMEOUT)
 
 
 def replica_of(page: Page) -> str | None:
@@ -136,11 +144,11 @@ def test_people_spread_over_both_replicas_and_share_one_store(
     pages = []
     for _ in range(PEOPLE):
         page = new_person(browser, people)
-        response = page.goto(f"{cluster.url}/{SHORT_RUN}")
+        response = page.goto(f"{cluster.url}/{SHORT_RUN}", wait_until="commit")
         assert response is not None and response.headers["x-replica"] == replica_of(page)
         pages.append(page)
     for page in pages:
-        open_page(page, page.url)  # loaded: status Ready, the plane drawn
+        wait_loaded(page)
     served = [replica_of(page) for page in pages]
     assert set(served) == {"a", "b"}, f"one replica served everyone: {served}"
 
