@@ -26,7 +26,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from benchmarks.app_server import REPO_ROOT, free_port, python
 from tests.browser.test_dashboard_browser import (
     LOAD_TIMEOUT,
-    PROGRESS_TIMEOUT,
     STATUS,
     UPDATE_TIMEOUT,
     no_exception,
@@ -38,7 +37,9 @@ from tests.browser.test_dashboard_browser import (
 
 REPLICA_COOKIE = "ganscope_replica"
 PEOPLE = 6
-SHORT_RUN = "?epochs=2"  # the tutorial preset: 500 steps
+SHORT_RUN = "?epochs=1"  # the tutorial preset: 250 steps
+SHORT_STEPS = 250
+FINISH_TIMEOUT = 300_000  # six pages and six runs on two cores shared with other work
 LONG_RUN = "?epochs=40"  # 10,000 steps: still training when its replica is killed
 VIEWPORT = {"width": 1600, "height": 1300}
 
@@ -118,16 +119,15 @@ def people(browser: Browser) -> Iterator[list[BrowserContext]]:
 
 def new_person(browser: Browser, people: list[BrowserContext]) -> Page:
     context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_navigation_timeout(LOAD_TIMEOUT)  # six pages loading on shared cores
+    context.set_default_navigation_timeout(FINISH_TIMEOUT)  # six pages loading on shared cores
     people.append(context)
     return context.new_page()
 
 
 def wait_loaded(page: Page) -> None:
-    """As `open_page` waits: the status says Ready and the plane is drawn."""
-    expect(page.locator(STATUS)).to_contain_text("Ready", timeout=LOAD_TIMEOUT)
-    plane = page.frame_locator(".st-key-live_charts iframe").locator("#chart-plane .main-svg")
-    expect(plane.first).to_be_visible(timeout=LOAD_TIMEOUT)
+    """The page is ready to train (its charts may still be drawing: six pages load at once)."""
+    expect(page.locator(STATUS)).to_contain_text("Ready", timeout=FINISH_TIMEOUT)
+    expect(run_button(page, "train")).to_be_enabled(timeout=FINISH_TIMEOUT)
 
 
 def replica_of(page: Page) -> str | None:
@@ -155,27 +155,27 @@ def test_people_spread_over_both_replicas_and_share_one_store(
     for page in pages:
         run_button(page, "train").click()
     for page in pages:
-        expect(page.locator(STATUS)).to_contain_text("Finished", timeout=PROGRESS_TIMEOUT * 2)
+        expect(page.locator(STATUS)).to_contain_text("Finished", timeout=FINISH_TIMEOUT)
         no_exception(page)
     # Each person stayed on their replica throughout.
     assert [replica_of(page) for page in pages] == served
 
     runs = cluster.runs()
-    finished = [run for run in runs if run["status"] == "finished" and run["steps"] == 500]
+    finished = [run for run in runs if run["status"] == "finished" and run["steps"] == SHORT_STEPS]
     assert len(finished) == PEOPLE, runs
 
     # A run made on replica a, published from there, shows on the board of replica b.
     maker = pages[served.index("a")]
     viewer = pages[served.index("b")]
     maker.goto(f"{cluster.url}/Compare")
-    expect(maker.get_by_role("heading", name="Compare runs")).to_be_visible(timeout=LOAD_TIMEOUT)
+    expect(maker.get_by_role("heading", name="Compare runs")).to_be_visible(timeout=FINISH_TIMEOUT)
     maker.get_by_role("button", name="Publish to the class").click()
     expect(maker.get_by_text("is published")).to_be_visible(timeout=UPDATE_TIMEOUT)
     published = [run for run in cluster.runs() if run["published"]]
     assert len(published) == 1
     label = f"#{published[0]['id']} {published[0]['name']}"
     viewer.goto(f"{cluster.url}/Board")
-    expect(viewer.get_by_role("heading", name="Class board")).to_be_visible(timeout=LOAD_TIMEOUT)
+    expect(viewer.get_by_role("heading", name="Class board")).to_be_visible(timeout=FINISH_TIMEOUT)
     expect(viewer.get_by_text(label, exact=True)).to_be_visible(timeout=UPDATE_TIMEOUT)
     assert replica_of(maker) == "a" and replica_of(viewer) == "b"
     viewer.screenshot(path=str(screenshot_dir / "cluster_board.png"))
