@@ -137,7 +137,7 @@ def replica_of(page: Page) -> str | None:
     return None
 
 
-@pytest.mark.timeout(900)  # six pages and six runs on two shared cores
+@pytest.mark.timeout(1800)  # six pages and six runs on two shared cores
 def test_people_spread_over_both_replicas_and_share_one_store(
     browser: Browser, people: list[BrowserContext], cluster: Cluster, screenshot_dir: Path
 ) -> None:
@@ -181,7 +181,7 @@ def test_people_spread_over_both_replicas_and_share_one_store(
     viewer.screenshot(path=str(screenshot_dir / "cluster_board.png"))
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1200)
 def test_a_killed_replicas_people_reach_the_other_and_are_offered_their_lost_run(
     browser: Browser, people: list[BrowserContext], cluster: Cluster, screenshot_dir: Path
 ) -> None:
