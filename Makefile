@@ -5,6 +5,9 @@
 #   make test   install the dev packages (and Debian's chromium if missing), then run pytest
 #   make lint   install the dev packages, then run ruff (lint and format check) and mypy
 #   make i18n   extract the strings people read, update the Chinese catalog, compile it
+#   make cluster       PostgreSQL, two app replicas and nginx in front on localhost:8080
+#                      (deploy/cluster.py; state, logs and pid files in .cluster/)
+#   make cluster-down  stop all of it, by the pids in .cluster/
 #
 # Stamp files inside .venv record which requirements were installed, so repeated runs
 # skip pip until a requirements file changes (or .venv is removed).
@@ -19,10 +22,18 @@ RUNTIME_STAMP := $(VENV)/.runtime.stamp
 DEV_STAMP     := $(VENV)/.dev.stamp
 
 CHROMIUM := /usr/bin/chromium
+NGINX    := /usr/sbin/nginx
+
+# The local cluster (`make cluster`): where it keeps its state and where each part listens.
+CLUSTER_DIR   ?= .cluster
+PROXY_PORT    ?= 8080
+DB_PORT       ?= 5433
+APP_PORTS     ?= 8601,8602
+CLUSTER_ARGS  ?=
 # apt-get needs root: use sudo only when not already root.
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: venv dev run test chromium lint bench clean distclean i18n catalogs
+.PHONY: venv dev run test chromium nginx cluster cluster-down lint bench clean distclean i18n catalogs
 
 venv: $(RUNTIME_STAMP)
 
@@ -58,7 +69,24 @@ chromium:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
-test: $(DEV_STAMP) chromium catalogs
+# The cluster's proxy is Debian's nginx.
+nginx:
+	@if [ ! -x $(NGINX) ]; then \
+	  echo "$(NGINX) not found; installing Debian's nginx"; \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; \
+	fi
+
+# CLUSTER_ARGS passes more options, e.g. CLUSTER_ARGS="--replica-jobs 4 --replica-workers 2".
+cluster: $(RUNTIME_STAMP) nginx
+	@$(BIN)/python -m gan_core.jobs.limits
+	$(BIN)/python deploy/cluster.py up --dir $(CLUSTER_DIR) --proxy-port $(PROXY_PORT) \
+	  --db-port $(DB_PORT) --app-ports $(APP_PORTS) $(CLUSTER_ARGS)
+
+cluster-down:
+	$(BIN)/python deploy/cluster.py down --dir $(CLUSTER_DIR)
+
+test: $(DEV_STAMP) chromium nginx catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Translations (gan_core/i18n): strings marked with _() / N_() / ngettext() in the code are

@@ -11,6 +11,12 @@ end of the window), divided by that time.
 
     python -m benchmarks.load_test --sessions 5,10,20 [--seconds 90] [--epochs 2]
 
+    python -m benchmarks.load_test --url http://localhost:8080 --sessions 20
+
+With `--url`, the pages go to a server already running there (e.g. `make cluster`'s proxy in
+front of two replicas) instead of one started for the test; the health requests go there
+too, so through a proxy they are spread over its replicas.
+
 Prints a markdown table. Exits 1 if any run did not finish or any error occurred (an
 exception or error box on a page, a page that failed, or a failed health request).
 
@@ -457,6 +463,19 @@ def greedy_engine(n: int, window_s: float) -> int:
     return 0 if within == n and finished == n else 1
 
 
+@contextmanager
+def served(url: str | None):
+    """The base URL to load: `url` as given, else a server of our own with a fresh store."""
+    if url is not None:
+        yield url.rstrip("/")
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="ganscope-bench-") as data_dir,
+        app_server(data_dir) as base_url,
+    ):
+        yield base_url
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -470,6 +489,9 @@ def main(argv=None) -> int:
         "--greedy", action="store_true", help="four heavy tabs of one person beside N sessions"
     )
     parser.add_argument("--engine", action="store_true", help="--greedy without a browser")
+    parser.add_argument(
+        "--url", default=None, help="an app already running there (e.g. a proxy), not our own"
+    )
     args = parser.parse_args(argv)
     sessions = args.sessions or ("10" if args.greedy else "5,10,20")
     counts = [int(part) for part in sessions.split(",") if part.strip()]
@@ -478,11 +500,7 @@ def main(argv=None) -> int:
         run = greedy_engine if args.engine else greedy_student
         return run(counts[0], window_s)
     results = []
-    with (
-        tempfile.TemporaryDirectory(prefix="ganscope-bench-") as data_dir,
-        app_server(data_dir) as base_url,
-        chromium() as browser,
-    ):
+    with served(args.url) as base_url, chromium() as browser:
         link = run_link(base_url, args.epochs)
         total = preset_config("tutorial").replace(epochs=args.epochs).total_steps
         print(f"run: tutorial, {args.epochs} epochs = {total:,} steps; window {window_s:.0f} s")

@@ -6,16 +6,28 @@ runs. While this page has shown nothing of its own yet, it offers the newest of 
 Reopening loads its config into the controls and shows it in the live view as a
 `StoredRun`; from there "Continue as a new run" trains on from its saved state
 (ui/live/run_actions.py).
+
+A run can also be lost: the server training it stopped (a replica of a cluster killed, or
+one server restarted) before it saved its weights. The store still calls it running, and no
+recorder of this server holds it. The browser then reaches this server (the proxy sends it
+to another replica), and the offer says plainly that the connection to the run's server was
+lost; reopening shows every row of its log that was saved, up to the last one written
+before the server stopped, beside its starting state on the plane.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from gan_core.config import ConfigError
-from gan_core.store.run_store import RunNotFound
+from gan_core.jobs.status import RunStatus
+from gan_core.store.record import RunRecord
+from gan_core.store.run_store import RunNotFound, RunStore
 from gan_core.store.stored_run import NoSavedState, StoredRun
-from gan_core.training.checkpoint import load_checkpoint
+from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
+from gan_core.training.trainer import Trainer
 from ui.live.run_actions import request
 from ui.session import config_state, notices, run_store, session_id
 from ui.session.session_job import VIEW, JobHolder
@@ -36,18 +48,27 @@ def offer(holder: JobHolder) -> None:
     if found is None:
         return
     run_id, status, step, total = found
-    with st.container(horizontal=True, vertical_alignment="center", key="reopen_offer"):
-        st.info(
-            f"Your last run (#{run_id}, {status}, step {step:,} of {total:,})",
-            icon=":material/history:",
+    if status == LOST:
+        text = (
+            f"The connection to the server training your last run (#{run_id}) was lost: "
+            f"it stopped at step {step:,} of {total:,}, and this page is now served by "
+            "another server."
         )
+    else:
+        text = f"Your last run (#{run_id}, {status}, step {step:,} of {total:,})"
+    with st.container(horizontal=True, vertical_alignment="center", key="reopen_offer"):
+        st.info(text, icon=":material/history:")
         st.button("Reopen", key="reopen_run", on_click=_reopen, args=(run_id,))
         st.button("Dismiss", key="reopen_dismiss", on_click=_settle)
 
 
+LOST = "lost"  # in the offer, for the status of a run whose server stopped
+
+
 def _last_run(sid: str) -> tuple[int, str, int, int] | None:
     """(id, status, step, total steps) of the session's newest run, looked up once it has
-    ended; a run still ending (the closed tab's session going away) is looked up again."""
+    ended; a run still ending (the closed tab's session going away) is looked up again.
+    A lost run's status is LOST."""
     known = st.session_state.get(OFFER_KEY)
     if known is not None:
         return known
@@ -61,7 +82,8 @@ def _last_run(sid: str) -> tuple[int, str, int, int] | None:
         step = load_checkpoint(checkpoint).step_count if checkpoint else _logged_step(record)
     except Exception:  # a broken store (or file) only loses the offer
         return None
-    found = (record.id, record.status, step, record.config.total_steps)
+    status = LOST if _lost(record) else str(record.status)
+    found = (record.id, status, step, record.config.total_steps)
     if record.ended:
         st.session_state[OFFER_KEY] = found
     return found
@@ -69,6 +91,40 @@ def _last_run(sid: str) -> tuple[int, str, int, int] | None:
 
 def _logged_step(record) -> int:
     return int(record.history["step"].iloc[-1]) if len(record.history) else 0
+
+
+def _lost(record: RunRecord) -> bool:
+    """Still running by the store, yet recorded by no job of this server: its server
+    stopped. (A session's tabs all reach one server: a run of theirs that is really
+    running is recorded here.)"""
+    return record.id is not None and not record.ended and not run_store.recorded_here(record.id)
+
+
+class LostRun(StoredRun):
+    """A lost run reopened: its saved log, and its starting state, as its weights were
+    never saved. Nothing to continue from; Train runs its config again."""
+
+    @classmethod
+    def from_log(cls, record: RunRecord) -> LostRun:
+        step = _logged_step(record)
+        message = (
+            f"its server stopped at step {step:,} before saving the weights: the curves show "
+            "its log up to there, the plane its starting state; Train runs it again"
+        )
+        ended = replace(record, status=RunStatus.STOPPED, message=message)
+        return cls(ended, checkpoint_bytes(Trainer(record.config)), VIEW)
+
+    @property
+    def can_continue(self) -> bool:
+        return False
+
+
+def _open_lost(store: RunStore, run_id: int) -> StoredRun:
+    """A run with no saved weights: the lost run's log, else NoSavedState (still ending)."""
+    record = store.get_run(run_id)
+    if not _lost(record):
+        raise NoSavedState(f"run #{run_id} has no saved state yet")
+    return LostRun.from_log(record)
 
 
 def continue_button(holder: JobHolder) -> None:
@@ -100,7 +156,10 @@ def _reopen(run_id: int) -> None:
     try:
         if store is None:
             raise ConfigError("run store", "it could not be opened")
-        stored = StoredRun.open(store, run_id, VIEW)
+        try:
+            stored = StoredRun.open(store, run_id, VIEW)
+        except NoSavedState:
+            stored = _open_lost(store, run_id)
     except NoSavedState:
         notices.post(
             "page",

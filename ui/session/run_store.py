@@ -9,6 +9,7 @@ older ones, `eviction_note` says which.
 from __future__ import annotations
 
 import logging
+import weakref
 
 import streamlit as st
 
@@ -20,6 +21,11 @@ from gan_core.store.run_store import RunStore
 from ui.session import config_state, session_id
 
 log = logging.getLogger(__name__)
+
+# The runs this server is recording, by id. A run the store still calls running that no
+# recorder here holds was left by a server that stopped (another replica, or this one
+# before a restart): reopen.py offers it for what it is.
+_recording: weakref.WeakValueDictionary[int, RunRecorder] = weakref.WeakValueDictionary()
 
 
 def store() -> RunStore | None:
@@ -43,13 +49,22 @@ def recorder_for(config: GanConfig, name: str | None = None) -> RunRecorder | No
     run_store = store()
     if run_store is None:
         return None
-    return RunRecorder(
+    recorder = RunRecorder(
         run_store,
         config,
         preset=config_state.matching_preset(config),
         session_id=session_id.ensure(),
         name=name,
     )
+    if recorder.run_id is not None:
+        _recording[recorder.run_id] = recorder
+    return recorder
+
+
+def recorded_here(run_id: int) -> bool:
+    """This server is recording the run now (it trains, or is ending, in one of its jobs)."""
+    recorder = _recording.get(run_id)
+    return recorder is not None and recorder.recording
 
 
 def eviction_note(evicted: list[EvictedRun], session: str | None) -> str | None:
