@@ -17,14 +17,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from gan_core.figures import (
-    LAYERS,
-    d_signals_figure,
-    distance_figure,
-    loss_figure,
-    plane_figure,
-)
-from gan_core.figures.plane import DEFAULT_LAYERS
+from gan_core.figures import LAYERS
+from gan_core.figures.curves import distance_spec, loss_spec
+from gan_core.figures.plane import DEFAULT_LAYERS, plane_spec
+from gan_core.figures.plotly_json import figure_json
+from gan_core.figures.signals import d_signals_spec
 from gan_core.jobs.status import RunStatus
 from gan_core.targets import mixture_modes
 from gan_core.training.losses import EQUILIBRIUM_D_LOSS, get_loss
@@ -108,15 +105,15 @@ def render(view: ViewState, layers: frozenset[str]) -> None:
         "plane",
         (view.snapshot,),
         layers,
-        lambda: plane_figure(view.snapshot, view.bounds, layers=layers & LAYERS, modes=modes),
+        lambda: plane_spec(view.snapshot, view.bounds, layers=layers & LAYERS, modes=modes),
         throttle=False,
     )
     # Per run: a new run, or Reset, must not inherit the last run's axes.
     run = view.run
     curves = {
-        "loss": lambda: loss_figure(view.history, equilibrium, uirevision=f"loss {run}"),
-        "accuracy": lambda: d_signals_figure(view.history, config.loss, f"accuracy {run}"),
-        "distance": lambda: distance_figure(view.history, exact, uirevision=f"distance {run}"),
+        "loss": lambda: loss_spec(view.history, equilibrium, uirevision=f"loss {run}"),
+        "accuracy": lambda: d_signals_spec(view.history, config.loss, f"accuracy {run}"),
+        "distance": lambda: distance_spec(view.history, exact, uirevision=f"distance {run}"),
     }
     present = present_mode.on()
     charts = [Chart("plane", plane, PLANE_HEIGHT, 0, least=PLANE_LEAST)]
@@ -155,6 +152,7 @@ def _figure(name: str, sources: tuple, options, build, throttle: bool) -> str:
             return last.json
         if throttle and now - last.at < last.took / CURVE_SHARE:
             return last.json
-    figure_json = build().to_json()
-    cache[name] = _Built(sources, options, figure_json, now, time.monotonic() - now)
-    return figure_json
+    # Plain dicts straight to JSON: no plotly Figure, whose to_json cost more than the build.
+    built = figure_json(build())
+    cache[name] = _Built(sources, options, built, now, time.monotonic() - now)
+    return built
