@@ -123,7 +123,8 @@ def runs_loss_spec(
     """`runs_loss_figure` as plain dicts (`style.spec`)."""
     title = "Losses" if _single(runs) else "Losses (D solid, G dotted)"
     frames = [
-        (label, downsample(_on_axis(history, step_axis), max_points)) for label, history in runs
+        (label, downsample(_on_axis(drawn(history, LOSSES), step_axis), max_points))
+        for label, history in runs
     ]
     data, layout = series_chart(frames, LOSSES, title, uirevision, step_axis)
     if equilibrium is not None:
@@ -169,7 +170,7 @@ def distance_spec(
     """`distance_figure` as plain dicts (`style.spec`)."""
     plain = runs_distance_spec([(None, history)], exact, uirevision, max_points)
     if "js_divergence" in history and history["js_divergence"].notna().any():
-        add_jsd_trace(plain, downsample(history, max_points))
+        add_jsd_trace(plain, downsample(drawn(history, ("js_divergence",)), max_points))
     return plain
 
 
@@ -240,7 +241,7 @@ def runs_distance_spec(
     """`runs_distance_figure` as plain dicts (`style.spec`)."""
     frames = []
     for label, history in runs:
-        frame = _on_axis(history, step_axis)
+        frame = _on_axis(drawn(history, DISTANCE), step_axis)
         frame = frame[np.isfinite(frame["frechet"].to_numpy(dtype=float))]
         frame = frame.assign(frechet=frame["frechet"].clip(lower=DISTANCE_FLOOR))
         frames.append((label, downsample(frame, max_points)))
@@ -271,6 +272,14 @@ def _log_ticks(frames: Sequence[tuple[str | None, pd.DataFrame]]) -> str | int:
     joined = np.concatenate(values)
     decades = math.log10(joined.max() / joined.min())
     return "D2" if decades <= LABELLED_DECADES else 1
+
+
+def drawn(history: pd.DataFrame, series: Sequence[Series | str]) -> pd.DataFrame:
+    """The history's columns a chart of `series` reads (its steps and their values): every
+    row taken or filtered afterwards costs only those, not the run's whole log."""
+    names = [s.column if isinstance(s, Series) else s for s in series]
+    wanted = ("step", FRACTION_COLUMN, *names)
+    return history[[c for c in dict.fromkeys(wanted) if c in history]]
 
 
 def _on_axis(history: pd.DataFrame, step_axis: str) -> pd.DataFrame:

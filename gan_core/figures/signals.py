@@ -20,7 +20,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from gan_core.figures import style
-from gan_core.figures.curves import MAX_POINTS, Series, downsample, horizontal_line, series_chart
+from gan_core.figures.curves import (
+    MAX_POINTS,
+    Series,
+    downsample,
+    drawn,
+    horizontal_line,
+    series_chart,
+)
 from gan_core.training.losses import get_loss
 
 # The moving average's span, in history rows: a run logs about 500, so this evens out the
@@ -82,6 +89,7 @@ def accuracy_spec(
     history: pd.DataFrame, uirevision: str = "accuracy", max_points: int = MAX_POINTS
 ) -> dict[str, Any]:
     """`accuracy_figure` as plain dicts (`style.spec`)."""
+    history = drawn(history, ("acc_real", "acc_fake"))
     frame = history.assign(
         acc_real_raw=history["acc_real"],
         acc_fake_raw=history["acc_fake"],
@@ -116,7 +124,7 @@ def score_gap_spec(
 ) -> dict[str, Any]:
     """`score_gap_figure` as plain dicts (`style.spec`)."""
     gap = history["score_gap"] if "score_gap" in history else pd.Series(np.nan, history.index)
-    frame = history.assign(score_gap_raw=gap, score_gap=smoothed(gap))
+    frame = drawn(history, ()).assign(score_gap_raw=gap, score_gap=smoothed(gap))
     data, layout = series_chart(
         [(None, downsample(frame, max_points))],
         SCORE_GAP,
