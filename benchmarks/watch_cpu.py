@@ -78,9 +78,9 @@ def checkout(ref: str, into: Path) -> Path:
 
 def watch(browser: Browser, url: str, query: str, all_layers: bool) -> Page:
     page = browser.new_page(viewport={"width": 1280, "height": 720})
-    page.goto(f"{url}/?{query}", timeout=120_000)
-    page.get_by_role("button", name="Train").first.click(timeout=120_000)
-    page.wait_for_function(f"() => ({TITLE_PROBE})().includes('Step')", timeout=120_000)
+    page.goto(f"{url}/?{query}", timeout=300_000)
+    page.get_by_role("button", name="Train").first.click(timeout=300_000)
+    page.wait_for_function(f"() => ({TITLE_PROBE})().includes('Step')", timeout=300_000)
     if all_layers:
         for label in EXTRA_LAYERS:
             page.get_by_role("button", name=label, exact=True).first.click()
