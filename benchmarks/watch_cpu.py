@@ -86,7 +86,7 @@ def watch(browser: Browser, url: str, query: str, all_layers: bool) -> Page:
     page.wait_for_function(f"() => ({TITLE_PROBE})().includes('Step')", timeout=300_000)
     if all_layers:
         for label in EXTRA_LAYERS:
-            page.get_by_role("button", name=label, exact=True).first.click()
+            page.get_by_role("button", name=label, exact=True).first.click(timeout=300_000)
             page.wait_for_timeout(300)
     return page
 
