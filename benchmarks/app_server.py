@@ -58,8 +58,9 @@ def python() -> str:
 
 
 @contextmanager
-def app_server(data_dir: str | Path) -> Iterator[str]:
-    """Start the app with its run store in `data_dir`; yield its base URL; always stop it."""
+def app_server(data_dir: str | Path, root: Path = REPO_ROOT) -> Iterator[str]:
+    """Start the app with its run store in `data_dir`; yield its base URL; always stop it.
+    `root`: the tree to run it from (another checkout, for a benchmark's baseline)."""
     port = free_port()
     cmd = [
         python(),
@@ -80,7 +81,7 @@ def app_server(data_dir: str | Path) -> Iterator[str]:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
             cmd,
-            cwd=REPO_ROOT,
+            cwd=root,
             env={**os.environ, "GANSCOPE_DATA_DIR": str(data_dir)},
             stdout=out,
             stderr=err,

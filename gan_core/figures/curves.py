@@ -88,7 +88,17 @@ def loss_figure(
 ) -> go.Figure:
     """D's and G's loss. `equilibrium`: D's loss when it can no longer tell real from fake
     (2 ln 2 for the cross-entropy losses), drawn as a dashed reference line."""
-    return runs_loss_figure([(None, history)], equilibrium, uirevision, max_points)
+    return style.as_figure(loss_spec(history, equilibrium, uirevision, max_points))
+
+
+def loss_spec(
+    history: pd.DataFrame,
+    equilibrium: float | None = None,
+    uirevision: str = "loss",
+    max_points: int = MAX_POINTS,
+) -> dict[str, Any]:
+    """`loss_figure` as plain dicts (`style.spec`)."""
+    return runs_loss_spec([(None, history)], equilibrium, uirevision, max_points)
 
 
 def runs_loss_figure(
@@ -100,9 +110,21 @@ def runs_loss_figure(
 ) -> go.Figure:
     """`loss_figure` for several runs overlaid: D's loss solid, G's dotted. `step_axis`: one
     of `STEP_AXES` ("fraction" needs each history `with_run_fraction`)."""
+    return style.as_figure(runs_loss_spec(runs, equilibrium, uirevision, max_points, step_axis))
+
+
+def runs_loss_spec(
+    runs: Runs,
+    equilibrium: float | None = None,
+    uirevision: str = "loss",
+    max_points: int = MAX_POINTS,
+    step_axis: str = "steps",
+) -> dict[str, Any]:
+    """`runs_loss_figure` as plain dicts (`style.spec`)."""
     title = "Losses" if _single(runs) else "Losses (D solid, G dotted)"
     frames = [
-        (label, downsample(_on_axis(history, step_axis), max_points)) for label, history in runs
+        (label, downsample(_on_axis(drawn(history, LOSSES), step_axis), max_points))
+        for label, history in runs
     ]
     data, layout = series_chart(frames, LOSSES, title, uirevision, step_axis)
     if equilibrium is not None:
@@ -122,7 +144,7 @@ def runs_loss_figure(
             )
         ]
     layout["yaxis"] = dict(title=dict(text="loss"))
-    return style.figure(data, layout)
+    return style.spec(data, layout)
 
 
 def distance_figure(
@@ -136,13 +158,23 @@ def distance_figure(
     `exact`: the closed form (affine G, Gaussian target) rather than one between Gaussians
     fitted to the moments. Steps where it is undefined (NaN, inf) are left out.
     """
-    figure = runs_distance_figure([(None, history)], exact, uirevision, max_points)
+    return style.as_figure(distance_spec(history, exact, uirevision, max_points))
+
+
+def distance_spec(
+    history: pd.DataFrame,
+    exact: bool,
+    uirevision: str = "distance",
+    max_points: int = MAX_POINTS,
+) -> dict[str, Any]:
+    """`distance_figure` as plain dicts (`style.spec`)."""
+    plain = runs_distance_spec([(None, history)], exact, uirevision, max_points)
     if "js_divergence" in history and history["js_divergence"].notna().any():
-        add_jsd_trace(figure, downsample(history, max_points))
-    return figure
+        add_jsd_trace(plain, downsample(drawn(history, ("js_divergence",)), max_points))
+    return plain
 
 
-def add_jsd_trace(figure: go.Figure, history: pd.DataFrame) -> None:
+def add_jsd_trace(plain: dict[str, Any], history: pd.DataFrame) -> None:
     """JSD(target, G) on a second, linear axis on the right, from 0 to ln 2 (no overlap).
 
     Logged only where it is exact (two Gaussians); steps without it are left out. The
@@ -150,7 +182,7 @@ def add_jsd_trace(figure: go.Figure, history: pd.DataFrame) -> None:
     as D's best loss settles at 2 ln 2.
     """
     frame = history[np.isfinite(history["js_divergence"].to_numpy(dtype=float))]
-    figure.add_trace(
+    plain["data"].append(
         dict(
             type="scatter",
             x=frame["step"].to_numpy(dtype=np.int64),
@@ -162,9 +194,14 @@ def add_jsd_trace(figure: go.Figure, history: pd.DataFrame) -> None:
             hovertemplate=f"JSD %{{y:{HOVER_FORMAT}}} nats<extra></extra>",
         )
     )
-    figure.update_layout(
+    layout = plain["layout"]
+    layout.update(
         showlegend=True,
-        legend=dict(orientation="h", x=0, y=1, yanchor="bottom", bgcolor="rgba(0,0,0,0)"),
+        # Over the base layout's legend: along the plot's top edge instead.
+        legend={
+            **layout.get("legend", {}),
+            **dict(orientation="h", x=0, y=1, yanchor="bottom", bgcolor="rgba(0,0,0,0)"),
+        },
         yaxis2=dict(
             title=dict(text="JSD (nats)"),
             overlaying="y",
@@ -178,7 +215,7 @@ def add_jsd_trace(figure: go.Figure, history: pd.DataFrame) -> None:
             zeroline=False,
         ),
     )
-    figure.data[0].name = "Fréchet² (left axis)"
+    plain["data"][0]["name"] = "Fréchet² (left axis)"
 
 
 def runs_distance_figure(
@@ -191,9 +228,20 @@ def runs_distance_figure(
     """`distance_figure` for several runs overlaid, one line each; `exact` None when some
     runs' distances are exact and others' fitted (the title then names neither).
     `step_axis` as for `runs_loss_figure`."""
+    return style.as_figure(runs_distance_spec(runs, exact, uirevision, max_points, step_axis))
+
+
+def runs_distance_spec(
+    runs: Runs,
+    exact: bool | None,
+    uirevision: str = "distance",
+    max_points: int = MAX_POINTS,
+    step_axis: str = "steps",
+) -> dict[str, Any]:
+    """`runs_distance_figure` as plain dicts (`style.spec`)."""
     frames = []
     for label, history in runs:
-        frame = _on_axis(history, step_axis)
+        frame = _on_axis(drawn(history, DISTANCE), step_axis)
         frame = frame[np.isfinite(frame["frechet"].to_numpy(dtype=float))]
         frame = frame.assign(frechet=frame["frechet"].clip(lower=DISTANCE_FLOOR))
         frames.append((label, downsample(frame, max_points)))
@@ -211,7 +259,7 @@ def runs_distance_figure(
         dtick=_log_ticks(frames),
     )
     layout["showlegend"] = not _single(runs)  # one unlabelled line needs no legend
-    return style.figure(data, layout)
+    return style.spec(data, layout)
 
 
 def _log_ticks(frames: Sequence[tuple[str | None, pd.DataFrame]]) -> str | int:
@@ -224,6 +272,14 @@ def _log_ticks(frames: Sequence[tuple[str | None, pd.DataFrame]]) -> str | int:
     joined = np.concatenate(values)
     decades = math.log10(joined.max() / joined.min())
     return "D2" if decades <= LABELLED_DECADES else 1
+
+
+def drawn(history: pd.DataFrame, series: Sequence[Series | str]) -> pd.DataFrame:
+    """The history's columns a chart of `series` reads (its steps and their values): every
+    row taken or filtered afterwards costs only those, not the run's whole log."""
+    names = [s.column if isinstance(s, Series) else s for s in series]
+    wanted = ("step", FRACTION_COLUMN, *names)
+    return history[[c for c in dict.fromkeys(wanted) if c in history]]
 
 
 def _on_axis(history: pd.DataFrame, step_axis: str) -> pd.DataFrame:

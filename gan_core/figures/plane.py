@@ -13,6 +13,7 @@ than leaving blank bands, and D's grid was computed wide enough to cover that.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -43,7 +44,20 @@ def plane_figure(
     uirevision: str = "plane",
     max_points: int = 1000,
 ) -> go.Figure:
-    """The plane at one snapshot, axes fixed to `bounds` = (x0, x1, y0, y1).
+    """The plane at one snapshot, axes fixed to `bounds` = (x0, x1, y0, y1): `plane_spec`
+    as a plotly Figure."""
+    return style.as_figure(plane_spec(snapshot, bounds, layers, modes, uirevision, max_points))
+
+
+def plane_spec(
+    snapshot: Snapshot,
+    bounds: Sequence[float],
+    layers: Iterable[str] = DEFAULT_LAYERS,
+    modes: ArrayLike | None = None,
+    uirevision: str = "plane",
+    max_points: int = 1000,
+) -> dict[str, Any]:
+    """The plane at one snapshot as plain dicts (`style.spec`); see `plane_figure`.
 
     The bounds are part of the figure's `uirevision`: plotly keeps a plot's axis ranges
     across updates of the same uirevision (so zoom survives new frames), and new bounds
@@ -84,7 +98,7 @@ def plane_figure(
         xaxis=dict(range=[x0, x1], title=dict(text="x₁"), **axis),
         yaxis=dict(range=[y0, y1], title=dict(text="x₂"), scaleanchor="x", scaleratio=1, **axis),
     )
-    return style.figure(traces, layout)
+    return style.spec(traces, layout)
 
 
 def _target_key(snapshot: Snapshot) -> str:
@@ -166,7 +180,8 @@ def _contour_traces(snapshot: Snapshot, modes: ArrayLike | None) -> list[dict]:
     else:
         target_x, target_y = _contours([(snapshot.target_mean, snapshot.target_cov)])
         name = "target 1σ, 2σ"
-        halo_x, halo_y = target_x + gen_x, target_y + gen_y
+        halo_x = style.gap_line(np.concatenate([target_x, gen_x]))
+        halo_y = style.gap_line(np.concatenate([target_y, gen_y]))
     halo = dict(
         type="scattergl",
         x=halo_x,
@@ -184,22 +199,23 @@ def _contours(
     gaussians: list[tuple[ArrayLike, ArrayLike]],
     vertices: int = ELLIPSE_VERTICES,
     decimals: int | None = None,
-) -> tuple[list, list]:
+) -> tuple[style.GapLine, style.GapLine]:
     """The 1σ and 2σ ellipses of each Gaussian as one polyline, curves split by gaps;
     rounded to `decimals` where many small curves would otherwise swell the frame."""
-    xs: list = []
-    ys: list = []
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    gap = np.full(1, np.nan)
     for mean, cov in gaussians:
         for n_sigma in (1, 2):
             ex, ey = covariance_ellipse(mean, cov, n_sigma, vertices)
             if decimals is not None:
                 ex, ey = np.round(ex, decimals), np.round(ey, decimals)
-            xs += [*ex.tolist(), None]
-            ys += [*ey.tolist(), None]
-    return xs, ys
+            xs += [ex, gap]
+            ys += [ey, gap]
+    return style.gap_line(np.concatenate(xs)), style.gap_line(np.concatenate(ys))
 
 
-def _line_trace(xs: list, ys: list, name: str, colour: str, dash: str) -> dict:
+def _line_trace(xs: np.ndarray, ys: np.ndarray, name: str, colour: str, dash: str) -> dict:
     return dict(
         type="scattergl",
         x=xs,

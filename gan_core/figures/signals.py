@@ -13,12 +13,21 @@ gap E[D(real)] − E[D(fake)], which is what the critic widens and G narrows.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from gan_core.figures import style
-from gan_core.figures.curves import MAX_POINTS, Series, downsample, horizontal_line, series_chart
+from gan_core.figures.curves import (
+    MAX_POINTS,
+    Series,
+    downsample,
+    drawn,
+    horizontal_line,
+    series_chart,
+)
 from gan_core.training.losses import get_loss
 
 # The moving average's span, in history rows: a run logs about 500, so this evens out the
@@ -53,9 +62,19 @@ def d_signals_figure(
     A critic's history saved without a score gap (the run store keeps the older columns
     only) falls back to its accuracy, so the chart is never empty for want of a column.
     """
+    return style.as_figure(d_signals_spec(history, loss, uirevision, max_points))
+
+
+def d_signals_spec(
+    history: pd.DataFrame,
+    loss: str,
+    uirevision: str = "accuracy",
+    max_points: int = MAX_POINTS,
+) -> dict[str, Any]:
+    """`d_signals_figure` as plain dicts (`style.spec`)."""
     if not get_loss(loss).accuracy_meaningful and _has_score_gap(history):
-        return score_gap_figure(history, uirevision, max_points)
-    return accuracy_figure(history, uirevision, max_points)
+        return score_gap_spec(history, uirevision, max_points)
+    return accuracy_spec(history, uirevision, max_points)
 
 
 def accuracy_figure(
@@ -63,6 +82,14 @@ def accuracy_figure(
 ) -> go.Figure:
     """How often D calls real points real and fake points fake, smoothed, with the raw
     values faint behind; 0.5 on both is a coin toss."""
+    return style.as_figure(accuracy_spec(history, uirevision, max_points))
+
+
+def accuracy_spec(
+    history: pd.DataFrame, uirevision: str = "accuracy", max_points: int = MAX_POINTS
+) -> dict[str, Any]:
+    """`accuracy_figure` as plain dicts (`style.spec`)."""
+    history = drawn(history, ("acc_real", "acc_fake"))
     frame = history.assign(
         acc_real_raw=history["acc_real"],
         acc_fake_raw=history["acc_fake"],
@@ -81,7 +108,7 @@ def accuracy_figure(
         autorange=False,
         tickvals=[0, 0.25, 0.5, 0.75, 1],
     )
-    return style.figure(data, layout)
+    return style.spec(data, layout)
 
 
 def score_gap_figure(
@@ -89,8 +116,15 @@ def score_gap_figure(
 ) -> go.Figure:
     """The critic's mean score on real minus on fake, smoothed, with the raw values faint
     behind; at 0 the critic rates G's points as high as the real ones."""
+    return style.as_figure(score_gap_spec(history, uirevision, max_points))
+
+
+def score_gap_spec(
+    history: pd.DataFrame, uirevision: str = "accuracy", max_points: int = MAX_POINTS
+) -> dict[str, Any]:
+    """`score_gap_figure` as plain dicts (`style.spec`)."""
     gap = history["score_gap"] if "score_gap" in history else pd.Series(np.nan, history.index)
-    frame = history.assign(score_gap_raw=gap, score_gap=smoothed(gap))
+    frame = drawn(history, ()).assign(score_gap_raw=gap, score_gap=smoothed(gap))
     data, layout = series_chart(
         [(None, downsample(frame, max_points))],
         SCORE_GAP,
@@ -100,7 +134,7 @@ def score_gap_figure(
     layout["shapes"] = [horizontal_line(0.0)]
     layout["yaxis"] = dict(title=dict(text="score gap"))
     layout["showlegend"] = False  # one line, named by the title
-    return style.figure(data, layout)
+    return style.spec(data, layout)
 
 
 def _has_score_gap(history: pd.DataFrame) -> bool:

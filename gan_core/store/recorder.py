@@ -200,7 +200,10 @@ class RunRecorder:
     def _take(self, history: pd.DataFrame | None) -> None:
         if history is None or history.empty:
             return
-        new = history[history["step"] > self._last_step][list(COLUMNS)]  # the stored columns
+        fresh = history["step"].to_numpy() > self._last_step
+        if not fresh.any():  # most frames: no new row since the last one
+            return
+        new = history.loc[fresh, list(COLUMNS)]  # the stored columns
         for row in new.itertuples(index=False, name=None):
             self._pending[int(row[0])] = row
         if len(new):

@@ -4,10 +4,9 @@ The plane sits on the left, the three curves stack on the right, all drawn by on
 `plotly_frame` that updates them in place (so zoom and pan survive new frames).
 
 A figure is rebuilt only when its data changed (a new frame), not on every poll or layer
-toggle. While a run is going, the three curves are also held to a time budget: building
-a plotly figure costs tens of milliseconds, so on a busy machine the curves are rebuilt
-only as often as lets them use at most CURVE_SHARE of the time, and the plane and the
-numbers keep their full rate. On an idle machine that is every poll.
+toggle. While a run is going, the three curves are also held to a time budget: they are
+rebuilt at most every CURVE_REFRESH_S, and on a busy machine only as often as lets them
+use at most CURVE_SHARE of the time, while the plane and the numbers keep their full rate.
 """
 
 from __future__ import annotations
@@ -17,14 +16,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from gan_core.figures import (
-    LAYERS,
-    d_signals_figure,
-    distance_figure,
-    loss_figure,
-    plane_figure,
-)
-from gan_core.figures.plane import DEFAULT_LAYERS
+from gan_core.figures import LAYERS
+from gan_core.figures.curves import distance_spec, loss_spec
+from gan_core.figures.plane import DEFAULT_LAYERS, plane_spec
+from gan_core.figures.plotly_json import figure_json
+from gan_core.figures.signals import d_signals_spec
 from gan_core.jobs.status import RunStatus
 from gan_core.targets import mixture_modes
 from gan_core.training.losses import EQUILIBRIUM_D_LOSS, get_loss
@@ -71,6 +67,9 @@ PRESENT_FONT_SCALE = 1.2
 FRAME_KEY = "live_charts"
 CACHE_KEY = "figure_cache"
 CURVE_SHARE = 0.25  # of wall time, at most, spent rebuilding curves during a run
+# During a run a curve gains a point or two a frame, a change no one sees at five frames a
+# second: rebuilt at most this often, the curves cost the server a fraction of the plane.
+CURVE_REFRESH_S = 0.5
 
 
 @dataclass
@@ -108,15 +107,15 @@ def render(view: ViewState, layers: frozenset[str]) -> None:
         "plane",
         (view.snapshot,),
         layers,
-        lambda: plane_figure(view.snapshot, view.bounds, layers=layers & LAYERS, modes=modes),
+        lambda: plane_spec(view.snapshot, view.bounds, layers=layers & LAYERS, modes=modes),
         throttle=False,
     )
     # Per run: a new run, or Reset, must not inherit the last run's axes.
     run = view.run
     curves = {
-        "loss": lambda: loss_figure(view.history, equilibrium, uirevision=f"loss {run}"),
-        "accuracy": lambda: d_signals_figure(view.history, config.loss, f"accuracy {run}"),
-        "distance": lambda: distance_figure(view.history, exact, uirevision=f"distance {run}"),
+        "loss": lambda: loss_spec(view.history, equilibrium, uirevision=f"loss {run}"),
+        "accuracy": lambda: d_signals_spec(view.history, config.loss, f"accuracy {run}"),
+        "distance": lambda: distance_spec(view.history, exact, uirevision=f"distance {run}"),
     }
     present = present_mode.on()
     charts = [Chart("plane", plane, PLANE_HEIGHT, 0, least=PLANE_LEAST)]
@@ -153,8 +152,9 @@ def _figure(name: str, sources: tuple, options, build, throttle: bool) -> str:
     if last is not None and last.options == options:
         if all(a is b for a, b in zip(last.sources, sources)):
             return last.json
-        if throttle and now - last.at < last.took / CURVE_SHARE:
+        if throttle and now - last.at < max(CURVE_REFRESH_S, last.took / CURVE_SHARE):
             return last.json
-    figure_json = build().to_json()
-    cache[name] = _Built(sources, options, figure_json, now, time.monotonic() - now)
-    return figure_json
+    # Plain dicts straight to JSON: no plotly Figure, whose to_json cost more than the build.
+    built = figure_json(build())
+    cache[name] = _Built(sources, options, built, now, time.monotonic() - now)
+    return built
