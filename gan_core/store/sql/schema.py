@@ -29,12 +29,21 @@ CREATE TABLE IF NOT EXISTS history (
 
 # Schema 2: summary columns for the run list, pinned / published, blobs shared by content.
 def blob_tables(d: Dialect) -> str:
+    return blobs_table(d) + checkpoints_table(d)
+
+
+def blobs_table(d: Dialect) -> str:
     return f"""
 CREATE TABLE IF NOT EXISTS blobs (
     hash TEXT PRIMARY KEY,                 -- sha256 of the uncompressed content
     data {d.blob} NOT NULL,                -- zlib
     size {d.integer} NOT NULL              -- len(data): what it costs the quota
 );
+"""
+
+
+def checkpoints_table(d: Dialect) -> str:
+    return f"""
 CREATE TABLE IF NOT EXISTS checkpoints (
     run_id {d.integer} PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
     blob TEXT NOT NULL REFERENCES blobs (hash),
@@ -82,8 +91,10 @@ CREATE TABLE IF NOT EXISTS challenges (
 
 
 def schema(d: Dialect) -> str:
-    """Every table of the newest schema."""
+    """Every table of the newest schema, each after the tables it references (PostgreSQL
+    checks a reference when the table is created)."""
     return f"""
+{blobs_table(d)}
 CREATE TABLE IF NOT EXISTS runs (
     id {d.run_id},  -- never reused, so an old link can't hit a new run
     name TEXT NOT NULL,
@@ -102,7 +113,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_by_session ON runs (session_id, created);
 CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created);
 {history_table(d)}
-{blob_tables(d)}
+{checkpoints_table(d)}
 {timeline_table(d)}
 {challenges_table(d)}
 """
