@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -80,6 +81,12 @@ class PgServer:
         """Stop the server (every connection cut) and start it again."""
         self.run("pg_ctl", "restart", "-w", "-m", "fast", "-D", str(self.data))
 
+    def outage(self, seconds: float) -> None:
+        """Stop the server (every connection cut), wait, and start it again."""
+        self.run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data))
+        time.sleep(seconds)
+        self.start()
+
     def stop(self) -> None:
         if self.data.exists():
             self.run("pg_ctl", "stop", "-w", "-m", "immediate", "-D", str(self.data))
@@ -93,6 +100,12 @@ class PgServer:
 
         with psycopg.connect(self.url("postgres"), autocommit=True) as db:
             db.execute(sql)
+
+    def empty_database(self) -> str:
+        """The URL of a new database without the store's tables."""
+        name = f"empty_{os.getpid()}_{next(self._names)}"
+        self.admin(f"CREATE DATABASE {name}")
+        return self.url(name)
 
     def new_database(self) -> str:
         """The URL of a new database holding the store's tables, empty."""
