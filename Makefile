@@ -2,7 +2,8 @@
 #
 #   make run    create .venv with the runtime packages, check the server's settings, then
 #               serve the app on localhost:8501
-#   make test   install the dev packages (and Debian's chromium if missing), then run pytest
+#   make test   install the dev packages (and Debian's chromium and postgresql if missing),
+#               then run pytest
 #   make lint   install the dev packages, then run ruff (lint and format check) and mypy
 #
 # Stamp files inside .venv record which requirements were installed, so repeated runs
@@ -21,7 +22,7 @@ CHROMIUM := /usr/bin/chromium
 # apt-get needs root: use sudo only when not already root.
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: venv dev run test chromium lint bench clean distclean
+.PHONY: venv dev run test chromium postgresql lint bench clean distclean
 
 venv: $(RUNTIME_STAMP)
 
@@ -57,7 +58,16 @@ chromium:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
-test: $(DEV_STAMP) chromium
+# The store's tests start a throwaway PostgreSQL server of their own (tests/pg_server.py):
+# they need Debian's server binaries, not a running server.
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "/usr/lib/postgresql/*/bin/initdb not found; installing Debian's postgresql"; \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+
+test: $(DEV_STAMP) chromium postgresql
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # mypy's settings (which packages, how strict) live in pyproject.toml under [tool.mypy].
