@@ -180,7 +180,8 @@ class Database:
                     ambiguous = getattr(self._local, "committing", False) and not idempotent
                     if delay is None or ambiguous:
                         raise
-                    log.info("the run store's connection was lost (%s); trying again", error)
+                    reason = postgres.described(error, self.url or "")  # one line, no password
+                    log.info("the run store's connection was lost (%s); trying again", reason)
                     time.sleep(delay)
             raise AssertionError("unreachable: the last try returns or raises")
         finally:
