@@ -15,7 +15,8 @@ A PostgreSQL server (`$GANSCOPE_DATABASE_URL`, `sql/postgres.py`), shared by app
 - the schema is created (or found) in one transaction under that lock, so two processes
   starting at once cannot both create it;
 - a store method whose connection was lost (the server restarted) runs again on a new
-  connection, after a pause that doubles each time, for at most `RETRY_DELAYS`; every write
+  connection, after a pause that doubles each time, for at most `RETRY_DELAYS` (inside
+  `failing_fast()` it raises at once: a recorder's flush while the run trains); every write
   is idempotent (log rows keyed by (run, step), blobs by content, a run's end replaces its
   end), and a new run whose COMMIT had no answer is not written twice: it is not retried.
 
@@ -170,8 +171,9 @@ class Database:
         if getattr(self._local, "retrying", False):  # the outer call retries the whole
             return call()
         self._local.retrying = True
+        delays = () if getattr(self._local, "fail_fast", False) else RETRY_DELAYS
         try:
-            for delay in (*RETRY_DELAYS, None):
+            for delay in (*delays, None):
                 self._local.committing = False
                 try:
                     return call()
@@ -187,6 +189,16 @@ class Database:
         finally:
             self._local.retrying = False
             self._local.committing = False
+
+    @contextmanager
+    def failing_fast(self) -> Iterator[None]:
+        """Store methods called inside it try once: a lost connection raises at once, and
+        the caller tries again later itself (the next connection is a new one)."""
+        self._local.fail_fast = True
+        try:
+            yield
+        finally:
+            self._local.fail_fast = False
 
     def integrity_check(self) -> str:
         """SQLite's own check of the file; PostgreSQL checks its pages itself: "ok" if it

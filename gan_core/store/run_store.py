@@ -26,6 +26,7 @@ import os
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -609,6 +610,11 @@ class RunStore:
         return deletion
 
     # ------------------------------------------------------------------ upkeep
+
+    def failing_fast(self) -> AbstractContextManager[None]:
+        """Inside it, a call that meets a lost PostgreSQL connection raises at once instead
+        of waiting to try again: for saves that a caller repeats itself later."""
+        return self._db.failing_fast()
 
     def integrity_check(self) -> str:
         """SQLite's own check of the file: "ok" when it is sound."""
