@@ -190,6 +190,9 @@ class RunRecorder:
                 )
                 self._pending.clear()
                 self._ended = True
+                if self._behind:  # the rows that waited went in with the end
+                    self._behind = False
+                    self.error = None
                 if timeline:
                     self._save_timeline(run_id, timeline)
         except Exception as error:
