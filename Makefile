@@ -2,7 +2,8 @@
 #
 #   make run    create .venv with the runtime packages, check the server's settings, then
 #               serve the app on localhost:8501
-#   make test   install the dev packages (and Debian's chromium if missing), then run pytest
+#   make test   install the dev packages (and Debian's chromium and postgresql if missing),
+#               then run pytest
 #   make lint   install the dev packages, then run ruff (lint and format check) and mypy
 #   make i18n   extract the strings people read, update the Chinese catalog, compile it
 #   make cluster       PostgreSQL, two app replicas and nginx in front on localhost:8080
@@ -33,7 +34,8 @@ CLUSTER_ARGS  ?=
 # apt-get needs root: use sudo only when not already root.
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: venv dev run test chromium nginx cluster cluster-down lint bench clean distclean i18n catalogs
+.PHONY: venv dev run test chromium nginx postgresql cluster cluster-down lint bench clean distclean \
+	i18n catalogs
 
 venv: $(RUNTIME_STAMP)
 
@@ -86,7 +88,16 @@ cluster: $(RUNTIME_STAMP) nginx
 cluster-down:
 	$(BIN)/python deploy/cluster.py down --dir $(CLUSTER_DIR)
 
-test: $(DEV_STAMP) chromium nginx catalogs
+# The store's tests start a throwaway PostgreSQL server of their own (tests/pg_server.py):
+# they need Debian's server binaries, not a running server.
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "/usr/lib/postgresql/*/bin/initdb not found; installing Debian's postgresql"; \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+
+test: $(DEV_STAMP) chromium nginx postgresql catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Translations (gan_core/i18n): strings marked with _() / N_() / ngettext() in the code are

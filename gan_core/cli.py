@@ -35,6 +35,7 @@ from gan_core.training.trainer import Diverged, Trainer
 from gan_core.user_files import check_output_dir, read_user_file, shown_path, write_user_files
 
 if TYPE_CHECKING:  # the store is imported only when a run is recorded
+    import pandas as pd
     from tqdm import tqdm
 
     from gan_core.store.recorder import RunRecorder
@@ -88,7 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="write config.json, history.csv, checkpoint.pt and replay.html here",
     )
-    train.add_argument("--store", action="store_true", help="record the run in the run store")
+    train.add_argument(
+        "--store",
+        action="store_true",
+        help="record the run in the run store ($GANSCOPE_DATABASE_URL, else $GANSCOPE_DATA_DIR)",
+    )
     train.add_argument("--json", action="store_true", help="print one JSON summary at the end")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument(
@@ -355,11 +360,24 @@ def add_runs_arguments(runs: argparse.ArgumentParser) -> None:
 
 
 def runs_command(args: argparse.Namespace) -> int:
-    """The runs of the store in `$GANSCOPE_DATA_DIR` (else ./data), newest first. The store
-    must exist already: a list never creates one."""
+    """The runs of the store on `$GANSCOPE_DATABASE_URL` if set, else in `$GANSCOPE_DATA_DIR`
+    (else ./data), newest first. A store file must exist already: a list never creates one
+    (a PostgreSQL database gets the store's tables, empty, as the app would give it)."""
     from gan_core.store.paths import DEFAULT_DB_NAME, check_data_dir
     from gan_core.store.run_store import RunStore
+    from gan_core.store.sql.postgres import database_url_from_environment, described, psycopg
 
+    url = database_url_from_environment()  # a bad one: ConfigError, exit status 2
+    if url is not None:
+        try:
+            store = RunStore(database_url=url)
+            try:
+                runs = store.list_runs()
+            finally:
+                store.close()
+        except psycopg.Error as error:  # the server went away between two statements
+            raise CliError(f"the run store cannot be read ({described(error, url)})") from None
+        return print_runs(runs, args)
     data_dir = check_data_dir(data_dir_from_environment())
     if not (data_dir / DEFAULT_DB_NAME).is_file():
         raise CliError(
@@ -376,6 +394,11 @@ def runs_command(args: argparse.Namespace) -> int:
         raise CliError(
             f"the run store in {shown_path(data_dir)} cannot be read ({error})"
         ) from None
+    return print_runs(runs, args)
+
+
+def print_runs(runs: pd.DataFrame, args: argparse.Namespace) -> int:
+    """The listed runs (`RunStore.list_runs`) as a table, or as JSON with `--json`."""
     empty = runs.steps == 0
     if not args.all:
         runs = runs[~empty]

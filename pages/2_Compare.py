@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import pandas as pd
+import psycopg
 import streamlit as st
 
 from gan_core.config import ConfigError
@@ -39,7 +40,7 @@ from gan_core.store.run_store import MAX_NEW_NAME_CHARS, NotAllowed, RunNotFound
 from ui import compare_runs, language
 from ui.compare_table import results_table, settings_table, styled_settings
 from ui.plain_text import NAME_LIMIT, cut, plain, plain_name
-from ui.session import session_id, teacher
+from ui.session import run_store, session_id, teacher
 
 language.choose()  # first: every string below is in the chosen language
 st.set_page_config(page_title="Compare runs · GANscope", layout="wide")
@@ -81,8 +82,8 @@ class Rights:
 
 
 @st.cache_resource(show_spinner=False)
-def open_store(data_dir: str) -> RunStore:
-    return RunStore(data_dir)
+def open_store(data_dir: str, url: str | None = None) -> RunStore:
+    return RunStore(data_dir, database_url=url)
 
 
 def open_on_dashboard(config) -> None:
@@ -416,10 +417,10 @@ def main() -> None:
     data_dir = data_dir_from_environment()
     view = st.radio("Runs shown", compare_runs.VIEWS, horizontal=True, key=VIEW_KEY)
     try:
-        store = open_store(str(data_dir))
+        store = open_store(str(data_dir), run_store.database_url())  # PostgreSQL's, if set
         all_runs, hidden = compare_runs.listed(compare_runs.visible(store, session, view=view))
         rights = Rights(store, session)
-    except (ConfigError, sqlite3.Error) as error:
+    except (ConfigError, sqlite3.Error, psycopg.Error) as error:
         st.error(plain(f"The run store in {str(data_dir)!r} cannot be opened: {cut(error)}"))
         return
     show_flashes()

@@ -53,3 +53,7 @@ def repo_root() -> Path:
 # pools and servers keep one per core, as before, so the suite does not spend minutes of
 # CPU importing torch into workers it never uses. Tests of the default unset it.
 os.environ.setdefault("GANSCOPE_WORKERS", str(len(os.sched_getaffinity(0))))
+
+
+# The store's tests run on both of its databases (tests/pg_server.py).
+from pg_server import pg_server, store_backend, store_url  # noqa: E402, F401

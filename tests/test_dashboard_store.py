@@ -267,3 +267,19 @@ def test_a_store_that_cannot_open_costs_only_the_record(session, tmp_path, monke
     assert "Finished" in status_text(at) and metric(at, "Step") == "250"
     notes = " ".join(c.value for c in at.caption)
     assert "not being saved: the run store could not be opened" in notes
+
+
+def test_an_unreachable_database_costs_only_the_record(session, tmp_path, monkeypatch, caplog):
+    # Nothing listens on port 1: the store cannot be opened, the run trains all the same.
+    monkeypatch.setenv("GANSCOPE_DATABASE_URL", "postgresql://teacher:hunter2@127.0.0.1:1/runs")
+    monkeypatch.setenv("GANSCOPE_DATA_DIR", str(tmp_path / "data"))
+    at = session()
+    train_to_the_end(at)
+    assert_clean(at)
+    assert "Finished" in status_text(at) and metric(at, "Step") == "250"
+    notes = " ".join(c.value for c in at.caption)
+    assert "not being saved: the run store could not be opened" in notes
+    (message,) = {r.getMessage() for r in caplog.records if "run store could not" in r.getMessage()}
+    assert "PostgreSQL at postgresql://teacher:***@127.0.0.1:1/runs cannot be used" in message
+    assert "hunter2" not in caplog.text and "\n" not in message
+    assert not (tmp_path / "data").exists()  # no SQLite store in its place

@@ -25,8 +25,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from pg_server import by_hand
 
 from gan_core.config import ConfigError, GanConfig
 from gan_core.jobs.protocol import ViewOptions
@@ -178,13 +181,17 @@ def weights() -> bytes:
 
 
 @contextmanager
-def scratch_store() -> Iterator[RunStore]:
-    """A fresh store per example (hypothesis runs many examples in one test call)."""
+def scratch_store(url: str | None) -> Iterator[RunStore]:
+    """A fresh store per example (hypothesis runs many examples in one test call): a new
+    SQLite file, or the test's PostgreSQL database emptied again afterwards."""
     with tempfile.TemporaryDirectory() as folder:
-        store = RunStore(Path(folder))
+        store = RunStore(Path(folder), database_url=url)
         try:
             yield store
         finally:
+            if url is not None:
+                for table in ("runs", "blobs", "challenges"):  # the rest go with their run
+                    by_hand(store, f"DELETE FROM {table}")
             store.close()
 
 
@@ -197,15 +204,19 @@ def sound_run(store: RunStore, name: str = "sound") -> int:
 
 
 def damage(store: RunStore, run_id: int, table: str, column: str, value: object) -> None:
-    """Write `value` straight into the table, as a tool could; skip what SQLite refuses."""
+    """Write `value` straight into the table, as a tool could; skip what the database
+    refuses (SQLite: NULL or a step twice; PostgreSQL also a value of another type)."""
     where = {"runs": "id = ?", "blobs": "hash = (SELECT blob FROM checkpoints WHERE run_id = ?)"}
     where = where.get(table, "run_id = ?")
     if table == "history":
         where += " AND step = 2"
     try:
-        with sqlite3.connect(store.path) as db:
-            db.execute(f"UPDATE {table} SET {column} = ? WHERE {where}", (value, run_id))
-    except sqlite3.IntegrityError:  # NOT NULL, or a step that is already there
+        if store.path is None:
+            by_hand(store, f"UPDATE {table} SET {column} = ? WHERE {where}", value, run_id)
+        else:
+            with sqlite3.connect(store.path) as db:
+                db.execute(f"UPDATE {table} SET {column} = ? WHERE {where}", (value, run_id))
+    except (sqlite3.IntegrityError, psycopg.Error):
         assume(False)
 
 
@@ -217,6 +228,13 @@ damages = st.one_of(
     ),
     st.tuples(st.just("blobs"), st.sampled_from(["data", "size"]), sqlite_values),
 )
+
+
+@pytest.fixture
+def scratch_url(store_url) -> str | None:
+    """One database per test call, emptied between its examples (a new one each would take
+    most of the test's time); None for SQLite, a new file each."""
+    return store_url()
 
 
 # ---------------------------------------------------------------- what a read must give
@@ -261,14 +279,14 @@ def assert_reads_or_refuses(store: RunStore, run_id: int) -> None:
 
 @given(run=mutated_runs())
 @examples(120)
-def test_an_import_refuses_or_adds_runs_that_read_back_sound(run):
+def test_an_import_refuses_or_adds_runs_that_read_back_sound(run, scratch_url):
     data = bundle(run)
     try:
         records = decode_bundle(data)
     except ConfigError:
         return
     (record,) = records
-    with scratch_store() as store:
+    with scratch_store(scratch_url) as store:
         (run_id,) = store.import_bundle(data, session_id=SESSION)
         (row,) = store.list_runs().itertuples()
         assert (row.status, row.problem) == (record.status, "")
@@ -278,8 +296,8 @@ def test_an_import_refuses_or_adds_runs_that_read_back_sound(run):
 
 @given(change=damages)
 @examples(60)
-def test_a_row_with_any_value_is_read_or_refused_as_damaged(change):
-    with scratch_store() as store:
+def test_a_row_with_any_value_is_read_or_refused_as_damaged(change, scratch_url):
+    with scratch_store(scratch_url) as store:
         run_id = sound_run(store)
         damage(store, run_id, *change)
         assert_reads_or_refuses(store, run_id)

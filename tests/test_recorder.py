@@ -21,8 +21,8 @@ SMALL_VIEW = ViewOptions(n_points=50, field_resolution=8, n_arrows=4, frame_inte
 
 
 @pytest.fixture
-def store(tmp_path) -> RunStore:
-    store = RunStore(tmp_path / "data")
+def store(tmp_path, store_url) -> RunStore:
+    store = RunStore(tmp_path / "data", database_url=store_url())
     yield store
     store.close()
 

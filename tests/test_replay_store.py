@@ -8,6 +8,7 @@ import zlib
 
 import numpy as np
 import pytest
+from pg_server import SQLITE_ONLY, by_hand
 
 from gan_core.config import GanConfig
 from gan_core.jobs.process_job import ProcessTrainingJob
@@ -24,15 +25,13 @@ CONFIG = GanConfig(epochs=1)  # 250 steps
 
 
 @pytest.fixture
-def store(tmp_path):
-    opened = RunStore(tmp_path)
+def store(tmp_path, store_url):
+    opened = RunStore(tmp_path, database_url=store_url())
     yield opened
     opened.close()
 
 
-def sql(store: RunStore, query: str, *args) -> list[tuple]:
-    with sqlite3.connect(store.path) as db:
-        return db.execute(query, args).fetchall()
+sql = by_hand
 
 
 def assert_same_frames(a, b) -> None:
@@ -82,17 +81,15 @@ def test_a_run_saved_before_timelines_reopens_with_a_note(store):
     trainer = Trainer(CONFIG)
     trainer.run()
     run_id = record_trainer(store, trainer)
-    with sqlite3.connect(store.path) as db:
-        db.execute("DELETE FROM timelines")
+    sql(store, "DELETE FROM timelines")
     extra = StoredRun.open(store, run_id).frame().extra
     assert TIMELINE not in extra and "saved without a timeline" in extra[TIMELINE_NOTE]
 
 
 def damage_blob(store: RunStore, run_id: int, change) -> None:
     (key,) = sql(store, "SELECT blob FROM timelines WHERE run_id = ?", run_id)[0]
-    with sqlite3.connect(store.path) as db:
-        (packed,) = db.execute("SELECT data FROM blobs WHERE hash = ?", (key,)).fetchone()
-        db.execute("UPDATE blobs SET data = ? WHERE hash = ?", (change(packed), key))
+    ((packed,),) = sql(store, "SELECT data FROM blobs WHERE hash = ?", key)
+    sql(store, "UPDATE blobs SET data = ? WHERE hash = ?", change(bytes(packed)), key)
 
 
 @pytest.mark.parametrize(
@@ -101,10 +98,18 @@ def damage_blob(store: RunStore, run_id: int, change) -> None:
         (lambda packed: zlib.compress(zlib.decompress(packed)[:-4]), "is damaged"),  # hash
         (lambda packed: b"not zlib", "not as the store compresses it"),
         (lambda packed: zlib.compress(b"\0" * (MAX_TIMELINE_BLOB_BYTES + 1)), "larger than"),
-        (lambda packed: "text", "not bytes"),
     ],
 )
 def test_a_damaged_timeline_turns_replay_off_with_a_note(store, change, words):
+    assert_replay_off(store, change, words)
+
+
+@SQLITE_ONLY  # PostgreSQL keeps only bytes in a bytes column
+def test_a_timeline_blob_of_text_turns_replay_off_with_a_note(store):
+    assert_replay_off(store, lambda packed: "text", "not bytes")
+
+
+def assert_replay_off(store: RunStore, change, words: str) -> None:
     trainer = Trainer(CONFIG)
     trainer.run()
     run_id = record_trainer(store, trainer)

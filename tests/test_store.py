@@ -1,5 +1,6 @@
-"""The run store on a real SQLite file with real (short) training runs: round trips, where it
-writes, crashes and threads, bundles (the recorder has tests/test_recorder.py)."""
+"""The run store on a real SQLite file and on a real PostgreSQL server, with real (short)
+training runs: round trips, where it writes, crashes and threads, bundles (the recorder has
+tests/test_recorder.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pg_server import SQLITE_ONLY, by_hand
 
 from gan_core.config import ConfigError, GanConfig
 from gan_core.jobs.thread_job import ViewOptions
@@ -33,8 +35,16 @@ SMALL_VIEW = ViewOptions(n_points=50, field_resolution=8, n_arrows=4, frame_inte
 
 
 @pytest.fixture
-def store(tmp_path) -> RunStore:
-    store = RunStore(tmp_path / "data")
+def store(tmp_path, store_url) -> RunStore:
+    store = RunStore(tmp_path / "data", database_url=store_url())
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def other_store(tmp_path, store_url) -> RunStore:
+    """A second, empty store on the same kind of database."""
+    store = RunStore(tmp_path / "other", database_url=store_url())
     yield store
     store.close()
 
@@ -131,11 +141,10 @@ def test_delete_removes_log_and_weights(store, trained):
     assert store.delete_run(run_id) is False
     with pytest.raises(RunNotFound):
         store.get_run(run_id)
-    with sqlite3.connect(store.path) as db:
-        counts = [
-            db.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?", (run_id,)).fetchone()[0]
-            for table in ("history", "checkpoints")
-        ]
+    counts = [
+        by_hand(store, f"SELECT count(*) FROM {table} WHERE run_id = ?", run_id)[0][0]
+        for table in ("history", "checkpoints")
+    ]
     assert counts == [0, 0]
     assert history_rows(store, keep) == 30
 
@@ -253,7 +262,7 @@ WRITER = """
 import sys
 from gan_core.config import GanConfig
 from gan_core.store.run_store import RunStore
-store = RunStore(sys.argv[1])
+store = RunStore(sys.argv[1], database_url=sys.argv[2] or None)
 run_id = store.create_run(GanConfig(), name="doomed")
 step = 0
 while True:
@@ -264,10 +273,11 @@ while True:
 """
 
 
-def test_a_killed_writer_leaves_a_sound_store(tmp_path):
+def test_a_killed_writer_leaves_a_sound_store(tmp_path, store_url):
     data = tmp_path / "data"
+    url = store_url()
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(data)],
+        [sys.executable, "-c", WRITER, str(data), url or ""],
         cwd=REPO_ROOT,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         stdout=subprocess.PIPE,
@@ -289,7 +299,7 @@ def test_a_killed_writer_leaves_a_sound_store(tmp_path):
         writer.stderr.close()
     assert writer.returncode == -signal.SIGKILL
 
-    store = RunStore(data)
+    store = RunStore(data, database_url=url)
     assert store.integrity_check() == "ok"
     (run,) = store.list_runs().itertuples()
     steps = store.get_run(run.id).history.step.tolist()
@@ -303,13 +313,13 @@ def test_a_killed_writer_leaves_a_sound_store(tmp_path):
 # ---------------------------------------------------------------------- bundles
 
 
-def test_export_import_round_trip(store, trained):
+def test_export_import_round_trip(store, other_store, trained):
     first = saved_run(store, trained, preset="tutorial")
     second = store.create_run(SMALL.replace(seed=7), name="partial")
     store.append_history(second, trained.history.to_frame().iloc[:5].assign(loss_d=float("nan")))
     bundle = store.export_bundle([first, second])
 
-    other = RunStore(store.data_dir, "other.sqlite3")
+    other = other_store
     ids = other.import_bundle(bundle)
     assert len(ids) == 2
     for source_id, new_id in zip((first, second), ids):
@@ -458,10 +468,10 @@ def test_values_a_page_cannot_show_are_refused_on_import(store, trained, case):
     assert store.list_runs().id.tolist() == before
 
 
-def test_an_exported_run_with_every_kind_of_metric_imports_as_it_was(store, trained):
+def test_an_exported_run_with_every_kind_of_metric_imports_as_it_was(store, other_store, trained):
     run_id = saved_run(store, trained)
     store.finish(run_id, "finished", {"frechet": 0.5, "frechet_exact": True, "energy": None})
-    other = RunStore(store.data_dir, "other.sqlite3")
+    other = other_store
     (new_id,) = other.import_bundle(store.export_bundle([run_id]), session_id="s2")
     new = other.get_run(new_id)
     assert new.metrics == {"frechet": 0.5, "frechet_exact": True, "energy": None}
@@ -476,7 +486,8 @@ def test_metrics_that_are_not_numbers_are_not_stored(store):
 
 
 def write_by_hand(store: RunStore, sql: str, *params) -> None:
-    """What another tool, an older version or a person with sqlite3 could leave behind."""
+    """What another tool, an older version or a person with sqlite3 could leave behind
+    (SQLite only: PostgreSQL refuses a value of the wrong type)."""
     with sqlite3.connect(store.path) as db:
         db.execute(sql, params)
 
@@ -495,6 +506,7 @@ DAMAGE = {
 }
 
 
+@SQLITE_ONLY  # SQLite keeps a value of any type in any column
 @pytest.mark.parametrize("case", list(DAMAGE))
 def test_a_damaged_row_is_listed_as_damaged_and_can_be_deleted(store, trained, case):
     column, value, problem = DAMAGE[case]
@@ -515,6 +527,7 @@ def test_a_damaged_row_is_listed_as_damaged_and_can_be_deleted(store, trained, c
     assert store.list_runs().id.tolist() == [sound]
 
 
+@SQLITE_ONLY  # SQLite keeps a value of any type in any column
 @pytest.mark.parametrize(
     ("column", "value", "problem"),
     [
@@ -532,6 +545,7 @@ def test_a_damaged_summary_column_is_listed_as_damaged(store, trained, column, v
     assert store.delete_run(damaged)
 
 
+@SQLITE_ONLY  # SQLite keeps a value of any type in any column
 # The run list reads the summary columns saved with each run and never parses a config (a
 # list of 1,000 runs must not), so a config altered by hand shows when the run is opened.
 @pytest.mark.parametrize(
@@ -548,6 +562,7 @@ def test_a_damaged_config_is_refused_when_its_run_is_opened(store, trained, valu
     assert store.delete_run(damaged)
 
 
+@SQLITE_ONLY  # SQLite keeps a value of any type in any column
 @pytest.mark.parametrize(
     ("column", "value", "problem"),
     [
@@ -568,6 +583,7 @@ def test_a_damaged_log_row_makes_its_run_damaged(store, trained, column, value, 
     store.list_runs()  # the list does not read the log: it still lists the run
 
 
+@SQLITE_ONLY  # SQLite keeps a value of any type in any column
 def test_a_damaged_last_distance_marks_the_listed_run(store):
     run_id = store.create_run(SMALL)
     store.append_history(run_id, [(1, 0, 1.0, 1.0, 0.5, 0.5, 1.0, 0.1, 0.1)])

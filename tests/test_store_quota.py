@@ -1,4 +1,5 @@
-"""The run store's quota, its shared blobs, its run-list summary and its schema upgrade."""
+"""The run store's quota, its shared blobs, its run-list summary (on SQLite and PostgreSQL)
+and its schema upgrade (SQLite files written by an older GANscope)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import zlib
 
 import numpy as np
 import pytest
+from pg_server import by_hand
 
 from gan_core.config import MAX_POINTS, ConfigError, GanConfig, Target
 from gan_core.serialize import to_json
@@ -32,8 +34,8 @@ ROOMY = Quota(total_bytes=10_000 * MB, session_bytes=10_000 * MB)
 
 
 @pytest.fixture
-def store(tmp_path) -> RunStore:
-    store = RunStore(tmp_path / "data", quota=ROOMY)
+def store(tmp_path, store_url) -> RunStore:
+    store = RunStore(tmp_path / "data", quota=ROOMY, database_url=store_url())
     yield store
     store.close()
 
@@ -54,9 +56,7 @@ def ended_run(store: RunStore, config: GanConfig = SMALL, **kwargs) -> int:
     return run_id
 
 
-def sql(store: RunStore, statement: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(store.path) as db:
-        return db.execute(statement, params).fetchall()
+sql = by_hand
 
 
 def end_session(store: RunStore, session_id: str) -> None:
@@ -255,6 +255,21 @@ def test_a_damaged_blob_is_refused_not_misread(store, uploaded):
         store.checkpoint(run_id)
 
 
+def test_usage_is_counted_from_the_stored_values(store, uploaded):
+    # Not a file's size: the same count on SQLite and PostgreSQL, blobs counted once.
+    trainer = Trainer(SMALL)
+    first = store.create_run(uploaded, session_id="a")
+    store.finish(first, "finished", {}, checkpoint_bytes(trainer))
+    ended_run(store, uploaded, session_id="b")  # shares the points' blob
+    ((rows,),) = sql(store, "SELECT sum(own_bytes) FROM runs")
+    ((blobs, count),) = sql(store, "SELECT sum(length(data)), count(*) FROM blobs")
+    assert count == 2  # the points once, the weights once
+    assert store.usage() == rows + blobs
+    ((only_a,),) = sql(store, "SELECT own_bytes FROM runs WHERE session_id = 'a'")
+    assert store.usage("a") == only_a + blobs
+    assert rows > 30 * 120 and blobs > 100_000
+
+
 # ---------------------------------------------------------------------- the run list
 
 
@@ -277,9 +292,9 @@ def test_the_run_list_reads_its_summary_columns_not_the_configs(store, uploaded)
         )
 
 
-def test_summary_columns_of_imported_runs(store, uploaded, tmp_path):
+def test_summary_columns_of_imported_runs(store, uploaded, tmp_path, store_url):
     run_id = ended_run(store, uploaded)
-    other = RunStore(tmp_path / "other", quota=ROOMY)
+    other = RunStore(tmp_path / "other", quota=ROOMY, database_url=store_url())
     (new_id,) = other.import_bundle(store.export_bundle([run_id]))
     row = other.list_runs().set_index("id").loc[new_id]
     assert (row.target, row.loss, row.total_steps) == ("points", uploaded.loss, 50)
@@ -390,10 +405,10 @@ def test_a_schema_1_store_is_upgraded_on_open_and_keeps_every_run(tmp_path, uplo
     reopened.close()
 
 
-def test_an_import_that_cannot_fit_is_refused_and_imports_nothing(store, tmp_path):
+def test_an_import_that_cannot_fit_is_refused_and_imports_nothing(store, tmp_path, store_url):
     running = store.create_run(SMALL, session_id="a")
     bundle = store.export_bundle([ended_run(store)])
-    other = RunStore(tmp_path / "other", quota=ROOMY)
+    other = RunStore(tmp_path / "other", quota=ROOMY, database_url=store_url())
     other.create_run(SMALL, session_id="b")  # running: never evicted
     other.quota = Quota(total_bytes=other.usage() + 10, session_bytes=ROOMY.session_bytes)
     with pytest.raises(ConfigError, match="run store: the quota .* is full"):

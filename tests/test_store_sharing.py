@@ -21,8 +21,8 @@ LOG_ROW = (1, 0, 1.0, 1.0, 0.5, 0.5, 2.0, 0.1, 0.1)
 
 
 @pytest.fixture
-def store(tmp_path) -> RunStore:
-    store = RunStore(tmp_path / "data")
+def store(tmp_path, store_url) -> RunStore:
+    store = RunStore(tmp_path / "data", database_url=store_url())
     yield store
     store.close()
 

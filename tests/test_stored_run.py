@@ -16,8 +16,8 @@ CONFIG = GanConfig(epochs=2)  # 500 steps
 
 
 @pytest.fixture
-def store(tmp_path):
-    opened = RunStore(tmp_path)
+def store(tmp_path, store_url):
+    opened = RunStore(tmp_path, database_url=store_url())
     yield opened
     opened.close()
 

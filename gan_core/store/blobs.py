@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import zlib
 from collections.abc import Iterable
 from typing import Any
 
 from gan_core.config import GanConfig
 from gan_core.serialize import to_dict, to_json
+from gan_core.store.sql.dialect import Connection
 
 # Stands in for the points in a stored config. It cannot be a real value there: points are
 # a list, and a NUL never appears in JSON that `to_json` writes for a config.
@@ -50,23 +50,27 @@ def content_hash(data: bytes) -> str:
 # ---------------------------------------------------------------------- the blobs table
 
 
-def put_blob(db: sqlite3.Connection, data: bytes) -> str:
+def put_blob(db: Connection, data: bytes) -> str:
     """Store `data` unless a blob with the same content is there already; its hash."""
     key = content_hash(data)
     if db.execute("SELECT 1 FROM blobs WHERE hash = ?", (key,)).fetchone() is None:
         packed = zlib.compress(data, COMPRESSION_LEVEL)
+        # Another writer may have stored the same content since: one copy, whoever came first.
         db.execute(
-            "INSERT INTO blobs (hash, data, size) VALUES (?, ?, ?)", (key, packed, len(packed))
+            "INSERT INTO blobs (hash, data, size) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+            (key, packed, len(packed)),
         )
     return key
 
 
-def get_blob(db: sqlite3.Connection, key: str, limit: int = MAX_BLOB_BYTES) -> bytes:
+def get_blob(db: Connection, key: str, limit: int = MAX_BLOB_BYTES) -> bytes:
     """The blob's content, checked against its hash; DamagedBlob if missing, altered, or
     larger than `limit` bytes once inflated (what the caller's kind of blob can be)."""
     row = db.execute("SELECT data FROM blobs WHERE hash = ?", (key,)).fetchone()
     if row is None:
         raise DamagedBlob(f"stored data {key[:12]}… is missing")
+    if isinstance(row[0], memoryview):  # how a driver may hand out binary data
+        row = (bytes(row[0]),)
     if not isinstance(row[0], bytes):
         raise DamagedBlob(f"stored data {key[:12]}… is not bytes")
     # Bounded: a hand-altered file must not inflate a few bytes into gigabytes.
@@ -82,7 +86,7 @@ def get_blob(db: sqlite3.Connection, key: str, limit: int = MAX_BLOB_BYTES) -> b
     return data
 
 
-def release(db: sqlite3.Connection, keys: Iterable[str | None]) -> int:
+def release(db: Connection, keys: Iterable[str | None]) -> int:
     """Delete those of `keys` no run references any more; the number of bytes freed."""
     freed = 0
     for key in {k for k in keys if k is not None}:
@@ -100,7 +104,7 @@ def release(db: sqlite3.Connection, keys: Iterable[str | None]) -> int:
     return freed
 
 
-def blobs_of_runs(db: sqlite3.Connection, run_ids: Iterable[int]) -> list[str]:
+def blobs_of_runs(db: Connection, run_ids: Iterable[int]) -> list[str]:
     """The blobs the runs reference (points, weights, timelines): what may be freed with them."""
     keys: list[str] = []
     for run_id in run_ids:
@@ -166,20 +170,21 @@ def join_checkpoint(stored: bytes, at: int | None, config_text: str) -> bytes:
 # ---------------------------------------------------------------------- a run's timeline
 
 
-def store_timeline(db: sqlite3.Connection, run_id: int, timeline: bytes) -> None:
+def store_timeline(db: Connection, run_id: int, timeline: bytes) -> None:
     """Keep the run's timeline (`training.timeline.encode_timeline`), replacing any older one."""
     if len(timeline) > MAX_TIMELINE_BLOB_BYTES:
         raise ValueError(f"a timeline is larger than {MAX_TIMELINE_BLOB_BYTES:,} bytes")
     old = db.execute("SELECT blob FROM timelines WHERE run_id = ?", (run_id,)).fetchone()
     db.execute(
-        "INSERT OR REPLACE INTO timelines (run_id, blob) VALUES (?, ?)",
+        "INSERT INTO timelines (run_id, blob) VALUES (?, ?) "
+        "ON CONFLICT (run_id) DO UPDATE SET blob = excluded.blob",
         (run_id, put_blob(db, timeline)),
     )
     if old is not None:
         release(db, [old[0]])
 
 
-def read_timeline(db: sqlite3.Connection, run_id: int) -> bytes | None:
+def read_timeline(db: Connection, run_id: int) -> bytes | None:
     """The run's timeline bytes, None if it has none; DamagedBlob if they are not as stored."""
     row = db.execute("SELECT blob FROM timelines WHERE run_id = ?", (run_id,)).fetchone()
     if row is None:

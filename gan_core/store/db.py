@@ -1,6 +1,8 @@
-"""The run store's SQLite file: its schema, its connections and its transactions.
+"""The run store's database: its connections, its transactions, and retries when PostgreSQL blinks.
 
-Why it survives a crash or a page refresh mid-run:
+Two databases, the same tables (`sql/schema.py`) and the same queries (`sql/dialect.py`):
+
+An SQLite file (the default, nothing to set up). Why it survives a crash or a page refresh:
 - WAL journal: a writer appends to the `-wal` file and a commit is one append, so a killed
   process leaves either the whole transaction or none of it, and readers never block writers.
 - `synchronous=NORMAL`: in WAL mode a commit survives the process being killed (the data is
@@ -8,168 +10,111 @@ Why it survives a crash or a page refresh mid-run:
 - Every write is one `BEGIN IMMEDIATE … COMMIT`: the write lock is taken up front, so two
   writers queue behind `busy_timeout` instead of failing half-way with "database is locked".
 
-sqlite3 connections may not be shared across threads, so each thread gets its own. Streamlit
+A PostgreSQL server (`$GANSCOPE_DATABASE_URL`, `sql/postgres.py`), shared by app processes:
+- every write takes one advisory lock first, so writers queue as they do on a file;
+- the schema is created (or found) in one transaction under that lock, so two processes
+  starting at once cannot both create it;
+- a store method whose connection was lost (the server restarted) runs again on a new
+  connection, after a pause that doubles each time, for at most `RETRY_DELAYS` (inside
+  `failing_fast()` it raises at once: a recorder's flush while the run trains); every write
+  is idempotent (log rows keyed by (run, step), blobs by content, a run's end replaces its
+  end), and a new run whose COMMIT had no answer is not written twice: it is not retried.
+
+Connections may not be shared across threads, so each thread gets its own. Streamlit
 runs every rerun of a page on a fresh thread, so connections of threads that have ended are
 closed the next time a connection is handed out, and their number stays small.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from gan_core.config import ConfigError
-from gan_core.store.layout import upgrade_rows_from_1
-from gan_core.training.history import COLUMNS
+from gan_core.store.sql import postgres
+from gan_core.store.sql.dialect import POSTGRESQL, SQLITE, Connection, Dialect
+from gan_core.store.sql.schema import SCHEMA, SCHEMA_VERSION, create_or_upgrade
 
-SCHEMA_VERSION = 3
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "Database", "retried"]
+
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 10_000
-
-_HISTORY_VALUES = ", ".join(f"{c} REAL" for c in COLUMNS if c not in ("step", "epoch"))
-_HISTORY_TABLE = f"""
-CREATE TABLE IF NOT EXISTS history (
-    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    step INTEGER NOT NULL,
-    epoch INTEGER NOT NULL,
-    {_HISTORY_VALUES},
-    PRIMARY KEY (run_id, step)
-) WITHOUT ROWID;
-"""
-# Schema 2: summary columns for the run list, pinned / published, blobs shared by content.
-_BLOB_TABLES = """
-CREATE TABLE IF NOT EXISTS blobs (
-    hash TEXT PRIMARY KEY,                 -- sha256 of the uncompressed content
-    data BLOB NOT NULL,                    -- zlib
-    size INTEGER NOT NULL                  -- len(data): what it costs the quota
-);
-CREATE TABLE IF NOT EXISTS checkpoints (
-    run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
-    blob TEXT NOT NULL REFERENCES blobs (hash),
-    config_at INTEGER,                     -- where the run's config text was cut out (blobs.py)
-    hash TEXT NOT NULL                     -- sha256 of the whole checkpoint, checked on reading
-);
-CREATE INDEX IF NOT EXISTS checkpoints_by_blob ON checkpoints (blob);
-CREATE INDEX IF NOT EXISTS runs_by_points ON runs (points_blob);
-"""
-# Schema 3: a run's timeline (its weights at logged steps, for replay), one blob per run.
-_TIMELINE_TABLE = """
-CREATE TABLE IF NOT EXISTS timelines (
-    run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
-    blob TEXT NOT NULL REFERENCES blobs (hash)
-);
-CREATE INDEX IF NOT EXISTS timelines_by_blob ON timelines (blob);
-"""
-_NEW_RUN_COLUMNS = (
-    "target_kind TEXT",
-    "loss TEXT",
-    "total_steps INTEGER NOT NULL DEFAULT 0",
-    "pinned INTEGER NOT NULL DEFAULT 0",
-    "published INTEGER NOT NULL DEFAULT 0",
-    "points_blob TEXT REFERENCES blobs (hash)",  # the target's points (blobs.split_config)
-    "own_bytes INTEGER NOT NULL DEFAULT 0",  # the row and its log, blobs apart (quota.py)
-)
-# Schema 3: the class board's challenge (gan_core/classroom), one row shared by every session
-# and every replica on this file.
-_CHALLENGES_TABLE = """
-CREATE TABLE IF NOT EXISTS challenges (
-    id INTEGER PRIMARY KEY CHECK (id = 1), -- one current challenge per store
-    body TEXT NOT NULL,                    -- JSON, checked again on reading (classroom.challenge)
-    set_at REAL NOT NULL                   -- Unix seconds, UTC
-);
-"""
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so an old link can't hit a new run
-    name TEXT NOT NULL,
-    preset TEXT,
-    source TEXT NOT NULL,
-    session_id TEXT,
-    status TEXT NOT NULL,
-    message TEXT NOT NULL DEFAULT '',
-    config TEXT NOT NULL,                  -- gan_core.serialize.to_json, points cut out
-    metrics TEXT NOT NULL DEFAULT '{{}}',  -- JSON object
-    created REAL NOT NULL,                 -- Unix seconds, UTC
-    updated REAL NOT NULL,
-    finished REAL,
-    {", ".join(_NEW_RUN_COLUMNS)}
-);
-CREATE INDEX IF NOT EXISTS runs_by_session ON runs (session_id, created);
-CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created);
-{_HISTORY_TABLE}
-{_BLOB_TABLES}
-{_TIMELINE_TABLE}
-{_CHALLENGES_TABLE}
-"""
+# Pauses before each new try of a store method whose PostgreSQL connection was lost: about
+# 15 s in all, longer than a server takes to restart, short enough that a save gives up.
+RETRY_DELAYS = (0.2, 0.4, 0.8, 1.6, 3.2, 4.0, 5.0)
 
 
-def _execute_script(db: sqlite3.Connection, script: str) -> None:
-    # executescript() would commit the open transaction; one statement at a time does not.
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def upgrade_from_1(db: sqlite3.Connection) -> None:
-    """Schema 1 to 2, in the open transaction: new columns filled, points and weights moved
-    into blobs. A file written by an older GANscope keeps every run."""
-    for column in _NEW_RUN_COLUMNS:
-        db.execute(f"ALTER TABLE runs ADD COLUMN {column}")
-    db.execute("ALTER TABLE checkpoints RENAME TO checkpoints_1")
-    _execute_script(db, _BLOB_TABLES)
-    upgrade_rows_from_1(db, old_checkpoints="checkpoints_1")
-    db.execute("DROP TABLE checkpoints_1")
-
-
-def upgrade_from_2(db: sqlite3.Connection) -> None:
-    """Schema 2 to 3, in the open transaction: the timelines table, empty (runs saved before
-    it have no timeline, and say so when replay is asked of them), and the class board's
-    `challenges` table. Every run is kept as it is."""
-    _execute_script(db, _TIMELINE_TABLE)
-    _execute_script(db, _CHALLENGES_TABLE)
+class _Closable(Protocol):
+    def close(self) -> None: ...
 
 
 class Database:
-    """One SQLite file; `write()` and `read()` give a connection inside a transaction."""
+    """One SQLite file (`path`) or PostgreSQL database (`url`); `write()` and `read()` give a
+    connection inside a transaction, `retrying()` runs a store method again when it was lost."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None = None, url: str | None = None) -> None:
+        if (path is None) == (url is None):
+            raise TypeError("a Database is a path or a URL, not both or neither")
         self.path = path
+        self.url = url
+        self.dialect: Dialect = SQLITE if url is None else POSTGRESQL
+        self.where = str(path) if url is None else postgres.redacted(url)
+        self.transient = () if url is None else postgres.TRANSIENT_ERRORS
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._open: list[tuple[threading.Thread, Any]] = []
         self._create_schema()
 
     def _create_schema(self) -> None:
         try:
-            # Persistent: set once in the file, every later connection uses WAL.
-            self._connection().execute("PRAGMA journal_mode=WAL")
+            if self.path is not None:
+                # Persistent: set once in the file, every later connection uses WAL.
+                self._connection().execute("PRAGMA journal_mode=WAL")
+            with self.write() as db:
+                create_or_upgrade(db, self.dialect, repr(self.where))
+        except ValueError as error:  # written by a newer GANscope
+            self.close_all()
+            raise ConfigError("store", str(error)) from None
         except sqlite3.DatabaseError as error:
             self.close_all()
-            raise ConfigError("store", f"{str(self.path)!r} is not a run store ({error})") from None
-        with self.write() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise ConfigError(
-                    "store",
-                    f"{str(self.path)!r} was written by a newer GANscope (schema {version}); "
-                    f"this one reads schema {SCHEMA_VERSION}",
-                )
-            if version == 0:
-                _execute_script(db, SCHEMA)
-            if version == 1:
-                upgrade_from_1(db)
-            if 1 <= version <= 2:
-                upgrade_from_2(db)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            raise ConfigError("store", f"{self.where!r} is not a run store ({error})") from None
+        except Exception as error:
+            self.close_all()
+            if self.url is None or not isinstance(error, postgres.psycopg.Error):
+                raise
+            reason = postgres.described(error, self.url)
+            raise ConfigError(
+                "run store", f"PostgreSQL at {self.where} cannot be used ({reason})"
+            ) from None
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self) -> Any:
         db = getattr(self._local, "db", None)
         if db is not None:
             return db
+        db = self._connect()
+        self._local.db = db
+        with self._lock:
+            ended = [(t, c) for t, c in self._open if not t.is_alive()]
+            self._open = [(t, c) for t, c in self._open if t.is_alive()]
+            self._open.append((threading.current_thread(), db))
+        for _, connection in ended:
+            _close_quietly(connection)
+        return db
+
+    def _connect(self) -> Connection:
+        if self.path is None:
+            assert self.url is not None  # __init__ took one of the two
+            return postgres.PgConnection(self.url)
         # isolation_level=None: no implicit transactions; write() and read() say where they are.
-        # check_same_thread=False only so close_all() and the pruning below may close the
+        # check_same_thread=False only so close_all() and the pruning above may close the
         # connection of a thread that has ended; a live thread only ever uses its own.
         db = sqlite3.connect(
             self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
@@ -178,44 +123,139 @@ class Database:
         db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA synchronous=NORMAL")
-        self._local.db = db
-        with self._lock:
-            ended = [(t, c) for t, c in self._open if not t.is_alive()]
-            self._open = [(t, c) for t, c in self._open if t.is_alive()]
-            self._open.append((threading.current_thread(), db))
-        for _, connection in ended:
-            connection.close()
         return db
 
+    def _drop_connection(self) -> None:
+        """Forget this thread's connection (lost with the server): the next one is new."""
+        db = getattr(self._local, "db", None)
+        self._local.db = None
+        if db is None:
+            return
+        with self._lock:
+            self._open = [(t, c) for t, c in self._open if c is not db]
+        _close_quietly(db)
+
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self) -> Iterator[Connection]:
         """A write transaction: all of it is committed, or (on any exception) none of it."""
         db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
+        for statement in self.dialect.begin_write:
+            db.execute(statement)
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
+            raise
+        self._local.committing = True
+        try:
+            db.execute("COMMIT")
+        finally:
+            self._local.committing = False
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction: several SELECTs see one consistent state of the database."""
+        db = self._connection()
+        db.execute(self.dialect.begin_read)
+        try:
+            yield db
+        except BaseException:
+            _rollback(db)
             raise
         db.execute("COMMIT")
 
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: several SELECTs see one consistent state of the file."""
-        db = self._connection()
-        db.execute("BEGIN")
+    def retrying(self, call: Callable[[], Result], idempotent: bool = True) -> Result:
+        """`call()`, called again on a new connection while the connection is lost (PostgreSQL
+        only), up to `RETRY_DELAYS`. Not again if it was not `idempotent` and its COMMIT was
+        sent: it may have been written, and must not be written twice."""
+        if getattr(self._local, "retrying", False):  # the outer call retries the whole
+            return call()
+        self._local.retrying = True
+        delays = () if getattr(self._local, "fail_fast", False) else RETRY_DELAYS
         try:
-            yield db
+            for delay in (*delays, None):
+                self._local.committing = False
+                try:
+                    return call()
+                except self.transient as error:
+                    self._drop_connection()
+                    ambiguous = getattr(self._local, "committing", False) and not idempotent
+                    if delay is None or ambiguous:
+                        raise
+                    reason = postgres.described(error, self.url or "")  # one line, no password
+                    log.info("the run store's connection was lost (%s); trying again", reason)
+                    time.sleep(delay)
+            raise AssertionError("unreachable: the last try returns or raises")
         finally:
-            db.execute("COMMIT")
+            self._local.retrying = False
+            self._local.committing = False
+
+    @contextmanager
+    def failing_fast(self) -> Iterator[None]:
+        """Store methods called inside it try once: a lost connection raises at once, and
+        the caller tries again later itself (the next connection is a new one)."""
+        self._local.fail_fast = True
+        try:
+            yield
+        finally:
+            self._local.fail_fast = False
 
     def integrity_check(self) -> str:
+        """SQLite's own check of the file; PostgreSQL checks its pages itself: "ok" if it
+        answers."""
         with self.read() as db:
-            return db.execute("PRAGMA integrity_check").fetchone()[0]
+            if self.path is None:
+                db.execute("SELECT 1").fetchone()
+                return "ok"
+            return str(db.execute("PRAGMA integrity_check").fetchone()[0])
 
     def close_all(self) -> None:
         with self._lock:
             connections, self._open = self._open, []
         for _, connection in connections:
-            connection.close()
+            _close_quietly(connection)
         self._local = threading.local()
+
+
+Result = TypeVar("Result")
+Params = ParamSpec("Params")
+
+
+class HasDatabase(Protocol):
+    _db: Database
+
+
+Owner = TypeVar("Owner", bound=HasDatabase)
+
+
+def retried(
+    idempotent: bool = True,
+) -> Callable[
+    [Callable[Concatenate[Owner, Params], Result]], Callable[Concatenate[Owner, Params], Result]
+]:
+    """A store method run again, whole, when its connection was lost (`Database.retrying`)."""
+
+    def wrap(
+        method: Callable[Concatenate[Owner, Params], Result],
+    ) -> Callable[Concatenate[Owner, Params], Result]:
+        @functools.wraps(method)
+        def call(self: Owner, *args: Params.args, **kwargs: Params.kwargs) -> Result:
+            return self._db.retrying(lambda: method(self, *args, **kwargs), idempotent)
+
+        return call
+
+    return wrap
+
+
+def _rollback(db: Connection) -> None:
+    try:
+        db.execute("ROLLBACK")
+    except (sqlite3.Error, postgres.psycopg.Error):  # the connection is gone: so is the transaction
+        pass
+
+
+def _close_quietly(connection: _Closable) -> None:
+    try:
+        connection.close()
+    except Exception:  # closing a connection to a server that went away
+        pass

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
 from gan_core.config import ConfigError, GanConfig
@@ -30,6 +29,7 @@ from gan_core.store.blobs import (
     split_config,
 )
 from gan_core.store.quota import HISTORY_ROW_BYTES
+from gan_core.store.sql.dialect import Connection
 
 ROW_OVERHEAD_BYTES = 200  # timestamps, status, keys and SQLite's record header
 
@@ -46,7 +46,7 @@ class ConfigColumns:
 
 
 def config_columns(
-    db: sqlite3.Connection, config: GanConfig, split: tuple[str, str | None] | None = None
+    db: Connection, config: GanConfig, split: tuple[str, str | None] | None = None
 ) -> ConfigColumns:
     """The config's columns, its points stored as a blob (once, whoever stored them first).
 
@@ -61,26 +61,26 @@ def config_columns(
     )
 
 
-def config_text(db: sqlite3.Connection, skeleton: str, points_blob: str | None) -> str:
+def config_text(db: Connection, skeleton: str, points_blob: str | None) -> str:
     """The config's whole JSON, exactly as `to_json` wrote it."""
     points = get_blob(db, points_blob).decode() if points_blob is not None else None
     return join_config(skeleton, points)
 
 
-def store_checkpoint(
-    db: sqlite3.Connection, run_id: int, checkpoint: bytes, config_json: str
-) -> None:
+def store_checkpoint(db: Connection, run_id: int, checkpoint: bytes, config_json: str) -> None:
     stored, at = split_checkpoint(checkpoint, config_json)
     old = db.execute("SELECT blob FROM checkpoints WHERE run_id = ?", (run_id,)).fetchone()
     db.execute(
-        "INSERT OR REPLACE INTO checkpoints (run_id, blob, config_at, hash) VALUES (?, ?, ?, ?)",
+        "INSERT INTO checkpoints (run_id, blob, config_at, hash) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (run_id) DO UPDATE SET blob = excluded.blob, "
+        "config_at = excluded.config_at, hash = excluded.hash",
         (run_id, put_blob(db, stored), at, content_hash(checkpoint)),
     )
     if old is not None:
         release(db, [old[0]])
 
 
-def read_checkpoint(db: sqlite3.Connection, run_id: int) -> bytes | None:
+def read_checkpoint(db: Connection, run_id: int) -> bytes | None:
     row = db.execute(
         "SELECT c.blob, c.config_at, c.hash, r.config, r.points_blob "
         "FROM checkpoints c JOIN runs r ON r.id = c.run_id WHERE c.run_id = ?",
@@ -96,7 +96,7 @@ def read_checkpoint(db: sqlite3.Connection, run_id: int) -> bytes | None:
     return checkpoint
 
 
-def refresh_own_bytes(db: sqlite3.Connection, run_id: int) -> None:
+def refresh_own_bytes(db: Connection, run_id: int) -> None:
     """Count the run's row and log rows again (after its log or metrics grew)."""
     db.execute(
         "UPDATE runs SET own_bytes = ? + length(name) + length(config) + length(metrics)"
@@ -109,7 +109,7 @@ def refresh_own_bytes(db: sqlite3.Connection, run_id: int) -> None:
 # ---------------------------------------------------------------------- schema 1 to 2
 
 
-def upgrade_rows_from_1(db: sqlite3.Connection, old_checkpoints: str) -> None:
+def upgrade_rows_from_1(db: Connection, old_checkpoints: str) -> None:
     """Fill the new columns of every run; move configs' points and weights into blobs.
 
     Runs once per file, so each config is parsed once here and never again for a list."""
@@ -139,7 +139,7 @@ def upgrade_rows_from_1(db: sqlite3.Connection, old_checkpoints: str) -> None:
         refresh_own_bytes(db, run_id)
 
 
-def _old_config_columns(db: sqlite3.Connection, text: str) -> ConfigColumns:
+def _old_config_columns(db: Connection, text: str) -> ConfigColumns:
     try:
         return config_columns(db, from_json(text))
     except ConfigError:  # written by another version: keep it whole and list it anyway

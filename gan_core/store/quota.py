@@ -17,14 +17,14 @@ loses its own runs, in the same order. What was evicted goes back to the caller 
     GANSCOPE_STORE_MB          the whole store          (default 4096)
     GANSCOPE_SESSION_STORE_MB  one browser session's    (default 512)
 
-Sizes are what the file holds: a run's own row and log rows, plus its blobs (each counted
-once, however many runs share it).
+Sizes are what the store holds, counted from the stored values themselves (never a file's
+size, so they are the same on SQLite and PostgreSQL): a run's own row and log rows, plus
+its blobs' compressed bytes (each counted once, however many runs share it).
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from gan_core.config import ConfigError, quote_value
 from gan_core.jobs.status import ENDED
 from gan_core.store.blobs import blobs_of_runs, release
+from gan_core.store.sql.dialect import Connection
 
 STORE_MB_VAR = "GANSCOPE_STORE_MB"
 SESSION_MB_VAR = "GANSCOPE_SESSION_STORE_MB"
@@ -107,13 +108,13 @@ def _megabytes(env: Mapping[str, str], name: str, default: int) -> int:
 # ---------------------------------------------------------------------- what is used
 
 
-def total_usage(db: sqlite3.Connection) -> int:
+def total_usage(db: Connection) -> int:
     runs = db.execute("SELECT coalesce(sum(own_bytes), 0) FROM runs").fetchone()[0]
     blobs = db.execute("SELECT coalesce(sum(size), 0) FROM blobs").fetchone()[0]
     return int(runs + blobs)
 
 
-def session_usage(db: sqlite3.Connection, session_id: str) -> int:
+def session_usage(db: Connection, session_id: str) -> int:
     runs = db.execute(
         "SELECT coalesce(sum(own_bytes), 0) FROM runs WHERE session_id = ?", (session_id,)
     ).fetchone()[0]
@@ -132,7 +133,7 @@ def session_usage(db: sqlite3.Connection, session_id: str) -> int:
 
 
 def make_room(
-    db: sqlite3.Connection,
+    db: Connection,
     quota: Quota,
     session_id: str | None,
     incoming: int,
@@ -162,7 +163,7 @@ def make_room(
 
 
 def _evict_until(
-    db: sqlite3.Connection,
+    db: Connection,
     fits: Callable[[], bool],
     writer: str | None,
     own_only: bool,
@@ -182,7 +183,7 @@ def _evict_until(
 
 
 def _next_victim(
-    db: sqlite3.Connection, writer: str | None, own_only: bool, keep: int | None
+    db: Connection, writer: str | None, own_only: bool, keep: int | None
 ) -> EvictedRun | None:
     """The first run in eviction order (see the module's docstring), or None.
 
@@ -191,9 +192,10 @@ def _next_victim(
     row = db.execute(
         "WITH active AS ("
         "  SELECT session_id FROM runs WHERE session_id IS NOT NULL GROUP BY session_id"
-        f"  HAVING max(updated) >= ? OR sum(status NOT IN {_IN_ENDED}) > 0)"
+        "  HAVING max(updated) >= ?"
+        f"  OR sum(CASE WHEN status NOT IN {_IN_ENDED} THEN 1 ELSE 0 END) > 0)"
         " SELECT id, name, session_id, created FROM runs"
-        f" WHERE status IN {_IN_ENDED} AND id IS NOT ?"
+        f" WHERE status IN {_IN_ENDED} AND id IS DISTINCT FROM ?"
         + (" AND session_id = ?" if own_only else "")
         + " ORDER BY published, pinned,"
         "  CASE WHEN session_id IS NULL"

@@ -9,7 +9,10 @@ With a `TrainingJob`, pass the recorder's callables; they run on the worker thre
 New log rows are buffered and written in one transaction at most every `flush_interval`
 seconds (and at once when the status changes), so a crash loses at most the last second.
 A failing store (disk full, file deleted) is logged and never raised into the worker: the
-training goes on, unrecorded, and `recorder.error` says why. Runs the store evicted to make
+training goes on, unrecorded, and `recorder.error` says why. A store that fails for a while
+(a PostgreSQL server restarting) only delays the rows: a flush that fails keeps them, the
+next one writes them (each row once: they are keyed by step), and `error` is cleared again;
+the run's end waits for the server (`db.RETRY_DELAYS`). Runs the store evicted to make
 room for this one (its quota, `quota.py`) are listed in `recorder.evicted`.
 
 A CLI run without a job: `record_trainer(store, trainer, "finished")` after training, or a
@@ -74,6 +77,7 @@ class RunRecorder:
         self._last_flush = time.monotonic()
         self._status: str | None = None
         self._ended = False
+        self._behind = False  # a flush failed: its rows wait for the next one
         try:
             added = store.add_run(
                 config, preset=preset, session_id=session_id, source=source, name=name
@@ -105,6 +109,7 @@ class RunRecorder:
                 if status_changed or time.monotonic() - self._last_flush >= self.flush_interval:
                     self._flush(run_id, status=frame.status if status_changed else None)
         except Exception as error:
+            self._behind = True
             self._fail("could not record a frame", error)
 
     def on_end(self, job: EndedJob) -> None:
@@ -132,6 +137,7 @@ class RunRecorder:
                 if time.monotonic() - self._last_flush >= self.flush_interval:
                     self._flush(run_id)
         except Exception as error:
+            self._behind = True
             self._fail("could not record progress", error)
 
     def finish_trainer(
@@ -184,6 +190,9 @@ class RunRecorder:
                 )
                 self._pending.clear()
                 self._ended = True
+                if self._behind:  # the rows that waited went in with the end
+                    self._behind = False
+                    self.error = None
                 if timeline:
                     self._save_timeline(run_id, timeline)
         except Exception as error:
@@ -211,12 +220,19 @@ class RunRecorder:
 
     def _flush(self, run_id: int, status: str | None = None) -> None:
         self._last_flush = time.monotonic()
-        if self._pending:
-            self.store.append_history(run_id, list(self._pending.values()))
-            self._pending.clear()
-        if status is not None:
-            self.store.set_status(run_id, status)
-            self._status = status
+        # While the run trains, a save never waits for a server to come back: the rows stay
+        # pending and the next flush writes them.
+        with self.store.failing_fast():
+            if self._pending:
+                self.store.append_history(run_id, list(self._pending.values()))
+                self._pending.clear()
+            if status is not None:
+                self.store.set_status(run_id, status)
+                self._status = status
+        if self._behind:  # caught up: the rows that waited are written
+            self._behind = False
+            self.error = None
+            log.info("run %s: saving again", run_id)
 
     def _fail(self, what: str, error: Exception) -> None:
         first = self.error is None

@@ -11,7 +11,6 @@ raises `DamagedRun` (a ConfigError) instead of whatever the bad value would have
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeAlias
@@ -153,7 +152,8 @@ def _plain_number(value: object) -> float | None:
         return None
 
 
-def row_dict(row: sqlite3.Row) -> dict[str, Any]:
+def row_dict(row: Any) -> dict[str, Any]:
+    """A result row (sqlite3.Row or `sql.postgres.Row`) as a dict by column name."""
     return {key: row[key] for key in row.keys()}
 
 

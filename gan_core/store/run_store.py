@@ -1,11 +1,14 @@
 """The run store: every training run saved as it trains, to list, compare, reopen and share.
 
-One SQLite file in a data directory (see `paths.py` for where, `db.py` for why
-a crash or a refresh cannot corrupt it). A run is a row of `runs` (config, preset, status,
-final metrics, timestamps, the session that started it), its log in `history` (one row per
-logged step, written in batches as the run goes) and its final weights in `checkpoints`.
+One SQLite file in a data directory (see `paths.py` for where, `db.py` for why a crash or
+a refresh cannot corrupt it), or one PostgreSQL database that several app processes share
+(`$GANSCOPE_DATABASE_URL`, `sql/postgres.py`). A run is a row of `runs` (config, preset,
+status, final metrics, timestamps, the session that started it), its log in `history` (one
+row per logged step, written in batches as the run goes) and its final weights in
+`checkpoints`.
 
-    store = store_from_environment()            # $GANSCOPE_DATA_DIR, else ./data
+    store = store_from_environment()            # $GANSCOPE_DATABASE_URL, else a file in
+                                                # $GANSCOPE_DATA_DIR, else in ./data
     run_id = store.create_run(config, preset="tutorial", session_id=sid)
     store.append_history(run_id, trainer.history.to_frame())   # idempotent by step
     store.finish(run_id, "finished", metrics, checkpoint_bytes(trainer))
@@ -20,10 +23,10 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -43,7 +46,7 @@ from gan_core.store.blobs import (
 )
 from gan_core.store.bundle import decode_bundle, encode_bundle
 from gan_core.store.damage import READ_ERRORS, DamagedRun, described
-from gan_core.store.db import Database
+from gan_core.store.db import Database, retried
 from gan_core.store.layout import (
     ROW_OVERHEAD_BYTES,
     ConfigColumns,
@@ -82,14 +85,18 @@ from gan_core.store.rows import (
     time_bound,
     to_seconds,
 )
+from gan_core.store.sql.dialect import Connection
+from gan_core.store.sql.postgres import check_database_url, database_url_from_environment
 from gan_core.training.checkpoint import MAX_CHECKPOINT_BYTES
 from gan_core.training.history import COLUMNS
 
 MAX_NEW_NAME_CHARS = 60  # a name a person gives a run: fits a legend and a table column
 PARSED_CONFIGS_KEPT = 64  # configs kept parsed: a 20,000-point one takes 0.1-0.3 s to check
+# A row written again (a retried save, a recorder's last rows) replaces the one of its step.
 _INSERT_ROW = (
-    f"INSERT OR REPLACE INTO history (run_id, {', '.join(COLUMNS)}) "
-    f"VALUES (?, {', '.join('?' for _ in COLUMNS)})"
+    f"INSERT INTO history (run_id, {', '.join(COLUMNS)}) "
+    f"VALUES (?, {', '.join('?' for _ in COLUMNS)}) ON CONFLICT (run_id, step) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "step")
 )
 
 
@@ -133,8 +140,9 @@ class Deletion:
 
 
 def store_from_environment(name: str = DEFAULT_DB_NAME) -> RunStore:
-    """The store in `$GANSCOPE_DATA_DIR` (else `./data`): what the app and the CLI use."""
-    return RunStore(data_dir_from_environment(), name)
+    """The store on `$GANSCOPE_DATABASE_URL` if set, else in `$GANSCOPE_DATA_DIR` (else
+    `./data`): what the app and the CLI use."""
+    return RunStore(data_dir_from_environment(), name, database_url=database_url_from_environment())
 
 
 class RunStore:
@@ -143,14 +151,24 @@ class RunStore:
         data_dir: str | os.PathLike[str] | None = None,
         name: str = DEFAULT_DB_NAME,
         quota: Quota | None = None,
+        database_url: str | None = None,
     ) -> None:
-        """`quota` defaults to `$GANSCOPE_STORE_MB` / `$GANSCOPE_SESSION_STORE_MB` (quota.py)."""
+        """`quota` defaults to `$GANSCOPE_STORE_MB` / `$GANSCOPE_SESSION_STORE_MB` (quota.py).
+
+        With a `database_url` (postgresql://...) the store is that PostgreSQL database and
+        `data_dir` and `name` are not used (`path` and `data_dir` are None); ConfigError, in
+        one line with the password hidden, if the URL is bad or the server cannot be used."""
         self.quota: Quota = quota if quota is not None else quota_from_environment()
-        self.path: Path = database_path(
-            data_dir if data_dir is not None else data_dir_from_environment(), name
-        )
-        self.data_dir: Path = self.path.parent
-        self._db = Database(self.path)
+        self.path: Path | None = None
+        self.data_dir: Path | None = None
+        if database_url is not None:
+            self._db = Database(url=check_database_url(database_url))
+        else:
+            self.path = database_path(
+                data_dir if data_dir is not None else data_dir_from_environment(), name
+            )
+            self.data_dir = self.path.parent
+            self._db = Database(path=self.path)
         self._parsed: dict[tuple[str, str | None], GanConfig] = {}
         self._parsed_lock = threading.Lock()
 
@@ -168,6 +186,7 @@ class RunStore:
         """A new run, saved at once (so a refresh a second later can already reopen it)."""
         return self.add_run(config, preset, session_id, source, name, status).run_id
 
+    @retried(idempotent=False)
     def add_run(
         self,
         config: GanConfig,
@@ -198,7 +217,7 @@ class RunStore:
 
     def _insert_run(
         self,
-        db: sqlite3.Connection,
+        db: Connection,
         columns: ConfigColumns,
         name: str,
         preset: str | None,
@@ -210,7 +229,7 @@ class RunStore:
         cursor = db.execute(
             "INSERT INTO runs (name, preset, source, session_id, status, config, created, "
             "updated, points_blob, target_kind, loss, total_steps) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 name,
                 preset,
@@ -226,10 +245,11 @@ class RunStore:
                 columns.total_steps,
             ),
         )
-        run_id = _inserted_id(cursor)
+        run_id = int(cursor.fetchall()[0][0])
         refresh_own_bytes(db, run_id)
         return run_id
 
+    @retried()
     def append_history(self, run_id: int, rows: HistoryRows) -> int:
         """Write log rows (a DataFrame, mappings, or tuples in `history.COLUMNS` order).
 
@@ -243,10 +263,12 @@ class RunStore:
             refresh_own_bytes(db, run_id)
         return len(values)
 
+    @retried()
     def set_status(self, run_id: int, status: str, message: str = "") -> None:
         with self._db.write() as db:
             self._touch(db, run_id, status=check_status(status), message=_message(message))
 
+    @retried()
     def finish(
         self,
         run_id: int,
@@ -298,7 +320,7 @@ class RunStore:
 
     def _touch(
         self,
-        db: sqlite3.Connection,
+        db: Connection,
         run_id: int,
         status: str | None = None,
         message: str | None = None,
@@ -317,6 +339,7 @@ class RunStore:
 
     # ------------------------------------------------------------------ reading
 
+    @retried()
     def get_run(self, run_id: int, with_history: bool = True) -> RunRecord:
         with self._db.read() as db:
             row = db.execute(
@@ -342,9 +365,7 @@ class RunStore:
                 lambda _: self._parsed_config(db, columns["config"], columns["points_blob"]),
             )
 
-    def _parsed_config(
-        self, db: sqlite3.Connection, skeleton: str, points_blob: str | None
-    ) -> GanConfig:
+    def _parsed_config(self, db: Connection, skeleton: str, points_blob: str | None) -> GanConfig:
         """The run's config, parsed and checked once per store for the last few configs
         asked for (a config is frozen, so sharing it is safe)."""
         key = (skeleton, points_blob)
@@ -358,6 +379,7 @@ class RunStore:
                 self._parsed[key] = config
         return config
 
+    @retried()
     def checkpoint(self, run_id: int) -> bytes | None:
         """The run's final weights (`training.checkpoint` format), or None if none were saved."""
         with self._db.read() as db:
@@ -366,6 +388,7 @@ class RunStore:
             except READ_ERRORS as error:  # a missing or altered blob, or not bytes at all
                 raise DamagedRun(run_id, described(error)) from None
 
+    @retried()
     def save_timeline(self, run_id: int, timeline: bytes) -> bool:
         """Keep the run's timeline for replay (`training.timeline`); False, and nothing
         kept, if the quota cannot make room for it."""
@@ -380,6 +403,7 @@ class RunStore:
             store_timeline(db, run_id, timeline)
         return True
 
+    @retried()
     def timeline(self, run_id: int) -> bytes | None:
         """The run's timeline bytes, or None if it has none (saved before timelines were)."""
         with self._db.read() as db:
@@ -388,6 +412,7 @@ class RunStore:
             except READ_ERRORS as error:  # a missing or altered blob
                 raise DamagedRun(run_id, described(error)) from None
 
+    @retried()
     def list_runs(
         self,
         preset: str | None = None,
@@ -440,6 +465,7 @@ class RunStore:
             rows = [row_dict(row) for row in db.execute(sql, params).fetchall()]
         return list_frame(rows)
 
+    @retried()
     def last_run_for_session(self, session_id: str) -> RunRecord | None:
         """The newest run the given session started: for "reopen your last run" after a refresh."""
         with self._db.read() as db:
@@ -455,6 +481,7 @@ class RunStore:
         """Delete a run with its log and weights; False if there was no such run."""
         return self.delete_runs([run_id]) == 1
 
+    @retried()
     def delete_runs(self, run_ids: Iterable[int]) -> int:
         ids = [int(i) for i in run_ids]
         with self._db.write() as db:
@@ -469,6 +496,7 @@ class RunStore:
         """A versioned JSON bundle of the runs' configs, logs and final metrics."""
         return encode_bundle([self.get_run(i) for i in run_ids])
 
+    @retried(idempotent=False)
     def import_bundle(self, data: bytes | str, session_id: str | None = None) -> list[int]:
         """Add a bundle's runs as new runs of `session_id` (None: no session's); all or
         nothing. ConfigError says what is wrong."""
@@ -508,6 +536,7 @@ class RunStore:
 
     # ------------------------------------------------------------------ quota
 
+    @retried()
     def usage(self, session_id: str | None = None) -> int:
         """Bytes the store holds (blobs counted once), or those one session's runs hold."""
         with self._db.read() as db:
@@ -515,6 +544,7 @@ class RunStore:
                 return total_usage(db)
             return session_usage(db, session_id)
 
+    @retried()
     def set_flags(
         self, run_id: int, pinned: bool | None = None, published: bool | None = None
     ) -> None:
@@ -523,13 +553,14 @@ class RunStore:
             cursor = db.execute(
                 "UPDATE runs SET pinned = coalesce(?, pinned), "
                 "published = coalesce(?, published) WHERE id = ?",
-                (pinned, published, run_id),
+                (_flag(pinned), _flag(published), run_id),
             )
             if cursor.rowcount == 0:
                 raise RunNotFound(run_id)
 
     # ------------------------------------------------------------------ the maker's rights
 
+    @retried()
     def rename(
         self, run_id: int, name: object, session_id: str | None, teacher: bool = False
     ) -> str:
@@ -542,6 +573,7 @@ class RunStore:
             db.execute("UPDATE runs SET name = ? WHERE id = ?", (new_name, run_id))
         return new_name
 
+    @retried()
     def publish(
         self, run_id: int, published: bool, session_id: str | None, teacher: bool = False
     ) -> None:
@@ -551,8 +583,9 @@ class RunStore:
             _check_allowed(
                 db, run_id, _session(session_id), teacher, "publish" if published else "unpublish"
             )
-            db.execute("UPDATE runs SET published = ? WHERE id = ?", (bool(published), run_id))
+            db.execute("UPDATE runs SET published = ? WHERE id = ?", (_flag(published), run_id))
 
+    @retried()
     def delete_runs_of(
         self, run_ids: Iterable[int], session_id: str | None, teacher: bool = False
     ) -> Deletion:
@@ -578,6 +611,11 @@ class RunStore:
 
     # ------------------------------------------------------------------ upkeep
 
+    def failing_fast(self) -> AbstractContextManager[None]:
+        """Inside it, a call that meets a lost PostgreSQL connection raises at once instead
+        of waiting to try again: for saves that a caller repeats itself later."""
+        return self._db.failing_fast()
+
     def integrity_check(self) -> str:
         """SQLite's own check of the file: "ok" when it is sound."""
         return self._db.integrity_check()
@@ -587,6 +625,7 @@ class RunStore:
 
     # ------------------------------------------------------------------ the class board
 
+    @retried()
     def published_runs(self, limit: int) -> tuple[pd.DataFrame, int]:
         """The newest `limit` published runs, with `list_runs`' columns, and how many runs
         are published in all."""
@@ -594,6 +633,7 @@ class RunStore:
             count = db.execute("SELECT count(*) FROM runs WHERE published = 1").fetchone()[0]
         return self.list_runs(limit=limit, published=True), int(count)
 
+    @retried()
     def challenge(self) -> object:
         """The class board's current challenge as stored (JSON text, `gan_core.classroom`
         reads and checks it), or None when none is set."""
@@ -601,6 +641,7 @@ class RunStore:
             row = db.execute("SELECT body FROM challenges WHERE id = 1").fetchone()
         return None if row is None else row[0]
 
+    @retried()
     def set_challenge(self, body: str | None) -> None:
         """Replace the current challenge with `body` (JSON text), or clear it (None)."""
         with self._db.write() as db:
@@ -619,7 +660,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _size_of_new(db: sqlite3.Connection, split: tuple[str, str | None]) -> int:
+def _size_of_new(db: Connection, split: tuple[str, str | None]) -> int:
     """What a new run adds to the store, at most: its row, and its points unless another
     run stored them already. `split`: its config's `split_config`."""
     skeleton, points = split
@@ -629,13 +670,6 @@ def _size_of_new(db: sqlite3.Connection, split: tuple[str, str | None]) -> int:
         if db.execute("SELECT 1 FROM blobs WHERE hash = ?", (key,)).fetchone() is None:
             size += len(points)
     return size
-
-
-def _inserted_id(cursor: sqlite3.Cursor) -> int:
-    """The id of the row an INSERT through `cursor` just added."""
-    if cursor.lastrowid is None:  # only None before any INSERT: a bug here, not bad input
-        raise RuntimeError("the INSERT reported no new row id")
-    return cursor.lastrowid
 
 
 def _session(session_id: object) -> str | None:
@@ -677,7 +711,7 @@ def check_new_name(name: object) -> str:
 
 
 def _check_allowed(
-    db: sqlite3.Connection, run_id: int, session_id: str | None, teacher: bool, action: str
+    db: Connection, run_id: int, session_id: str | None, teacher: bool, action: str
 ) -> None:
     """RunNotFound, or NotAllowed unless this session made the run, or it is published and
     a teacher asks (who may do anything to it but publish it: it is published already)."""
@@ -690,6 +724,11 @@ def _check_allowed(
     if teacher is True and published and action != "publish":
         return
     raise NotAllowed(run_id, action)
+
+
+def _flag(value: bool | None) -> int | None:
+    """A 0/1 column's value (PostgreSQL does not take true for an integer)."""
+    return None if value is None else int(bool(value))
 
 
 def _message(message: object) -> str:

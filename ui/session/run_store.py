@@ -4,12 +4,18 @@ Saving is a convenience on top of training, never a condition for it: a store th
 be opened (bad data directory, disk full) or that fails later only costs the record, and
 the page says so in a small warning. When the store's quota made room for a run by evicting
 older ones, `eviction_note` says which.
+
+With `GANSCOPE_DATABASE_URL` (environment, or else `.streamlit/secrets.toml`) the store is
+that PostgreSQL database, shared by every app process; a server that cannot be reached
+costs the records the same way, with one line in the log (the password hidden).
 """
 
 from __future__ import annotations
 
 import logging
 import weakref
+import os
+import time
 
 import streamlit as st
 
@@ -18,6 +24,7 @@ from gan_core.store.paths import data_dir_from_environment
 from gan_core.store.quota import EvictedRun
 from gan_core.store.recorder import RunRecorder
 from gan_core.store.run_store import RunStore
+from gan_core.store.sql.postgres import URL_VAR, check_database_url
 from ui.session import config_state, session_id
 
 log = logging.getLogger(__name__)
@@ -27,21 +34,46 @@ log = logging.getLogger(__name__)
 # before a restart): reopen.py offers it for what it is.
 _recording: weakref.WeakValueDictionary[int, RunRecorder] = weakref.WeakValueDictionary()
 
+RETRY_OPEN_AFTER_S = 30.0  # after a PostgreSQL server did not answer, before asking again
+_failed_until: dict[tuple[str | None, str], float] = {}
+
 
 def store() -> RunStore | None:
-    """The store in `$GANSCOPE_DATA_DIR` (else ./data), or None if it cannot be opened."""
+    """The store on `$GANSCOPE_DATABASE_URL` if set, else in `$GANSCOPE_DATA_DIR` (else
+    ./data), or None if it cannot be opened."""
     try:
-        # Keyed by the directory, so a changed environment (tests) gets its own store.
-        return _open(str(data_dir_from_environment()))
+        # Keyed by the URL and the directory, so a changed environment (tests) gets its own.
+        key = (database_url(), str(data_dir_from_environment()))
+    except Exception as error:  # a ConfigError: one line, the URL's password hidden
+        log.warning("the run store could not be opened: %s", error)
+        return None
+    if time.monotonic() < _failed_until.get(key, 0.0):
+        return None  # a server that did not answer: not every rerun waits for it again
+    try:
+        return _open(*key)
     except Exception as error:
         log.warning("the run store could not be opened: %s", error)
+        if key[0] is not None:
+            _failed_until[key] = time.monotonic() + RETRY_OPEN_AFTER_S
         return None
 
 
+def database_url() -> str | None:
+    """The PostgreSQL URL from the environment, else from the secrets file (a missing or
+    unreadable one counts as none); None for the SQLite store. ConfigError if it is bad."""
+    value = os.environ.get(URL_VAR, "").strip()
+    if not value:
+        try:
+            value = str(st.secrets.get(URL_VAR, "") or "").strip()
+        except Exception:  # no secrets file, or one Streamlit cannot parse: no URL
+            value = ""
+    return check_database_url(value) if value else None
+
+
 @st.cache_resource(show_spinner=False)
-def _open(data_dir: str) -> RunStore:
-    # What store_from_environment() opens, shared by every session using that directory.
-    return RunStore(data_dir)
+def _open(url: str | None, data_dir: str) -> RunStore:
+    # What store_from_environment() opens, shared by every session using that store.
+    return RunStore(data_dir, database_url=url)
 
 
 def recorder_for(config: GanConfig, name: str | None = None) -> RunRecorder | None:
