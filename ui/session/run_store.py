@@ -13,9 +13,9 @@ costs the records the same way, with one line in the log (the password hidden).
 from __future__ import annotations
 
 import logging
-import weakref
 import os
 import time
+import weakref
 
 import streamlit as st
 
