@@ -94,7 +94,7 @@ def typed_array(values: np.ndarray) -> Any:
         return _plain(values.tolist())
     encoded: dict[str, Any] = {
         "dtype": name,
-        "bdata": base64.b64encode(np.ascontiguousarray(values)).decode("ascii"),
+        "bdata": base64.b64encode(np.ascontiguousarray(values).tobytes()).decode("ascii"),
     }
     if values.ndim > 1:
         encoded["shape"] = str(values.shape)[1:-1]
