@@ -60,13 +60,25 @@ KEPT_IN_LATIN = {
     "std",
     "cov",
     "var",
+    "nan",
+    # mathematicians' names that Chinese texts keep (Fréchet 距离, Wasserstein 距离)
+    "fréchet",
+    "wasserstein",
 }
-_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+# Latin letters with their accented forms, so that "Fréchet" is one word, not "Fr" + "chet".
+_LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]{3,}")
+# Syntax and symbols, not words: LaTeX commands and environments (\mathrm, \begin{pmatrix})
+# and subscripted symbols or code names (p_data, loss_d); and a catalog entry's placeholders
+# ({step}), which are filled with numbers or other translated text.
+_NOT_WORDS = re.compile(
+    r"\\(?:begin|end)\{[a-z*]+\}|\\[A-Za-z]+|\b[A-Za-z]+_[A-Za-z0-9_]+|\{[A-Za-z_]\w*\}"
+)
 
 
 def english_words(text: str) -> list[str]:
     """The Latin words in `text` that a Chinese page should not show."""
-    return [w for w in _LATIN_WORD.findall(text) if w.lower() not in KEPT_IN_LATIN]
+    found = _LATIN_WORD.findall(_NOT_WORDS.sub(" ", text))
+    return [w for w in found if w.lower() not in KEPT_IN_LATIN]
 
 
 def has_chinese(text: str) -> bool:
