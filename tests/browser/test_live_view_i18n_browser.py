@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from gan_core.config import GanConfig, Target
@@ -58,29 +59,29 @@ def run_to_the_end(page: Page, language: str) -> None:
     expect(charts(page).locator(PLANE + " .gtitle")).to_contain_text("250", timeout=UPDATE_TIMEOUT)
 
 
-def test_a_short_run_in_chinese_and_in_english(
-    page: Page, app_server: str, screenshot_dir: Path
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_short_run_in_each_language(
+    page: Page, app_server: str, screenshot_dir: Path, language: str
 ) -> None:
-    for language in ("zh", "en"):
-        open_in(page, f"{app_server}?{urlencode({**SHORT_RUN, 'lang': language})}", language)
-        run_to_the_end(page, language)
-        found = chart_titles(page)
-        if language == "zh":
-            expect(run_button(page, "train")).to_have_text("训练")
-            expect(run_button(page, "step_d")).to_have_text("D 单步")
-            assert found == {
-                PLANE: "第 250 步，共 250 步",
-                "#chart-loss": "损失",
-                "#chart-accuracy": "D 的准确率（平滑）",
-                "#chart-distance": "到目标分布的 Fréchet²（精确）",
-            }
-            legend = charts(page).locator(PLANE + " .legendtext").all_text_contents()
-            assert "真实样本" in legend and "生成样本" in legend
-        else:
-            assert found[PLANE] == "Step 250 of 250" and found["#chart-loss"] == "Losses"
-        assert_titles_fit(page)
-        page.screenshot(path=str(screenshot_dir / f"{language}-live.png"), full_page=True)
-        no_exception(page)
+    open_in(page, f"{app_server}?{urlencode({**SHORT_RUN, 'lang': language})}", language)
+    run_to_the_end(page, language)
+    found = chart_titles(page)
+    if language == "zh":
+        expect(run_button(page, "train")).to_have_accessible_name("训练")
+        expect(run_button(page, "step_d")).to_have_accessible_name("D 单步")
+        assert found == {
+            PLANE: "第 250 步，共 250 步",
+            "#chart-loss": "损失",
+            "#chart-accuracy": "D 的准确率（平滑）",
+            "#chart-distance": "到目标分布的 Fréchet²（精确）",
+        }
+        legend = charts(page).locator(PLANE + " .legendtext").all_text_contents()
+        assert "真实样本" in legend and "生成样本" in legend
+    else:
+        assert found[PLANE] == "Step 250 of 250" and found["#chart-loss"] == "Losses"
+    assert_titles_fit(page)
+    page.screenshot(path=str(screenshot_dir / f"{language}-live.png"), full_page=True)
+    no_exception(page)
 
 
 def test_the_longest_chinese_titles_fit_at_1280(
