@@ -13,10 +13,14 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from gan_core.i18n import N_
+
 SIGNIFICANT_DIGITS = 4
 MISSING = "—"  # NaN: no value (not measured, or undefined at this step)
 INFINITY = "∞"  # e.g. KL to a singular covariance
-DIVERGED = "diverged"  # a sweep's word for infinity: a diverged run's distance counts as inf
+# A sweep's word for infinity: a diverged run's distance counts as inf. Marked for the
+# catalog; a page shows it as `_(DIVERGED)`, the command line as it is.
+DIVERGED = N_("diverged")
 COLUMN_FORMAT = f"%.{SIGNIFICANT_DIGITS}g"  # for Streamlit's NumberColumn(format=...)
 HOVER_FORMAT = f".{SIGNIFICANT_DIGITS}~r"  # for a plotly hovertemplate: %{y:.4~r}
 _PLAIN_FROM, _PLAIN_UNTIL = Decimal("1e-6"), Decimal("1e21")  # JavaScript's plain range

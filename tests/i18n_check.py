@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection, Iterable
 
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
@@ -64,14 +65,22 @@ KEPT_IN_LATIN = {
     "std",
     "cov",
     "var",
+    "nan",
 }
-# Latin letters with their accented forms, so that "Fréchet" is one word, not "chet".
+# Latin letters with their accented forms, so that "Fréchet" is one word, not "Fr" + "chet".
 _LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]{3,}")
+# Syntax and symbols, not words: LaTeX commands and environments (\mathrm, \begin{pmatrix})
+# and subscripted symbols or code names (p_data, loss_d); and a catalog entry's placeholders
+# ({step}), which are filled with numbers or other translated text.
+_NOT_WORDS = re.compile(
+    r"\\(?:begin|end)\{[a-z*]+\}|\\[A-Za-z]+|\b[A-Za-z]+_[A-Za-z0-9_]+|\{[A-Za-z_]\w*\}"
+)
 
 
 def english_words(text: str) -> list[str]:
     """The Latin words in `text` that a Chinese page should not show."""
-    return [w for w in _LATIN_WORD.findall(text) if w.lower() not in KEPT_IN_LATIN]
+    found = _LATIN_WORD.findall(_NOT_WORDS.sub(" ", text))
+    return [w for w in found if w.lower() not in KEPT_IN_LATIN]
 
 
 def has_chinese(text: str) -> bool:
@@ -101,6 +110,10 @@ _TEMPLATE_FIELD = re.compile(r"%\{[^}]*\}")
 _DIRECTIVE = re.compile(r":material/[a-z_]+:|:[a-z]+(-background)?\[")
 
 
+# Plotly's settings that sit beside a title's text and hold keywords, not words.
+_SYNTAX = {"side", "xanchor", "yanchor", "xref", "yref", "align", "valign", "color", "bgcolor"}
+
+
 def _strings_in(value: object, wanted: bool, out: list[str]) -> None:
     """Collect the strings of `value` found under text-bearing keys (recursively)."""
     if isinstance(value, str):
@@ -114,7 +127,7 @@ def _strings_in(value: object, wanted: bool, out: list[str]) -> None:
                 except ValueError:
                     continue
                 _strings_in(item, False, out)
-            elif key in ("css", "style", "font", "family", "meta", "uirevision"):
+            elif key in ("css", "style", "font", "family", "meta", "uirevision") or key in _SYNTAX:
                 continue
             else:
                 _strings_in(item, wanted or key in _TEXT_FIELDS, out)
@@ -126,9 +139,17 @@ def _strings_in(value: object, wanted: bool, out: list[str]) -> None:
 def visible_texts(app: AppTest) -> list[str]:
     """Every label, message, caption, option, chart title, axis title, legend entry and
     hover text of an AppTest page, as the person would read them."""
+    return texts_under([app._tree])
+
+
+def texts_under(nodes: Iterable[object], skip_keys: Collection[str] = ()) -> list[str]:
+    """`visible_texts` of some of a page's elements and blocks (and all they hold), less
+    the widgets whose keys are in `skip_keys`: for a test of one part of a page."""
     out: list[str] = []
 
     def walk(node: object) -> None:
+        if getattr(node, "key", None) in skip_keys:
+            return
         proto = getattr(node, "proto", None)
         if proto is not None:
             _strings_in(MessageToDict(proto), False, out)
@@ -137,10 +158,16 @@ def visible_texts(app: AppTest) -> list[str]:
             for child in children.values():
                 walk(child)
 
-    walk(app._tree)
+    for node in nodes:
+        walk(node)
     return [text for text in out if text.strip()]
 
 
 def english_left(app: AppTest) -> list[str]:
     """The texts of a Chinese page that still hold English words."""
     return [text for text in visible_texts(app) if english_words(text)]
+
+
+def english_left_under(nodes: Iterable[object], skip_keys: Collection[str] = ()) -> list[str]:
+    """`english_left` for some of a page's elements (see `texts_under`)."""
+    return [text for text in texts_under(nodes, skip_keys) if english_words(text)]

@@ -3,6 +3,7 @@ button, plotly.js inside, bounded in size; `train --out` writes it as replay.htm
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -10,6 +11,7 @@ import pytest
 
 from gan_core.config import GanConfig
 from gan_core.figures.replay_html import MAX_FRAMES, replay_figure, replay_html
+from gan_core.i18n import use_language
 from gan_core.training.trainer import Trainer
 from tests.test_cli import run_cli
 
@@ -59,3 +61,14 @@ def test_train_out_writes_replay_html(repo_root, tmp_path):
     page = (out / "replay.html").read_text()
     assert "Plotly.addFrames" in page and len(page.encode()) < MAX_HTML_BYTES
     assert not re.search(r"<script[^>]+src=", page)
+
+
+def test_the_html_is_in_the_language_it_was_made_in(frames):
+    with use_language("zh"):
+        page = replay_html(CONFIG, frames, "GANscope 训练")
+    assert '<html lang="zh-Hans">' in page
+    for text in ("GANscope 训练 · 第 1 步，共 250 步", "▶ 播放", "❚❚ 暂停"):
+        assert text in page or json.dumps(text)[1:-1] in page  # plotly may write \\u escapes
+    assert "Noto Sans CJK SC" in page  # a CJK face in the fonts, for a laptop without ours
+    english = replay_html(CONFIG, frames, "run")  # the CLI's: English, no session
+    assert '<html lang="en">' in english and "step 1 of 250" in english

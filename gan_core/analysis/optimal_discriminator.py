@@ -17,20 +17,22 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gan_core.analysis.gaussian import Gaussian
+from gan_core.i18n import N_
 
-NOT_GAUSSIAN_NOTE = (
+# Made in the worker, so in English; marked here and translated where shown (`_(note)`).
+NOT_GAUSSIAN_NOTE = N_(
     "D* is drawn only for a Gaussian target and an affine G of Gaussian noise, "
     "where both densities are known exactly"
 )
-G_ON_A_LINE_NOTE = (
+G_ON_A_LINE_NOTE = N_(
     "G's points lie on a line (its noise is one-dimensional), so p_G is 0 off that line "
     "and D* = 1 everywhere else: there is no 0.5 boundary to draw"
 )
-TARGET_ON_A_LINE_NOTE = (
+TARGET_ON_A_LINE_NOTE = N_(
     "the target lies on a line, so p_data is 0 off it and D* = 0 everywhere else: "
     "there is no 0.5 boundary to draw"
 )
-BOTH_ON_LINES_NOTE = "the target and G both lie on lines: D* is not drawn"
+BOTH_ON_LINES_NOTE = N_("the target and G both lie on lines: D* is not drawn")
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 
 from gan_core.figures import style
+from gan_core.i18n import _
 
 HEAD_FRACTION = 0.3  # head barbs, as a fraction of the arrow's own length...
 HEAD_MAX_FRACTION = 0.025  # ...but at most this fraction of the plot's width
 HEAD_ANGLE = np.deg2rad(25)
 SHORTEST_FRACTION = 0.003  # arrows shorter than this fraction of the width are not drawn
-NAME = "G's push"
 
 
 def arrow_trace(
@@ -40,9 +40,11 @@ def arrow_trace(
     cos, sin = np.cos(HEAD_ANGLE), np.sin(HEAD_ANGLE)
     left = tips + back @ np.array([[cos, sin], [-sin, cos]])
     right = tips + back @ np.array([[cos, -sin], [sin, cos]])
-    name = f"{NAME}: arrow = push × {scale:g}"
-    if not seen.any():
-        name += " (all too short to see)"
+    if seen.any():
+        name = _("G's push: arrow = push × {scale}")
+    else:
+        name = _("G's push: arrow = push × {scale} (all too short to see)")
+    name = name.format(scale=f"{scale:g}")
     # Per arrow: base -> tip -> left barb -> tip -> right barb.
     path = np.stack((points, tips, left, tips, right), axis=1)
     trace = style.polylines_trace(path, name, dict(color=style.INK, width=1.2))

@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 
 from gan_core.figures import style
 from gan_core.formatting import HOVER_FORMAT, format_distance
+from gan_core.i18n import N_, _
 
 MAX_POINTS = 1500
 JSD_MAX = math.log(2)  # the Jensen–Shannon divergence of laws that do not overlap
@@ -35,8 +36,8 @@ Runs = Sequence[tuple[str | None, pd.DataFrame]]
 
 # What the curves are drawn against: the step, the share of its planned steps a run had done
 # (runs of different lengths end together) or the step on a log scale (early steps spread
-# out). Value -> how a page names it.
-STEP_AXES = {"steps": "steps", "fraction": "fraction of the run", "log": "log steps"}
+# out). Value -> how a page names it (translated where shown: `_(STEP_AXES[value])`).
+STEP_AXES = {"steps": N_("steps"), "fraction": N_("fraction of the run"), "log": N_("log steps")}
 FRACTION_COLUMN = "run_fraction"  # what `with_run_fraction` adds for the "fraction" axis
 
 
@@ -45,7 +46,7 @@ class Series:
     """One column of the history drawn as a line."""
 
     column: str
-    name: str  # its legend entry when one run is drawn
+    name: str  # its legend entry when one run is drawn (marked N_, translated when drawn)
     short: str  # after the run's label on an overlay ("#3 tutorial · D"); "" for the label alone
     colour: str  # when one run is drawn; on an overlay the colour tells the run
     dash: str  # on an overlay, where the dash tells the series
@@ -53,8 +54,8 @@ class Series:
 
 
 LOSSES = (
-    Series("loss_d", "D loss", "D", style.D_COLOUR, "solid"),
-    Series("loss_g", "G loss", "G", style.G_COLOUR, "dot"),
+    Series("loss_d", N_("D loss"), "D", style.D_COLOUR, "solid"),
+    Series("loss_g", N_("G loss"), "G", style.G_COLOUR, "dot"),
 )
 DISTANCE = (Series("frechet", "Fréchet²", "", style.INK, "solid"),)
 
@@ -121,7 +122,7 @@ def runs_loss_spec(
     step_axis: str = "steps",
 ) -> dict[str, Any]:
     """`runs_loss_figure` as plain dicts (`style.spec`)."""
-    title = "Losses" if _single(runs) else "Losses (D solid, G dotted)"
+    title = _("Losses") if _single(runs) else _("Losses (D solid, G dotted)")
     frames = [
         (label, downsample(_on_axis(drawn(history, LOSSES), step_axis), max_points))
         for label, history in runs
@@ -131,7 +132,7 @@ def runs_loss_spec(
         layout["shapes"] = [horizontal_line(equilibrium)]
         layout["annotations"] = [
             dict(
-                text=f"D at equilibrium ({format_distance(equilibrium)})",
+                text=_("D at equilibrium ({value})").format(value=format_distance(equilibrium)),
                 font=dict(size=13),
                 bgcolor="rgba(255, 255, 255, 0.8)",  # readable over the curves it crosses
                 xref="x domain",
@@ -143,7 +144,7 @@ def runs_loss_spec(
                 showarrow=False,
             )
         ]
-    layout["yaxis"] = dict(title=dict(text="loss"))
+    layout["yaxis"] = dict(title=dict(text=_("loss")))
     return style.spec(data, layout)
 
 
@@ -188,10 +189,11 @@ def add_jsd_trace(plain: dict[str, Any], history: pd.DataFrame) -> None:
             x=frame["step"].to_numpy(dtype=np.int64),
             y=style.compact(frame["js_divergence"]),
             mode="lines",
-            name="JSD (right axis)",
+            name=_("JSD (right axis)"),
             yaxis="y2",
             line=dict(color=style.D_COLOUR, width=2.5, dash="dash"),
-            hovertemplate=f"JSD %{{y:{HOVER_FORMAT}}} nats<extra></extra>",
+            hovertemplate=_("JSD {value} nats").format(value=f"%{{y:{HOVER_FORMAT}}}")
+            + "<extra></extra>",
         )
     )
     layout = plain["layout"]
@@ -203,7 +205,7 @@ def add_jsd_trace(plain: dict[str, Any], history: pd.DataFrame) -> None:
             **dict(orientation="h", x=0, y=1, yanchor="bottom", bgcolor="rgba(0,0,0,0)"),
         },
         yaxis2=dict(
-            title=dict(text="JSD (nats)"),
+            title=dict(text=_("JSD (nats)")),
             overlaying="y",
             side="right",
             range=[0, JSD_MAX * 1.02],
@@ -215,7 +217,7 @@ def add_jsd_trace(plain: dict[str, Any], history: pd.DataFrame) -> None:
             zeroline=False,
         ),
     )
-    plain["data"][0]["name"] = "Fréchet² (left axis)"
+    plain["data"][0]["name"] = _("Fréchet² (left axis)")
 
 
 def runs_distance_figure(
@@ -246,13 +248,16 @@ def runs_distance_spec(
         frame = frame.assign(frechet=frame["frechet"].clip(lower=DISTANCE_FLOOR))
         frames.append((label, downsample(frame, max_points)))
     # Short enough for the curve column at 1280 px; the axis names the measure in full.
-    title = "Fréchet² to the target"
-    if exact is not None:
-        title += " (exact)" if exact else " (fitted Gaussians)"
+    if exact is None:
+        title = _("Fréchet² to the target")
+    elif exact:
+        title = _("Fréchet² to the target (exact)")
+    else:
+        title = _("Fréchet² to the target (fitted Gaussians)")
     data, layout = series_chart(frames, DISTANCE, title, uirevision, step_axis)
     layout["yaxis"] = dict(
         type="log",
-        title=dict(text="Fréchet² (log)"),
+        title=dict(text=_("Fréchet² (log)")),
         exponentformat="power",
         # Between decades plotly labels 0.5 as a bare "5"; "complete" writes 5×10⁻¹.
         minorloglabels="complete",
@@ -292,10 +297,10 @@ def _on_axis(history: pd.DataFrame, step_axis: str) -> pd.DataFrame:
 def _x_axis(step_axis: str) -> dict[str, Any]:
     if step_axis == "fraction":
         # Past 100 %: a run resumed or extended beyond its plan still shows whole.
-        return dict(title=dict(text="fraction of the run"), tickformat=".0%", rangemode="tozero")
+        return dict(title=dict(text=_("fraction of the run")), tickformat=".0%", rangemode="tozero")
     if step_axis == "log":
-        return dict(title=dict(text="step (log)"), type="log", exponentformat="power")
-    return dict(title=dict(text="step"), rangemode="nonnegative")
+        return dict(title=dict(text=_("step (log)")), type="log", exponentformat="power")
+    return dict(title=dict(text=_("step")), rangemode="nonnegative")
 
 
 def _single(runs: Runs) -> bool:
@@ -337,7 +342,7 @@ def series_chart(
                 x=x,
                 y=style.compact(frame[line.column]),
                 mode="lines",
-                name=line.name,
+                name=_(line.name),
                 line=dict(color=line.colour, width=2.5),
                 # The same text as the tables and metrics show (see gan_core.formatting).
                 hovertemplate=f"%{{y:{HOVER_FORMAT}}}",

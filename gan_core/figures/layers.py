@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from gan_core.figures import style
+from gan_core.i18n import _
 from gan_core.training.snapshot import Snapshot
 
 THEORY_LAYERS = frozenset({"warp", "optimal"})
@@ -47,7 +48,7 @@ def over_points(snapshot: Snapshot, layers: Iterable[str]) -> list[dict[str, Any
         return []  # D* has no 0.5 line in view
     return [
         style.polylines_trace(
-            segments, "best D* = 0.5", dict(color=OPTIMAL_COLOUR, width=3.5, dash="dash")
+            segments, _("best D* = 0.5"), dict(color=OPTIMAL_COLOUR, width=3.5, dash="dash")
         )
     ]
 
@@ -61,7 +62,7 @@ def warp_traces(lines: np.ndarray) -> list[dict[str, Any]]:
         if not len(group):
             continue
         trace = style.polylines_trace(
-            group, "G's warp of the noise grid", dict(color=colour, width=1.5)
+            group, _("G's warp of the noise grid"), dict(color=colour, width=1.5)
         )
         trace.update(opacity=0.8, legendgroup="warp", showlegend=part == 0)
         traces.append(trace)

@@ -23,6 +23,7 @@ from gan_core.figures import style
 from gan_core.figures.arrows import arrow_trace
 from gan_core.figures.ellipse import covariance_ellipse
 from gan_core.figures.layers import THEORY_LAYERS, over_points, under_points
+from gan_core.i18n import _
 from gan_core.metrics import MODE_STD
 from gan_core.training.snapshot import Snapshot
 
@@ -74,8 +75,8 @@ def plane_spec(
         # Under the points: a mode G covers is hidden by its fakes, a missed one stays bare.
         traces.append(_modes_trace(modes))
     traces += under_points(snapshot, layers)
-    traces.append(_points_trace(snapshot.real, "real", style.REAL, max_points))
-    traces.append(_points_trace(snapshot.fake, "fake", style.FAKE, max_points))
+    traces.append(_points_trace(snapshot.real, _("real"), style.REAL, max_points))
+    traces.append(_points_trace(snapshot.fake, _("fake"), style.FAKE, max_points))
     if "ellipses" in layers:
         traces += _contour_traces(snapshot, modes)
     arrow_points, arrow_directions = snapshot.arrow_points, snapshot.arrow_directions
@@ -85,7 +86,7 @@ def plane_spec(
     traces += over_points(snapshot, layers)
 
     step = step_text(snapshot.step, snapshot.lone_updates)
-    title = f"Step {step} of {snapshot.total_steps:,}"
+    title = _("Step {step} of {total}").format(step=step, total=f"{snapshot.total_steps:,}")
     layout = style.base_layout(title, f"{uirevision} {x0:g} {x1:g} {y0:g} {y1:g}")
     # Ranges set by the bounds, which move only in steps (plane_view.py): points must not
     # jump as frames arrive. Equal aspect so circles look round and arrow angles are true;
@@ -144,7 +145,7 @@ def _field_trace(snapshot: Snapshot) -> dict:
         # A critic's score has no fixed range or natural middle (only differences matter),
         # so the scale follows this frame's values; high still means "looks real".
         scale = dict(zauto=True)
-        label = "critic score"
+        label = _("critic score")
     return dict(
         type="heatmap",
         x=style.compact(snapshot.field_x),
@@ -164,22 +165,23 @@ def _contour_traces(snapshot: Snapshot, modes: ArrayLike | None) -> list[dict]:
     """The target's contours (one Gaussian, or each mode of a mixture) in the reals' colour,
     solid; the generator's in the fakes' colour, dashed; a white halo under the large ones
     so a line stays readable over a cloud of its own colour."""
-    how = "exact" if snapshot.gen_moments_exact else "fitted"
+    if snapshot.gen_moments_exact:
+        gen_name = _("generator (exact Gaussian)")
+    else:
+        gen_name = _("generator (fitted Gaussian)")
     gen_x, gen_y = _contours([(snapshot.gen_mean, snapshot.gen_cov)])
-    generator = _line_trace(
-        gen_x, gen_y, f"generator ({how} Gaussian)", style.FAKE, style.GENERATOR_DASH
-    )
+    generator = _line_trace(gen_x, gen_y, gen_name, style.FAKE, style.GENERATOR_DASH)
     if modes is not None and np.size(modes):
         # Each mode's own circles: one ellipse fitted round them all would mean little.
         # They are small (a mode's σ is MODE_STD), so fewer vertices and no halo.
         centres = np.asarray(modes, dtype=float).reshape(-1, 2)
         spread = MODE_STD**2 * np.eye(2)
         target_x, target_y = _contours([(c, spread) for c in centres], MODE_VERTICES, 4)
-        name = f"target modes (σ = {MODE_STD:g})"
+        name = _("target modes (σ = {sigma})").format(sigma=f"{MODE_STD:g}")
         halo_x, halo_y = gen_x, gen_y
     else:
         target_x, target_y = _contours([(snapshot.target_mean, snapshot.target_cov)])
-        name = "target 1σ, 2σ"
+        name = _("target 1σ, 2σ")
         halo_x = style.gap_line(np.concatenate([target_x, gen_x]))
         halo_y = style.gap_line(np.concatenate([target_y, gen_y]))
     halo = dict(
@@ -234,8 +236,8 @@ def _modes_trace(modes: ArrayLike) -> dict:
         x=modes[:, 0],
         y=modes[:, 1],
         mode="markers",
-        name="mode centres",
+        name=_("mode centres"),
         legendrank=1001,  # listed after the points though drawn beneath them
         marker=dict(symbol="x", size=13, color=style.INK, line=dict(color="white", width=1)),
-        hovertemplate="mode centre<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
+        hovertemplate=_("mode centre") + "<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
     )

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from gan_core.config import GanConfig
 from gan_core.figures.plane import DEFAULT_LAYERS, plane_figure
 from gan_core.formatting import format_distance
+from gan_core.i18n import _, current_language
 from gan_core.targets import mixture_modes, plot_bounds
 from gan_core.training.timeline import Replayer, TimelineFrame
 
@@ -34,6 +35,13 @@ DIV_ID = "ganscope-replay"
 # traces in the same order (an animation frame updates traces by index); the newer layers
 # (D*'s line, G's warp) come and go with the run's state, so they stay on the live page.
 REPLAY_LAYERS = DEFAULT_LAYERS
+# The file is read wherever it is opened, often with none of the page's fonts: plotly's own
+# Latin faces first, then a CJK face for Chinese text (a slide laptop may have any of these).
+FONT_FAMILY = (
+    '"Open Sans", verdana, arial, "Noto Sans CJK SC", "Source Han Sans SC", '
+    '"PingFang SC", "Microsoft YaHei", sans-serif'
+)
+HTML_LANGUAGES = {"en": "en", "zh": "zh-Hans"}  # the page's `lang`, which picks CJK glyphs
 
 
 def evenly_spaced(frames: Sequence[TimelineFrame], limit: int) -> list[TimelineFrame]:
@@ -61,13 +69,19 @@ def replay_figure(config: GanConfig, frames: Sequence[TimelineFrame], title: str
     for snapshot in snapshots:
         plane = plane_figure(snapshot, bounds, REPLAY_LAYERS, modes, uirevision="replay")
         distance = format_distance(snapshot.metrics.get("frechet", float("nan")))
-        heading = f"{title} · step {snapshot.step:,} of {snapshot.total_steps:,}"
-        planes.append((str(snapshot.step), _svg(plane.data), f"{heading} · Fréchet² {distance}"))
+        heading = _("{title} · step {step} of {total} · Fréchet² {distance}").format(
+            title=title,
+            step=f"{snapshot.step:,}",
+            total=f"{snapshot.total_steps:,}",
+            distance=distance,
+        )
+        planes.append((str(snapshot.step), _svg(plane.data), heading))
     first = plane_figure(snapshots[0], bounds, REPLAY_LAYERS, modes, uirevision="replay")
     moving = _moving([data for _, data, _ in planes])
     layout = first.layout.to_plotly_json()
     layout.update(
         title=dict(text=planes[0][2], x=0.01, xanchor="left"),
+        font=dict(layout.get("font", {}), family=FONT_FAMILY),
         height=720,
         margin=dict(l=56, r=16, t=56, b=150),
         sliders=[_slider([name for name, _, _ in planes])],
@@ -86,15 +100,18 @@ def replay_figure(config: GanConfig, frames: Sequence[TimelineFrame], title: str
 
 
 def replay_html(config: GanConfig, frames: Sequence[TimelineFrame], title: str) -> str:
-    """`replay_figure` as a whole HTML page with plotly.js inside it: no network needed."""
+    """`replay_figure` as a whole HTML page with plotly.js inside it: no network needed.
+
+    In the current language: the page's when downloaded from it, English from the CLI."""
     figure = replay_figure(config, frames, title)
-    return figure.to_html(
+    page = figure.to_html(
         include_plotlyjs=True,
         full_html=True,
         div_id=DIV_ID,
         auto_play=False,
         config={"displaylogo": False, "responsive": True},
     )
+    return page.replace("<html>", f'<html lang="{HTML_LANGUAGES[current_language()]}">', 1)
 
 
 def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
@@ -160,9 +177,11 @@ def _svg(data: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def _slider(names: list[str]) -> dict[str, Any]:
+    # The step's words round its number, as the language puts them ("step 12", "第 12 步").
+    prefix, _step, suffix = _("step {step}").partition("{step}")
     return dict(
         active=0,
-        currentvalue=dict(prefix="step ", font=dict(size=15)),
+        currentvalue=dict(prefix=prefix, suffix=suffix, font=dict(size=15)),
         pad=dict(t=60, b=10),
         len=0.9,
         x=0.1,
@@ -197,7 +216,7 @@ def _buttons() -> dict[str, Any]:
         yanchor="top",
         pad=dict(t=68, r=10),
         buttons=[
-            dict(label="▶ Play", method="animate", args=[None, play]),
-            dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
+            dict(label="▶ " + _("Play"), method="animate", args=[None, play]),
+            dict(label="❚❚ " + _("Pause"), method="animate", args=[[None], pause]),
         ],
     )

@@ -28,6 +28,7 @@ from gan_core.figures.curves import (
     horizontal_line,
     series_chart,
 )
+from gan_core.i18n import N_, _
 from gan_core.training.losses import get_loss
 
 # The moving average's span, in history rows: a run logs about 500, so this evens out the
@@ -35,14 +36,14 @@ from gan_core.training.losses import get_loss
 SMOOTHING_ROWS = 12
 
 ACCURACY = (
-    Series("acc_real_raw", "on real (raw)", "real", style.REAL, "solid", faint=True),
-    Series("acc_fake_raw", "on fake (raw)", "fake", style.FAKE, "dot", faint=True),
-    Series("acc_real", "on real", "real", style.REAL, "solid"),
-    Series("acc_fake", "on fake", "fake", style.FAKE, "dot"),
+    Series("acc_real_raw", N_("on real (raw)"), N_("real"), style.REAL, "solid", faint=True),
+    Series("acc_fake_raw", N_("on fake (raw)"), N_("fake"), style.FAKE, "dot", faint=True),
+    Series("acc_real", N_("on real"), N_("real"), style.REAL, "solid"),
+    Series("acc_fake", N_("on fake"), N_("fake"), style.FAKE, "dot"),
 )
 SCORE_GAP = (
-    Series("score_gap_raw", "score gap (raw)", "", style.D_COLOUR, "solid", faint=True),
-    Series("score_gap", "score gap", "", style.D_COLOUR, "solid"),
+    Series("score_gap_raw", N_("score gap (raw)"), "", style.D_COLOUR, "solid", faint=True),
+    Series("score_gap", N_("score gap"), "", style.D_COLOUR, "solid"),
 )
 
 
@@ -97,13 +98,16 @@ def accuracy_spec(
         acc_fake=smoothed(history["acc_fake"]),
     )
     data, layout = series_chart(
-        [(None, downsample(frame, max_points))], ACCURACY, "D's accuracy (smoothed)", uirevision
+        [(None, downsample(frame, max_points))],
+        ACCURACY,
+        _("D's accuracy (smoothed)"),
+        uirevision,
     )
     layout["shapes"] = [horizontal_line(0.5)]
     # A little room past 0 and 1: accuracy often sits exactly there, and a line on the
     # plot's edge would be half clipped.
     layout["yaxis"] = dict(
-        title=dict(text="accuracy"),
+        title=dict(text=_("accuracy")),
         range=[-0.03, 1.03],
         autorange=False,
         tickvals=[0, 0.25, 0.5, 0.75, 1],
@@ -128,11 +132,11 @@ def score_gap_spec(
     data, layout = series_chart(
         [(None, downsample(frame, max_points))],
         SCORE_GAP,
-        "Critic's score gap (real − fake)",
+        _("Critic's score gap (real − fake)"),
         uirevision,
     )
     layout["shapes"] = [horizontal_line(0.0)]
-    layout["yaxis"] = dict(title=dict(text="score gap"))
+    layout["yaxis"] = dict(title=dict(text=_("score gap")))
     layout["showlegend"] = False  # one line, named by the title
     return style.spec(data, layout)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import Enum
 
 from gan_core.config import quote_value
+from gan_core.i18n import N_, _
 
 
 class RunStatus(str, Enum):  # noqa: UP042 (str mixin: a status is its word)
@@ -24,6 +25,12 @@ class RunStatus(str, Enum):  # noqa: UP042 (str mixin: a status is its word)
 
     def __str__(self) -> str:  # the word itself in messages and f-strings
         return self.value
+
+    @property
+    def label(self) -> str:
+        """The status as a page shows it, in the reader's language ("finished": 已完成).
+        The value itself stays the English word: it is what is stored and compared."""
+        return _(LABELS[self])
 
     @property
     def ended(self) -> bool:
@@ -45,4 +52,15 @@ class RunStatus(str, Enum):  # noqa: UP042 (str mixin: a status is its word)
         raise ValueError(f"{quote_value(value)} is not one of {words}")
 
 
+# The shown words, one per status (Title Case where a page wants it is the page's business).
+LABELS = {
+    RunStatus.STARTING: N_("starting"),
+    RunStatus.RUNNING: N_("running"),
+    RunStatus.PAUSED: N_("paused"),
+    RunStatus.FINISHED: N_("finished"),
+    RunStatus.DIVERGED: N_("diverged"),
+    RunStatus.STOPPED: N_("stopped"),
+    RunStatus.ERROR: N_("error"),
+    RunStatus.QUEUED: N_("queued"),
+}
 ENDED = frozenset({RunStatus.FINISHED, RunStatus.DIVERGED, RunStatus.STOPPED, RunStatus.ERROR})

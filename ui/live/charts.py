@@ -7,6 +7,10 @@ A figure is rebuilt only when its data changed (a new frame), not on every poll 
 toggle. While a run is going, the three curves are also held to a time budget: they are
 rebuilt at most every CURVE_REFRESH_S, and on a busy machine only as often as lets them
 use at most CURVE_SHARE of the time, while the plane and the numbers keep their full rate.
+
+The figures are built here, in the page's script thread, so their titles, axes and legends
+come out in the reader's language; the language is part of what a kept figure was built
+with, so a switch of language rebuilds them at once.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from gan_core.figures.curves import distance_spec, loss_spec
 from gan_core.figures.plane import DEFAULT_LAYERS, plane_spec
 from gan_core.figures.plotly_json import figure_json
 from gan_core.figures.signals import d_signals_spec
+from gan_core.i18n import N_, _, current_language
 from gan_core.jobs.status import RunStatus
 from gan_core.targets import mixture_modes
 from gan_core.training.losses import EQUILIBRIUM_D_LOSS, get_loss
@@ -29,27 +34,33 @@ from ui.live.plotly_frame import Chart, Sizing, show
 from ui.live.view_state import ViewState
 
 LAYER_KEY = "plane_layers"
-LAYER_LABELS = {
-    "field": "D's view (heatmap)",
-    "ellipses": "1σ / 2σ ellipses",
-    "arrows": "G's push",
-    "optimal": "Best D*",
-    "warp": "G's warp",
-    "maths": "The maths",
+LAYER_LABELS = {  # translated where shown
+    "field": N_("D's view (heatmap)"),
+    "ellipses": N_("1σ / 2σ ellipses"),
+    "arrows": N_("G's push"),
+    "optimal": N_("Best D*"),
+    "warp": N_("G's warp"),
+    "maths": N_("The maths"),
 }
 # The newer views, each with a line of help (the pills' tooltip lists them).
 LAYER_HELP = {
-    "optimal": "the best discriminator for the current G, D*(x) = p_data / (p_data + p_G), "
-    "drawn as its 0.5 line over D's heatmap: how far D's white band is from it is how far "
-    "D is from the best it could be. Exact for a Gaussian target and an affine G of "
-    "Gaussian noise; left out otherwise.",
-    "warp": "a 9 × 9 grid of lines over ±2σ of the noise (±1 for uniform noise), pushed "
-    "through G: how G stretches, turns and folds its noise plane. With more than two "
-    "noise dimensions the grid spans the first two and holds the others at 0.",
-    "maths": "G(z) = zW + c with the current W and c, and G's mean and covariance beside "
-    "the target's, below the charts. The distance chart's JSD curve (right axis) is the "
-    "Jensen–Shannon divergence: at the best D, V(D*, G) = −2 ln 2 + 2·JSD, which is why "
-    "D's loss settles at 2 ln 2 = 1.386 as JSD falls to 0.",
+    "optimal": N_(
+        "the best discriminator for the current G, D*(x) = p_data / (p_data + p_G), "
+        "drawn as its 0.5 line over D's heatmap: how far D's white band is from it is how "
+        "far D is from the best it could be. Exact for a Gaussian target and an affine G of "
+        "Gaussian noise; left out otherwise."
+    ),
+    "warp": N_(
+        "a 9 × 9 grid of lines over ±2σ of the noise (±1 for uniform noise), pushed "
+        "through G: how G stretches, turns and folds its noise plane. With more than two "
+        "noise dimensions the grid spans the first two and holds the others at 0."
+    ),
+    "maths": N_(
+        "G(z) = zW + c with the current W and c, and G's mean and covariance beside "
+        "the target's, below the charts. The distance chart's JSD curve (right axis) is the "
+        "Jensen–Shannon divergence: at the best D, V(D*, G) = −2 ln 2 + 2·JSD, which is why "
+        "D's loss settles at 2 ln 2 = 1.386 as JSD falls to 0."
+    ),
 }
 COLUMNS = [11, 9]  # plane : curves
 # Heights follow the browser window (plotly_frame): at most these, at least the LEAST ones.
@@ -85,13 +96,16 @@ def layer_toggles() -> frozenset[str]:
     if LAYER_KEY not in st.session_state:
         st.session_state[LAYER_KEY] = sorted(DEFAULT_LAYERS)
     chosen = st.pills(
-        "Layers",
+        _("Layers"),
         list(LAYER_LABELS),
         selection_mode="multi",
         key=LAYER_KEY,
-        format_func=LAYER_LABELS.get,
+        format_func=lambda layer: _(LAYER_LABELS[layer]),
         label_visibility="collapsed",
-        help="\n\n".join(f"**{LAYER_LABELS[k]}**: {text}" for k, text in LAYER_HELP.items()),
+        help="\n\n".join(
+            _("**{layer}**: {text}").format(layer=_(LAYER_LABELS[k]), text=_(text))
+            for k, text in LAYER_HELP.items()
+        ),
     )
     return frozenset(chosen or ())
 
@@ -103,10 +117,11 @@ def render(view: ViewState, layers: frozenset[str]) -> None:
     exact = config.has_exact_metrics
     modes = mixture_modes(config.target)
     running = view.status == RunStatus.RUNNING
+    language = current_language()  # a figure kept from another language is not reused
     plane = _figure(
         "plane",
         (view.snapshot,),
-        layers,
+        (layers, language),
         lambda: plane_spec(view.snapshot, view.bounds, layers=layers & LAYERS, modes=modes),
         throttle=False,
     )
@@ -119,7 +134,7 @@ def render(view: ViewState, layers: frozenset[str]) -> None:
     }
     present = present_mode.on()
     charts = [Chart("plane", plane, PLANE_HEIGHT, 0, least=PLANE_LEAST)]
-    options = (equilibrium, exact, config.loss, run)
+    options = (equilibrium, exact, config.loss, run, language)
     for name, build in curves.items():
         figure = _figure(name, (view.history,), options, build, throttle=running)
         charts.append(Chart(name, figure, *_curve_height(present)))

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import streamlit as st
 
+from gan_core.i18n import _
 from gan_core.targets import covariance_factor
 from gan_core.training.models import noise_variance
 from gan_core.training.snapshot import FIT_SAMPLES, Snapshot
@@ -29,7 +30,8 @@ def render(view: ViewState, layers: Iterable[str]) -> None:
         return
     layers = set(layers)
     if "optimal" in layers and snapshot.optimal_note:
-        st.caption(f"Best D*: {snapshot.optimal_note}.")
+        # The note was written by the worker, in English: translated here (analysis marks it).
+        st.caption(_("Best D*: {note}.").format(note=_(snapshot.optimal_note)))
     if "maths" not in layers:
         return
     with st.container(key="live_maths"):
@@ -54,14 +56,16 @@ def matrix(values: np.ndarray) -> str:
 
 
 def _generator(view: ViewState, snapshot: Snapshot) -> None:
-    st.markdown("**Generator**")
+    st.markdown("**{}**".format(_("Generator")))
     weight = snapshot.generator_parameters.get("weight")
     bias = snapshot.generator_parameters.get("bias")
     mean, cov = matrix(snapshot.gen_mean), matrix(snapshot.gen_cov)
     if weight is None or bias is None:
         st.caption(
-            f"G is not affine (it has hidden layers), so its law has no closed form: "
-            f"the mean and covariance below are fitted to {FIT_SAMPLES:,} of its samples."
+            _(
+                "G is not affine (it has hidden layers), so its law has no closed form: "
+                "the mean and covariance below are fitted to {count} of its samples."
+            ).format(count=f"{FIT_SAMPLES:,}")
         )
         st.latex(rf"\hat\mu_G = {mean}")
         st.latex(rf"\hat\Sigma_G = {cov}")
@@ -76,18 +80,20 @@ def _generator(view: ViewState, snapshot: Snapshot) -> None:
         return
     variance = number(noise_variance(view.config))
     st.caption(
-        "The noise is uniform, so G's law is not Gaussian; its mean and covariance are "
-        f"still exact, with Var(z) = {variance}·I."
+        _(
+            "The noise is uniform, so G's law is not Gaussian; its mean and covariance are "
+            "still exact, with Var(z) = {variance}·I."
+        ).format(variance=variance)
     )
     st.latex(rf"\mu_G = c = {mean}")
     st.latex(rf"\Sigma_G = {variance}\, W^\top W = {cov}")
 
 
 def _target(view: ViewState, snapshot: Snapshot) -> None:
-    st.markdown("**Target**")
+    st.markdown("**{}**".format(_("Target")))
     mean, cov = matrix(snapshot.target_mean), matrix(snapshot.target_cov)
     if view.config.target.kind != "gaussian":
-        st.caption("Not of the form x = zA + b: the mean and covariance of the whole target.")
+        st.caption(_("Not of the form x = zA + b: the mean and covariance of the whole target."))
         st.latex(rf"\mu = {mean}")
         st.latex(rf"\Sigma = {cov}")
         return
@@ -102,16 +108,21 @@ def _divergence(snapshot: Snapshot) -> None:
     jsd = snapshot.metrics.get("js_divergence")
     if jsd is None:
         st.caption(
-            "The Jensen–Shannon divergence is exact only for a Gaussian target and an "
-            "affine G of Gaussian noise, so it is left out here."
+            _(
+                "The Jensen–Shannon divergence is exact only for a Gaussian target and an "
+                "affine G of Gaussian noise, so it is left out here."
+            )
         )
         return
     value = -2 * np.log(2) + 2 * jsd
+    unit = _("nats")
     st.latex(
-        rf"\mathrm{{JSD}} = {number(jsd)}\ \text{{nats}}, \quad "
+        rf"\mathrm{{JSD}} = {number(jsd)}\ \text{{{unit}}}, \quad "
         rf"V(D^*, G) = -2\ln 2 + 2\,\mathrm{{JSD}} = {number(value)}"
     )
     st.caption(
-        "D's loss at its best is −V(D*, G) = 2 ln 2 − 2·JSD: as G reaches the target, "
-        "JSD falls to 0 and D's loss settles at 2 ln 2 = 1.386."
+        _(
+            "D's loss at its best is −V(D*, G) = 2 ln 2 − 2·JSD: as G reaches the target, "
+            "JSD falls to 0 and D's loss settles at 2 ln 2 = 1.386."
+        )
     )

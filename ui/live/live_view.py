@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.config import GanConfig
+from gan_core.i18n import _
 from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
 from ui.live import (
@@ -52,7 +53,7 @@ def render(holder: JobHolder, config: GanConfig) -> None:
 
     @st.fragment(run_every=interval)
     def live() -> None:
-        with guarded("the live view"):
+        with guarded(_("the live view")):
             job = holder.job
             if job is None:
                 _draw(view_state.preview(config), holder, config)
@@ -87,7 +88,7 @@ def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> N
 def _settings_note(holder: JobHolder, config: GanConfig) -> None:
     # Learning rates reach a run live (run_config follows them); other settings need a new run.
     if holder.run_config is not None and holder.run_config != config:
-        st.info("The settings have changed since this run started: press Train to run them.")
+        st.info(_("The settings have changed since this run started: press Train to run them."))
 
 
 def _recording_note(holder: JobHolder) -> None:
@@ -99,7 +100,8 @@ def _recording_note(holder: JobHolder) -> None:
         note := run_store.eviction_note(recorder.evicted, session_id.current())
     ):
         st.caption(plain(note))  # run names are anyone's text
-    problem = "the run store could not be opened" if recorder is None else recorder.error
+    problem = _("the run store could not be opened") if recorder is None else recorder.error
     if problem:
         shown = plain(cut(problem))  # an error's text: it may quote a path or a name
-        st.caption(f":orange[:material/warning: This run is not being saved: {shown}.]")
+        note = _("This run is not being saved: {problem}.").format(problem=shown)
+        st.caption(f":orange[:material/warning: {note}]")

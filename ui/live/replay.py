@@ -10,11 +10,13 @@ run's own last frame. A run without a timeline, or with a damaged one, says so i
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 
 import streamlit as st
 
 from gan_core.figures.replay_html import replay_html
+from gan_core.i18n import N_, _, current_language, use_language
 from gan_core.training.snapshot import Snapshot
 from gan_core.training.timeline import (
     TIMELINE,
@@ -30,6 +32,20 @@ from ui.session.session_job import VIEW, JobHolder
 STATE_KEY = "replay"  # the run being replayed, its replayer and the snapshots built so far
 SLIDER_KEY = "replay_step"
 SNAPSHOTS_KEPT = 32  # rebuilding one takes a few tens of milliseconds; keep the recent ones
+NO_TIMELINE = "this run has no timeline, so it cannot be replayed"
+# Why a run cannot be replayed, as the store writes it (in English, into the run's frame):
+# (pattern, template) translated when shown; a damaged timeline's own error stays as it is.
+WHY_FORMS = (
+    (re.compile(re.escape(NO_TIMELINE)), N_("this run has no timeline, so it cannot be replayed")),
+    (
+        re.compile(r"this run was saved without a timeline, so it cannot be replayed"),
+        N_("this run was saved without a timeline, so it cannot be replayed"),
+    ),
+    (
+        re.compile(r"its saved timeline is damaged \((?P<error>.*)\)"),
+        N_("its saved timeline is damaged ({error})"),
+    ),
+)
 
 
 @dataclasses.dataclass
@@ -62,17 +78,27 @@ def controls(holder: JobHolder, view: ViewState) -> None:
     if replay is None:
         return
     if isinstance(replay, str):
-        st.caption(f":material/history: Replay: {plain(replay)}.")
+        note = _("Replay: {why}.").format(why=plain(_why(replay)))
+        st.caption(f":material/history: {note}")
         return
     steps = replay.replayer.steps
     st.select_slider(
-        "Replay: drag to see the run at any logged step",
+        _("Replay: drag to see the run at any logged step"),
         options=steps,
         value=steps[-1],
         key=_slider_key(view),  # a new run starts at its own end
-        format_func=lambda step: f"step {step:,}",
+        format_func=lambda step: _("step {step}").format(step=f"{step:,}"),
     )
     _download(_run_id(holder), replay.replayer.frames, view)
+
+
+def _why(note: str) -> str:
+    """Why a run cannot be replayed, in the reader's language (see WHY_FORMS)."""
+    for pattern, template in WHY_FORMS:
+        found = pattern.fullmatch(note)
+        if found is not None:
+            return _(template).format(**found.groupdict())
+    return note
 
 
 def _slider_key(view: ViewState) -> str:
@@ -87,7 +113,7 @@ def _usable(holder: JobHolder, view: ViewState) -> _Replay | str | None:
     extra = job.frame().extra
     frames: Sequence[TimelineFrame] = extra.get(TIMELINE) or ()
     if not frames:
-        return extra.get(TIMELINE_NOTE) or "this run has no timeline, so it cannot be replayed"
+        return extra.get(TIMELINE_NOTE) or NO_TIMELINE
     return _replay(view, frames)
 
 
@@ -101,7 +127,7 @@ def _replay(view: ViewState, frames: Sequence[TimelineFrame]) -> _Replay | str:
             view.config, frames, VIEW.n_points, VIEW.field_resolution, view.bounds, VIEW.n_arrows
         )
     except DamagedTimeline as error:
-        return f"its timeline is damaged ({error})"
+        return _("its timeline is damaged ({error})").format(error=error)
     replay = _Replay(view.run, replayer, {})
     st.session_state[STATE_KEY] = replay
     return replay
@@ -127,14 +153,24 @@ def _run_id(holder: JobHolder) -> int | None:
 def _download(run_id: int | None, frames: Sequence[TimelineFrame], view: ViewState) -> None:
     """The run as one HTML file that plays it offline; built only when asked for."""
     name = f"ganscope-run-{run_id}-replay.html" if run_id else "ganscope-replay.html"
-    title = f"GANscope run #{run_id}" if run_id else "GANscope run"
+    title = _("GANscope run #{id}").format(id=run_id) if run_id else _("GANscope run")
+    # Built when clicked, by the server outside this page's script: in the page's language.
+    language = current_language()
+
+    def page() -> str:
+        with use_language(language):
+            return replay_html(view.config, frames, title)
+
     st.download_button(
-        "Download the replay for slides (HTML)",
-        data=lambda: replay_html(view.config, frames, title),
+        _("Download the replay for slides (HTML)"),
+        data=page,
         file_name=name,
         mime="text/html",
         icon=":material/slideshow:",
         on_click="ignore",
-        help="One HTML file that plays this run with a slider and a Play button, "
-        "with no network needed: drop it into a slide deck or open it offline.",
+        key="replay_download",
+        help=_(
+            "One HTML file that plays this run with a slider and a Play button, "
+            "with no network needed: drop it into a slide deck or open it offline."
+        ),
     )

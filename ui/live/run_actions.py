@@ -17,6 +17,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.i18n import N_, _
 from gan_core.jobs.cost import check_run
 from gan_core.jobs.protocol import Frame, Job
 from gan_core.jobs.status import RunStatus
@@ -30,7 +31,7 @@ REQUEST_KEY = "run_request"
 ACTIONS = ("train", "pause", "resume", "step", "step_d", "step_g", "stop", "reset", "continue")
 STEP_PARTS = {"step": StepPart.BOTH, "step_d": StepPart.D, "step_g": StepPart.G}
 ACK_TIMEOUT_S = 1.0
-ENDED_STEP_NOTE = (
+ENDED_STEP_NOTE = N_(  # translated where shown
     "Step works on a live run, and this one has ended. Train starts a new run; Reset clears "
     "this one so that Step starts a new run paused at step 0."
 )
@@ -76,7 +77,7 @@ def perform_pending(holder: JobHolder, config: GanConfig, steps_per_second: floa
         if job is not None and not live:
             # The run ended (or a saved run is shown) between the page's last render and
             # the click: a step would silently start it over from step 0, so say so instead.
-            notices.post("page", "warning", ENDED_STEP_NOTE)
+            notices.post("page", "warning", _(ENDED_STEP_NOTE))
             return
         if not live:  # first step of a fresh run: start it paused, then step
             recorder = run_store.recorder_for(config)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gan_core.i18n import _
 from gan_core.serialize import SPEEDS
 
 SPEED_KEY = "speed"
@@ -37,10 +38,12 @@ def render() -> None:
     if SPEED_KEY not in st.session_state:
         st.session_state[SPEED_KEY] = DEFAULT_SPEED
     st.select_slider(
-        "Speed (steps/s)",
+        _("Speed (steps/s)"),
         SPEEDS,
         key=SPEED_KEY,
         width=240,
-        help="Slow it down to watch each step, or slide to the end (max) to let it run as "
-        "fast as it can. Takes effect at once.",
+        help=_(
+            "Slow it down to watch each step, or slide to the end (max) to let it run as "
+            "fast as it can. Takes effect at once."
+        ),
     )
