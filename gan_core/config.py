@@ -84,6 +84,12 @@ SETTING_NAMES = {
     "bundle": N_("runs file"),
     "run": N_("run"),
     "sweep": N_("sweep"),
+    # fields named by a phrase rather than a key: a translation shows the phrase alone
+    "run name": N_("run name"),
+    "run store": N_("run store"),
+    "store": N_("run store"),
+    "store name": N_("store name"),
+    "data directory": N_("data directory"),
 }
 
 # The choices' display names; the values themselves (keys here) are what is stored.
@@ -161,6 +167,8 @@ def field_label(key: str) -> str:
     name = setting_name(key)
     if name is None or current_language() == DEFAULT:
         return key
+    if " " in key:  # a phrase ("run name"), not a key a person types: its translation will do
+        return name
     return _("{key} ({name})").format(key=key, name=name)
 
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gan_core.config import ConfigError
+from gan_core.i18n import _
 from gan_core.store.layout import upgrade_rows_from_1
 from gan_core.training.history import COLUMNS
 
@@ -147,14 +148,21 @@ class Database:
             self._connection().execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as error:
             self.close_all()
-            raise ConfigError("store", f"{str(self.path)!r} is not a run store ({error})") from None
+            raise ConfigError(
+                "store",
+                _("{path} is not a run store ({reason})").format(
+                    path=repr(str(self.path)), reason=error
+                ),
+            ) from None
         with self.write() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise ConfigError(
                     "store",
-                    f"{str(self.path)!r} was written by a newer GANscope (schema {version}); "
-                    f"this one reads schema {SCHEMA_VERSION}",
+                    _(
+                        "{path} was written by a newer GANscope (schema {version}); "
+                        "this one reads schema {supported}"
+                    ).format(path=repr(str(self.path)), version=version, supported=SCHEMA_VERSION),
                 )
             if version == 0:
                 _execute_script(db, SCHEMA)
@@ -183,7 +191,7 @@ class Database:
             ended = [(t, c) for t, c in self._open if not t.is_alive()]
             self._open = [(t, c) for t, c in self._open if t.is_alive()]
             self._open.append((threading.current_thread(), db))
-        for _, connection in ended:
+        for _thread, connection in ended:
             connection.close()
         return db
 
@@ -216,6 +224,6 @@ class Database:
     def close_all(self) -> None:
         with self._lock:
             connections, self._open = self._open, []
-        for _, connection in connections:
+        for _thread, connection in connections:
             connection.close()
         self._local = threading.local()
