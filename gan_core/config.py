@@ -90,6 +90,11 @@ SETTING_NAMES = {
     "store": N_("run store"),
     "store name": N_("store name"),
     "data directory": N_("data directory"),
+    "challenge": N_("challenge"),
+    "challenge.target": N_("the challenge's target"),
+    "title": N_("challenge title"),
+    "step limit": N_("step limit"),
+    "D's layers": N_("D's hidden layers"),
 }
 
 # The choices' display names; the values themselves (keys here) are what is stored.
