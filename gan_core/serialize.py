@@ -25,7 +25,7 @@ from gan_core.config import (
     Target,
     quote_value,
 )
-from gan_core.i18n import _
+from gan_core.i18n import _, use_language
 
 MAX_JSON_BYTES = 2_000_000  # a config file with the largest allowed point set fits well within
 MAX_LINK_POINTS_CHARS = 6000  # keep share links short enough for every browser and proxy
@@ -75,13 +75,13 @@ def from_dict(data: object) -> GanConfig:
         raise ConfigError("version", _unsupported_version(version))
     unknown = sorted(set(data) - set(_RUN_FIELDS) - {"target"})
     if unknown:
-        raise ConfigError(_key(unknown[0]), _unknown_setting(["target", *_RUN_FIELDS]))
+        raise _unknown_setting(unknown[0], ["target", *_RUN_FIELDS])
     target_data = data.pop("target", {})
     if not isinstance(target_data, Mapping):
         raise ConfigError("target", _("must be an object with kind, mean, cov (and points)"))
     unknown = sorted(set(target_data) - set(_TARGET_FIELDS))
     if unknown:
-        raise ConfigError(f"target.{_key(unknown[0])}", _unknown_setting(_TARGET_FIELDS))
+        raise _unknown_setting(unknown[0], _TARGET_FIELDS, prefix="target.")
     for name in _LAYER_FIELDS:
         if name in data and not isinstance(data[name], list):
             raise ConfigError(
@@ -98,8 +98,16 @@ def _unsupported_version(version: object) -> str:
     )
 
 
-def _unknown_setting(allowed: Iterable[str]) -> str:
-    return _("unknown setting (allowed: {allowed})").format(allowed=", ".join(allowed))
+def _unknown_setting(name: str, allowed: Iterable[str], prefix: str = "") -> ConfigError:
+    """The refusal of an unknown key. Its field is the key as English quotes it, whatever
+    the reader's language (code compares fields); the text shows it in the reader's."""
+    with use_language("en"):
+        field_name = prefix + _key(name)
+    return ConfigError(
+        field_name,
+        _("unknown setting (allowed: {allowed})").format(allowed=", ".join(allowed)),
+        shown_as=prefix + _key(name),
+    )
 
 
 def _key(name: str) -> str:
@@ -203,7 +211,7 @@ def from_query(params: Mapping[str, str | list[str]]) -> GanConfig:
     target_keys = {"target": "kind", "mean": "mean", "cov": "cov", "points": "points"}
     unknown = sorted(set(flat) - set(target_keys) - set(_RUN_FIELDS))
     if unknown:
-        raise ConfigError(_key(unknown[0]), _unknown_setting([*target_keys, *_RUN_FIELDS]))
+        raise _unknown_setting(unknown[0], [*target_keys, *_RUN_FIELDS])
     target: dict[str, Any] = {}
     if "target" in flat:
         target["kind"] = flat["target"]
