@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from gan_core.i18n import N_, _
+from gan_core.i18n.language import DEFAULT, current_language
+
 CONFIG_VERSION = 1
 
 TARGET_KINDS = ("gaussian", "ring", "grid", "points")
@@ -41,13 +44,137 @@ MAX_SEED = 2**31 - 1
 SYMMETRY_TOL = 1e-6  # relative tolerance for a "symmetric" covariance
 PSD_TOL = 1e-9  # relative tolerance for "positive semi-definite"
 
+# What each setting is called where a person reads it (translated where shown). Keys of
+# links and config files are also named, as refusals of those name them.
+SETTING_NAMES = {
+    "target": N_("target distribution"),
+    "target.kind": N_("kind of target"),
+    "target.mean": N_("mean of the target"),
+    "target.cov": N_("covariance of the target"),
+    "target.points": N_("your own points"),
+    "mean": N_("mean of the target"),
+    "cov": N_("covariance of the target"),
+    "points": N_("your own points"),
+    "n_samples": N_("real samples"),
+    "noise_dim": N_("noise dimension"),
+    "noise": N_("noise distribution"),
+    "g_hidden": N_("G's hidden layers"),
+    "g_activation": N_("G's activation"),
+    "d_hidden": N_("D's hidden layers"),
+    "d_activation": N_("D's activation"),
+    "loss": N_("loss function"),
+    "optimizer": N_("optimizer"),
+    "lr_d": N_("D's learning rate"),
+    "lr_g": N_("G's learning rate"),
+    "beta1": N_("Adam's β1, SGD's momentum"),
+    "beta2": N_("Adam's β2"),
+    "batch_size": N_("batch size"),
+    "epochs": N_("epochs"),
+    "d_steps": N_("D steps per G step"),
+    "ema": N_("generator EMA"),
+    "init_std": N_("initial weight std"),
+    "gp_weight": N_("gradient-penalty weight"),
+    "seed": N_("seed"),
+    "config": N_("config file"),
+    "version": N_("format version"),
+    "v": N_("format version"),
+    "speed": N_("speed"),
+    "preset": N_("preset"),
+    "checkpoint": N_("checkpoint"),
+    "bundle": N_("runs file"),
+    "run": N_("run"),
+    "sweep": N_("sweep"),
+    # fields named by a phrase rather than a key: a translation shows the phrase alone
+    "run name": N_("run name"),
+    "run store": N_("run store"),
+    "store": N_("run store"),
+    "store name": N_("store name"),
+    "data directory": N_("data directory"),
+    "challenge": N_("challenge"),
+    "challenge.target": N_("the challenge's target"),
+    "title": N_("challenge title"),
+    "step limit": N_("step limit"),
+    "D's layers": N_("D's hidden layers"),
+}
+
+# The choices' display names; the values themselves (keys here) are what is stored.
+TARGET_KIND_NAMES = {
+    "gaussian": N_("Gaussian"),
+    "ring": N_("Ring (8 modes)"),
+    "grid": N_("Grid (25 modes)"),
+    "points": N_("My points (CSV)"),
+}
+LOSS_NAMES = {
+    "cross_entropy": N_("Cross-entropy (non-saturating G)"),
+    "minimax": N_("Minimax (saturating G)"),
+    "least_squares": N_("Least squares"),
+    "wasserstein_gp": N_("Wasserstein + gradient penalty"),
+    "hinge": N_("Hinge"),
+}
+OPTIMIZER_NAMES = {"adam": N_("Adam"), "sgd": N_("SGD (momentum = β1)")}
+NOISE_NAMES = {"normal": N_("Normal N(0, I)"), "uniform": N_("Uniform U(-1, 1)")}
+# Written the same in every language, as courses write them: not translated.
+ACTIVATION_NAMES = {
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "elu": "ELU",
+    "sigmoid": "sigmoid",
+}
+
+
+def setting_name(key: str) -> str | None:
+    """The translated name of the setting `key` (e.g. "d_hidden[1]" is one of D's hidden
+    layers), or None for a key that is not a setting."""
+    base = key.split("[", 1)[0]
+    return _(SETTING_NAMES[base]) if base in SETTING_NAMES else None
+
+
+def target_kind_name(kind: str) -> str:
+    return _(TARGET_KIND_NAMES[kind]) if kind in TARGET_KIND_NAMES else kind
+
+
+def loss_name(loss: str) -> str:
+    return _(LOSS_NAMES[loss]) if loss in LOSS_NAMES else loss
+
+
+def optimizer_name(optimizer: str) -> str:
+    return _(OPTIMIZER_NAMES[optimizer]) if optimizer in OPTIMIZER_NAMES else optimizer
+
+
+def noise_name(noise: str) -> str:
+    return _(NOISE_NAMES[noise]) if noise in NOISE_NAMES else noise
+
+
+def activation_name(activation: str) -> str:
+    return ACTIVATION_NAMES.get(activation, activation)
+
 
 class ConfigError(ValueError):
-    """A setting that is not allowed. `field` names the setting, `str()` says why."""
+    """A setting that is not allowed. `field` names the setting, `str()` says why.
 
-    def __init__(self, field_name: str, message: str) -> None:
+    `field` is the setting's key, for code to act on. The text starts with the field as a
+    person reads it: `shown_as` when given (e.g. "run 2 config" in the reader's language),
+    else `field_label(field)`. The message is translated where it is created, so build
+    the error in the thread of the person who will read it.
+    """
+
+    def __init__(self, field_name: str, message: str, shown_as: str | None = None) -> None:
         self.field = field_name
-        super().__init__(f"{field_name}: {message}")
+        shown = shown_as if shown_as is not None else field_label(field_name)
+        super().__init__(_("{field}: {message}").format(field=shown, message=message))
+
+
+def field_label(key: str) -> str:
+    """A setting's key as a refusal shows it. English has always shown the key alone (it is
+    what a link, a config file and the CLI spell); other languages add the setting's name
+    beside it, e.g. "lr_d（判别器学习率）", so a reader knows which setting is meant."""
+    name = setting_name(key)
+    if name is None or current_language() == DEFAULT:
+        return key
+    if " " in key:  # a phrase ("run name"), not a key a person types: its translation will do
+        return name
+    return _("{key} ({name})").format(key=key, name=name)
 
 
 QUOTE_LIMIT = 60  # characters of a value that a message shows; longer ones are cut
@@ -64,17 +191,24 @@ def quote_value(value: object, limit: int = QUOTE_LIMIT) -> str:
         if len(value) <= limit:
             return repr(value)
         quoted = repr(value[:limit])  # escapes may lengthen it: keep `limit` characters
-        return f"{quoted[: limit + 1]}…{quoted[0]} ({len(value):,} characters)"
+        return _("{start} ({count} characters)").format(
+            start=f"{quoted[: limit + 1]}…{quoted[0]}", count=f"{len(value):,}"
+        )
     try:
         text = f"{value}"
     except (ValueError, RecursionError):  # an int past 4,300 digits, or absurd nesting
-        kind = "whole number" if isinstance(value, int) else type(value).__name__
-        return f"a {kind} too large to show"
+        if isinstance(value, int):
+            return _("a whole number too large to show")
+        return _("a {kind} too large to show").format(kind=type(value).__name__)
     if len(text) <= limit:
         return text
     if isinstance(value, int):
-        return f"{text[:limit]}… ({len(text.lstrip('-')):,} digits)"
-    return f"{text[:limit]}… ({len(text):,} characters)"
+        return _("{start} ({count} digits)").format(
+            start=f"{text[:limit]}…", count=f"{len(text.lstrip('-')):,}"
+        )
+    return _("{start} ({count} characters)").format(
+        start=f"{text[:limit]}…", count=f"{len(text):,}"
+    )
 
 
 def _number(
@@ -82,49 +216,77 @@ def _number(
 ) -> float:
     """A finite float within [low, high] (or (low, high] when low_open)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise ConfigError(field_name, f"{quote_value(value)} is not a number")
+        raise ConfigError(field_name, _("{value} is not a number").format(value=quote_value(value)))
     try:
         value = float(value)
     except OverflowError:  # an integer beyond float range (JSON allows any length)
         raise ConfigError(
-            field_name, f"{quote_value(value)} is out of range: allowed [{low:g}, {high:g}]"
+            field_name, _out_of_range(quote_value(value), f"[{low:g}, {high:g}]")
         ) from None
     if not math.isfinite(value):
-        raise ConfigError(field_name, f"{value} is not allowed: it must be a finite number")
+        raise ConfigError(
+            field_name,
+            _("{value} is not allowed: it must be a finite number").format(value=value),
+        )
     too_low = value <= low if low_open else value < low
     if too_low or value > high:
         bracket = "(" if low_open else "["
-        raise ConfigError(
-            field_name, f"{value:g} is out of range: allowed {bracket}{low:g}, {high:g}]"
-        )
+        raise ConfigError(field_name, _out_of_range(f"{value:g}", f"{bracket}{low:g}, {high:g}]"))
     return value
+
+
+def _out_of_range(value: str, interval: str) -> str:
+    """`value` is outside `interval`, written as in mathematics: "(0, 10]"."""
+    return _("{value} is out of range: allowed {interval}").format(value=value, interval=interval)
+
+
+def out_of_range_between(value: str, low: object, high: object) -> str:
+    """`value` is outside the whole numbers `low` to `high` (each already written out)."""
+    return _("{value} is out of range: allowed {low} to {high}").format(
+        value=value, low=low, high=high
+    )
 
 
 def _integer(field_name: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)):
-        raise ConfigError(field_name, f"{quote_value(value)} is not a whole number")
+        raise ConfigError(field_name, not_whole_number(quote_value(value)))
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        raise ConfigError(field_name, f"{value} is not a whole number")
+        raise ConfigError(field_name, not_whole_number(f"{value}"))
     value = int(value)
     if not low <= value <= high:
-        raise ConfigError(
-            field_name, f"{quote_value(value)} is out of range: allowed {low} to {high}"
-        )
+        raise ConfigError(field_name, out_of_range_between(quote_value(value), low, high))
     return value
+
+
+def not_whole_number(value: str) -> str:
+    return _("{value} is not a whole number").format(value=value)
 
 
 def _choice(field_name: str, value: object, allowed: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise ConfigError(field_name, f"{quote_value(value)} is not one of {', '.join(allowed)}")
+        raise ConfigError(
+            field_name,
+            _("{value} is not one of {allowed}").format(
+                value=quote_value(value), allowed=", ".join(allowed)
+            ),
+        )
     return value
 
 
 def _layers(field_name: str, value: object) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise ConfigError(field_name, f"{quote_value(value)} is not a list of layer widths")
+        raise ConfigError(
+            field_name,
+            _("{value} is not a list of layer widths").format(value=quote_value(value)),
+        )
     widths = tuple(value)
     if len(widths) > MAX_LAYERS:
-        raise ConfigError(field_name, f"{len(widths)} hidden layers: at most {MAX_LAYERS} allowed")
+        raise ConfigError(
+            field_name,
+            _("{count} hidden layers: at most {limit} allowed").format(
+                count=len(widths), limit=MAX_LAYERS
+            ),
+        )
     return tuple(_integer(f"{field_name}[{i}]", w, 1, MAX_WIDTH) for i, w in enumerate(widths))
 
 
@@ -154,29 +316,33 @@ def covariance_problem(cov: object) -> str | None:
     (degenerate) covariance is allowed. The message gives the eigenvalues so a person
     can see how far off an indefinite matrix is.
     """
+    not_a_matrix = _("{value} is not a 2x2 matrix of numbers")
     if _holds_non_numbers(cov):
-        return f"{quote_value(cov)} is not a 2x2 matrix of numbers"
+        return not_a_matrix.format(value=quote_value(cov))
     try:
         matrix = np.array(cov, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        return f"{quote_value(cov)} is not a 2x2 matrix of numbers"
+        return not_a_matrix.format(value=quote_value(cov))
     if matrix.shape != (2, 2):
-        return f"must be a 2x2 matrix, got shape {matrix.shape}"
+        return _("must be a 2x2 matrix, got shape {shape}").format(shape=matrix.shape)
     if not np.all(np.isfinite(matrix)):
-        return f"{matrix.tolist()} contains a value that is not finite"
+        return _("{value} contains a value that is not finite").format(value=matrix.tolist())
     if np.abs(matrix).max() > MAX_VARIANCE:
-        return f"entries must be within ±{MAX_VARIANCE:g}, got {matrix.tolist()}"
+        return _("entries must be within ±{limit}, got {value}").format(
+            limit=f"{MAX_VARIANCE:g}", value=matrix.tolist()
+        )
     scale = max(np.abs(matrix).max(), 1e-300)
     if abs(matrix[0, 1] - matrix[1, 0]) > SYMMETRY_TOL * scale:
-        return (
-            f"{matrix.tolist()} is not symmetric: the off-diagonal entries "
-            f"{matrix[0, 1]:g} and {matrix[1, 0]:g} differ"
-        )
+        return _(
+            "{value} is not symmetric: the off-diagonal entries {upper} and {lower} differ"
+        ).format(value=matrix.tolist(), upper=f"{matrix[0, 1]:g}", lower=f"{matrix[1, 0]:g}")
     eigenvalues = np.linalg.eigvalsh((matrix + matrix.T) / 2)
     if eigenvalues.min() < -PSD_TOL * scale:
-        return (
-            f"{matrix.tolist()} is not positive semi-definite: its eigenvalues are "
-            f"{eigenvalues[0]:.4g} and {eigenvalues[1]:.4g} (both must be ≥ 0)"
+        return _(
+            "{value} is not positive semi-definite: its eigenvalues are {first} and {second} "
+            "(both must be ≥ 0)"
+        ).format(
+            value=matrix.tolist(), first=f"{eigenvalues[0]:.4g}", second=f"{eigenvalues[1]:.4g}"
         )
     return None
 
@@ -201,7 +367,10 @@ class Target:
         except TypeError:  # a single number, null, ...
             pair = None
         if pair is None or len(pair) != 2:
-            raise ConfigError("target.mean", f"{quote_value(self.mean)} must be two numbers (x, y)")
+            raise ConfigError(
+                "target.mean",
+                _("{value} must be two numbers (x, y)").format(value=quote_value(self.mean)),
+            )
         mean = tuple(
             _number(f"target.mean[{i}]", v, -MAX_ABS_COORD, MAX_ABS_COORD)
             for i, v in enumerate(pair)
@@ -224,9 +393,9 @@ class Target:
             except TypeError:  # a number, null, ...: not an empty list either
                 empty = False
             if not empty:
-                raise ConfigError("target.points", "only allowed when target.kind is 'points'")
+                raise ConfigError("target.points", _("only allowed when target.kind is 'points'"))
             return ()
-        problem = ConfigError("target.points", "must be a list of [x, y] number pairs")
+        problem = ConfigError("target.points", _("must be a list of [x, y] number pairs"))
         if _holds_non_numbers(self.points):
             raise problem
         try:
@@ -235,17 +404,27 @@ class Target:
             raise problem from None
         if array.ndim != 2 or array.shape[1] != 2:
             raise ConfigError(
-                "target.points", f"must be a list of [x, y] pairs, got shape {array.shape}"
+                "target.points",
+                _("must be a list of [x, y] pairs, got shape {shape}").format(shape=array.shape),
             )
         if not MIN_SAMPLES <= len(array) <= MAX_POINTS:
             raise ConfigError(
-                "target.points", f"{len(array)} points: allowed {MIN_SAMPLES} to {MAX_POINTS}"
+                "target.points",
+                _("{count} points: allowed {low} to {high}").format(
+                    count=len(array), low=MIN_SAMPLES, high=MAX_POINTS
+                ),
             )
         if not np.all(np.isfinite(array)):
             bad = int(np.argwhere(~np.isfinite(array))[0][0])
-            raise ConfigError("target.points", f"row {bad} holds a value that is not finite")
+            raise ConfigError(
+                "target.points",
+                _("row {row} holds a value that is not finite").format(row=bad),
+            )
         if np.abs(array).max() > MAX_ABS_COORD:
-            raise ConfigError("target.points", f"coordinates must be within ±{MAX_ABS_COORD:g}")
+            raise ConfigError(
+                "target.points",
+                _("coordinates must be within ±{limit}").format(limit=f"{MAX_ABS_COORD:g}"),
+            )
         # Training runs in float32: storing exactly those values makes every round trip
         # (JSON, share link) reproduce the run bit for bit.
         array = array.astype(np.float32).astype(float)
@@ -280,7 +459,9 @@ class GanConfig:
 
     def __post_init__(self) -> None:
         if not isinstance(self.target, Target):
-            raise ConfigError("target", f"{quote_value(self.target)} is not a target")
+            raise ConfigError(
+                "target", _("{value} is not a target").format(value=quote_value(self.target))
+            )
         checks = {
             "n_samples": lambda v: _integer("n_samples", v, MIN_SAMPLES, MAX_SAMPLES),
             "noise_dim": lambda v: _integer("noise_dim", v, 1, MAX_NOISE_DIM),
@@ -308,15 +489,22 @@ class GanConfig:
         if self.batch_size > self.data_size:
             raise ConfigError(
                 "batch_size",
-                f"{self.batch_size} is larger than the data ({self.data_size} real samples): "
-                f"allowed 1 to {self.data_size}",
+                _(
+                    "{value} is larger than the data ({size} real samples): allowed 1 to {size}"
+                ).format(value=self.batch_size, size=self.data_size),
             )
         if self.total_steps > MAX_TOTAL_STEPS:
             raise ConfigError(
                 "epochs",
-                f"{self.epochs} epochs make {self.total_steps:,} steps: at most "
-                f"{MAX_TOTAL_STEPS:,} steps allowed ({MAX_TOTAL_STEPS // self.steps_per_epoch:,} "
-                "epochs at this batch size)",
+                _(
+                    "{epochs} epochs make {steps} steps: at most {limit} steps allowed "
+                    "({fitting} epochs at this batch size)"
+                ).format(
+                    epochs=self.epochs,
+                    steps=f"{self.total_steps:,}",
+                    limit=f"{MAX_TOTAL_STEPS:,}",
+                    fitting=f"{MAX_TOTAL_STEPS // self.steps_per_epoch:,}",
+                ),
             )
 
     # Derived quantities: never stored, so they can never disagree with the settings.

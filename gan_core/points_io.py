@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterator
 
 from gan_core.config import MAX_ABS_COORD, MAX_POINTS, MIN_SAMPLES, ConfigError, quote_value
+from gan_core.i18n import _
 
 FIELD = "points"
 # 20,000 rows of two long floats fit in well under a megabyte; more than this is not a
@@ -30,7 +31,7 @@ def parse_points(data: bytes) -> tuple[tuple[float, float], ...]:
     text = _decode(data)
     rows = list(_rows(text))
     if not rows:
-        raise ConfigError(FIELD, "the file has no data rows")
+        raise ConfigError(FIELD, _("the file has no data rows"))
     (first_line, first), body = rows[0], rows[1:]
     # A header has no number in it; a first row with some numbers is data (and its bad
     # cells are reported as such rather than silently skipped as a header).
@@ -40,29 +41,43 @@ def parse_points(data: bytes) -> tuple[tuple[float, float], ...]:
     else:
         x_col, y_col = _columns_from_header(first)
     if len(body) > MAX_POINTS:
-        raise ConfigError(FIELD, f"{len(body):,} rows: at most {MAX_POINTS:,} points allowed")
+        raise ConfigError(
+            FIELD,
+            _("{count} rows: at most {limit} points allowed").format(
+                count=f"{len(body):,}", limit=f"{MAX_POINTS:,}"
+            ),
+        )
     points = tuple(_point(line, row, x_col, y_col) for line, row in body)
     if len(points) < MIN_SAMPLES:
         raise ConfigError(
-            FIELD, f"{len(points)} point(s): at least {MIN_SAMPLES} are needed to train on"
+            FIELD,
+            _("{count} point(s): at least {needed} are needed to train on").format(
+                count=len(points), needed=MIN_SAMPLES
+            ),
         )
     return points
 
 
 def _decode(data: bytes) -> str:
     if not data or not data.strip():
-        raise ConfigError(FIELD, "the file is empty")
+        raise ConfigError(FIELD, _("the file is empty"))
     if len(data) > MAX_CSV_BYTES:
         raise ConfigError(
-            FIELD, f"the file is {len(data):,} bytes: at most {MAX_CSV_BYTES:,} bytes allowed"
+            FIELD,
+            _("the file is {size} bytes: at most {limit} bytes allowed").format(
+                size=f"{len(data):,}", limit=f"{MAX_CSV_BYTES:,}"
+            ),
         )
     if b"\x00" in data:
-        raise ConfigError(FIELD, "the file is binary, not a CSV text file")
+        raise ConfigError(FIELD, _("the file is binary, not a CSV text file"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ConfigError(
-            FIELD, f"the file is not UTF-8 text (undecodable byte at offset {error.start})"
+            FIELD,
+            _("the file is not UTF-8 text (undecodable byte at offset {offset})").format(
+                offset=error.start
+            ),
         ) from None
 
 
@@ -80,7 +95,10 @@ def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
             try:
                 cells = next(csv.reader(io.StringIO(stripped), delimiter=delimiter))
             except csv.Error as error:  # e.g. a field over the csv module's 131,072 characters
-                raise ConfigError(FIELD, f"line {number} is not a CSV row ({error})") from None
+                raise ConfigError(
+                    FIELD,
+                    _("line {line} is not a CSV row ({reason})").format(line=number, reason=error),
+                ) from None
         yield number, [cell.strip() for cell in cells]
 
 
@@ -105,8 +123,10 @@ def _columns_without_header(first: list[str], line: int) -> tuple[int, int]:
     if len(first) != 2:
         raise ConfigError(
             FIELD,
-            f"line {line} has {len(first)} columns and the file has no header: "
-            "give exactly two columns, or a header naming the columns x and y",
+            _(
+                "line {line} has {count} columns and the file has no header: "
+                "give exactly two columns, or a header naming the columns x and y"
+            ).format(line=line, count=len(first)),
         )
     return 0, 1
 
@@ -117,21 +137,28 @@ def _columns_from_header(header: list[str]) -> tuple[int, int]:
         return names.index("x"), names.index("y")
     if len(names) == 2:
         return 0, 1
-    shown = (
-        ", ".join(quote_value(cell, HEADER_CELL_LIMIT) for cell in header[:SHOWN_HEADER_CELLS])
-        or "none"
-    )
+    shown = ", ".join(
+        quote_value(cell, HEADER_CELL_LIMIT) for cell in header[:SHOWN_HEADER_CELLS]
+    ) or _("none")
     if len(header) > SHOWN_HEADER_CELLS:
-        shown += f", … {len(header):,} columns in all"
+        shown = _("{cells}, … {count} columns in all").format(cells=shown, count=f"{len(header):,}")
     raise ConfigError(
-        FIELD, f"no numeric x,y columns: expected columns named x and y (found {shown})"
+        FIELD,
+        _("no numeric x,y columns: expected columns named x and y (found {cells})").format(
+            cells=shown
+        ),
     )
 
 
 def _point(line: int, row: list[str], x_col: int, y_col: int) -> tuple[float, float]:
     needed = max(x_col, y_col) + 1
     if len(row) < needed:
-        raise ConfigError(FIELD, f"line {line} has {len(row)} column(s), {needed} expected")
+        raise ConfigError(
+            FIELD,
+            _("line {line} has {count} column(s), {needed} expected").format(
+                line=line, count=len(row), needed=needed
+            ),
+        )
     return _coordinate(line, "x", row[x_col]), _coordinate(line, "y", row[y_col])
 
 
@@ -140,17 +167,24 @@ def _coordinate(line: int, name: str, cell: str) -> float:
         value = float(cell)
     except ValueError:
         raise ConfigError(
-            FIELD, f"line {line}, column {name}: {quote_value(cell)} is not a number"
+            FIELD,
+            _("line {line}, column {column}: {value} is not a number").format(
+                line=line, column=name, value=quote_value(cell)
+            ),
         ) from None
     if not math.isfinite(value):
         raise ConfigError(
             FIELD,
-            f"line {line}, column {name}: {quote_value(cell)} is not a finite number (NaN or inf)",
+            _("line {line}, column {column}: {value} is not a finite number (NaN or inf)").format(
+                line=line, column=name, value=quote_value(cell)
+            ),
         )
     if abs(value) > MAX_ABS_COORD:
         raise ConfigError(
             FIELD,
-            f"line {line}, column {name}: {value:g} is out of range: "
-            f"coordinates must be within ±{MAX_ABS_COORD:g}",
+            _(
+                "line {line}, column {column}: {value} is out of range: "
+                "coordinates must be within ±{limit}"
+            ).format(line=line, column=name, value=f"{value:g}", limit=f"{MAX_ABS_COORD:g}"),
         )
     return value

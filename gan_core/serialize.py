@@ -25,6 +25,7 @@ from gan_core.config import (
     Target,
     quote_value,
 )
+from gan_core.i18n import _, use_language
 
 MAX_JSON_BYTES = 2_000_000  # a config file with the largest allowed point set fits well within
 MAX_LINK_POINTS_CHARS = 6000  # keep share links short enough for every browser and proxy
@@ -61,34 +62,52 @@ def to_dict(config: GanConfig) -> dict[str, Any]:
 
 def from_dict(data: object) -> GanConfig:
     if not isinstance(data, Mapping):
-        raise ConfigError("config", f"must be a JSON object, got {type(data).__name__}")
+        raise ConfigError(
+            "config", _("must be a JSON object, got {kind}").format(kind=type(data).__name__)
+        )
     if _depth(data) > MAX_DEPTH:
-        raise ConfigError("config", f"nested more than {MAX_DEPTH} levels deep")
+        raise ConfigError(
+            "config", _("nested more than {depth} levels deep").format(depth=MAX_DEPTH)
+        )
     data = dict(data)
     version = data.pop("version", CONFIG_VERSION)
     if version != CONFIG_VERSION:
-        raise ConfigError(
-            "version",
-            f"{quote_value(version)} is not supported: this version reads {CONFIG_VERSION}",
-        )
+        raise ConfigError("version", _unsupported_version(version))
     unknown = sorted(set(data) - set(_RUN_FIELDS) - {"target"})
     if unknown:
-        raise ConfigError(
-            _key(unknown[0]), f"unknown setting (allowed: target, {', '.join(_RUN_FIELDS)})"
-        )
+        raise _unknown_setting(unknown[0], ["target", *_RUN_FIELDS])
     target_data = data.pop("target", {})
     if not isinstance(target_data, Mapping):
-        raise ConfigError("target", "must be an object with kind, mean, cov (and points)")
+        raise ConfigError("target", _("must be an object with kind, mean, cov (and points)"))
     unknown = sorted(set(target_data) - set(_TARGET_FIELDS))
     if unknown:
-        raise ConfigError(
-            f"target.{_key(unknown[0])}", f"unknown setting (allowed: {', '.join(_TARGET_FIELDS)})"
-        )
+        raise _unknown_setting(unknown[0], _TARGET_FIELDS, prefix="target.")
     for name in _LAYER_FIELDS:
         if name in data and not isinstance(data[name], list):
-            raise ConfigError(name, f"{quote_value(data[name])} must be a list of layer widths")
+            raise ConfigError(
+                name,
+                _("{value} must be a list of layer widths").format(value=quote_value(data[name])),
+            )
     target = Target(**{k: _as_tuple(v) for k, v in target_data.items()})
     return GanConfig(target=target, **{k: _as_tuple(v) for k, v in data.items()})
+
+
+def _unsupported_version(version: object) -> str:
+    return _("{value} is not supported: this version reads {version}").format(
+        value=quote_value(version), version=CONFIG_VERSION
+    )
+
+
+def _unknown_setting(name: str, allowed: Iterable[str], prefix: str = "") -> ConfigError:
+    """The refusal of an unknown key. Its field is the key as English quotes it, whatever
+    the reader's language (code compares fields); the text shows it in the reader's."""
+    with use_language("en"):
+        field_name = prefix + _key(name)
+    return ConfigError(
+        field_name,
+        _("unknown setting (allowed: {allowed})").format(allowed=", ".join(allowed)),
+        shown_as=prefix + _key(name),
+    )
 
 
 def _key(name: str) -> str:
@@ -126,16 +145,19 @@ def to_json(config: GanConfig) -> str:
 def from_json(text: str | bytes) -> GanConfig:
     if len(text) > MAX_JSON_BYTES:
         raise ConfigError(
-            "config", f"file is {len(text):,} bytes: at most {MAX_JSON_BYTES:,} allowed"
+            "config",
+            _("file is {size} bytes: at most {limit} allowed").format(
+                size=f"{len(text):,}", limit=f"{MAX_JSON_BYTES:,}"
+            ),
         )
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError("config", f"not valid JSON ({error})") from None
+        raise ConfigError("config", _("not valid JSON ({reason})").format(reason=error)) from None
     except RecursionError:
-        raise ConfigError("config", "not valid JSON (nested too deeply)") from None
+        raise ConfigError("config", _("not valid JSON (nested too deeply)")) from None
     except ValueError:  # an integer literal past Python's 4,300-digit conversion limit
-        raise ConfigError("config", "not valid JSON (a number has too many digits)") from None
+        raise ConfigError("config", _("not valid JSON (a number has too many digits)")) from None
     return from_dict(data)
 
 
@@ -171,8 +193,9 @@ def split_speed(
     if speed not in SPEEDS:
         raise ConfigError(
             SPEED_KEY,
-            f"{quote_value(speed)} is not a speed (steps per second): choose from "
-            + ", ".join(SPEEDS),
+            _("{value} is not a speed (steps per second): choose from {allowed}").format(
+                value=quote_value(speed), allowed=", ".join(SPEEDS)
+            ),
         )
     return speed, rest
 
@@ -184,14 +207,11 @@ def from_query(params: Mapping[str, str | list[str]]) -> GanConfig:
     flat = {k: ((v[-1] if v else "") if isinstance(v, list) else v) for k, v in params.items()}
     version = flat.pop("v", str(CONFIG_VERSION))
     if version != str(CONFIG_VERSION):
-        raise ConfigError(
-            "v", f"{quote_value(version)} is not supported: this version reads {CONFIG_VERSION}"
-        )
+        raise ConfigError("v", _unsupported_version(version))
     target_keys = {"target": "kind", "mean": "mean", "cov": "cov", "points": "points"}
     unknown = sorted(set(flat) - set(target_keys) - set(_RUN_FIELDS))
     if unknown:
-        allowed = ", ".join([*target_keys, *_RUN_FIELDS])
-        raise ConfigError(_key(unknown[0]), f"unknown setting (allowed: {allowed})")
+        raise _unknown_setting(unknown[0], [*target_keys, *_RUN_FIELDS])
     target: dict[str, Any] = {}
     if "target" in flat:
         target["kind"] = flat["target"]
@@ -220,14 +240,15 @@ def _join(values: Iterable[float]) -> str:
 
 def _floats(name: str, text: str, count: int) -> list[float]:
     parts = text.split(",")
+    problem = _("{value} must be {count} comma-separated numbers").format(
+        value=quote_value(text), count=count
+    )
     if len(parts) != count:
-        raise ConfigError(name, f"{quote_value(text)} must be {count} comma-separated numbers")
+        raise ConfigError(name, problem)
     try:
         return [float(p) for p in parts]
     except ValueError:
-        raise ConfigError(
-            name, f"{quote_value(text)} must be {count} comma-separated numbers"
-        ) from None
+        raise ConfigError(name, problem) from None
 
 
 def _parse_like(name: str, text: str, default: object) -> tuple[int, ...] | int | float | str:
@@ -240,13 +261,18 @@ def _parse_like(name: str, text: str, default: object) -> tuple[int, ...] | int 
         if isinstance(default, float):
             return float(text)
     except ValueError:
-        kind = (
-            "comma-separated whole numbers"
-            if isinstance(default, tuple)
-            else type(default).__name__
-        )
+        # English names the Python type, as it always has; the name is translated with it.
+        if isinstance(default, tuple):
+            kind = _("comma-separated whole numbers")
+        elif isinstance(default, int):
+            kind = _("int")
+        else:
+            kind = _("float")
         raise ConfigError(
-            name, f"{quote_value(text)} is not a valid value ({kind} expected)"
+            name,
+            _("{value} is not a valid value ({kind} expected)").format(
+                value=quote_value(text), kind=kind
+            ),
         ) from None
     return text
 
@@ -257,7 +283,9 @@ def _encode_points(points: Sequence[tuple[float, float]]) -> str:
     if len(text) > MAX_LINK_POINTS_CHARS:
         raise ConfigError(
             "target.points",
-            f"{len(points):,} points are too many for a link; share the config file instead",
+            _("{count} points are too many for a link; share the config file instead").format(
+                count=f"{len(points):,}"
+            ),
         )
     return text
 
@@ -268,8 +296,8 @@ def _decode_points(text: str) -> tuple[tuple[float, float], ...]:
         inflater = zlib.decompressobj()
         raw = inflater.decompress(base64.urlsafe_b64decode(text.encode("ascii")), limit + 1)
     except (binascii.Error, zlib.error, UnicodeEncodeError, ValueError):
-        raise ConfigError("points", "the link's point data is damaged") from None
+        raise ConfigError("points", _("the link's point data is damaged")) from None
     if len(raw) > limit or len(raw) % 8:
-        raise ConfigError("points", "the link's point data is damaged or too large")
+        raise ConfigError("points", _("the link's point data is damaged or too large"))
     array = np.frombuffer(raw, dtype="<f4").reshape(-1, 2).astype(float)
     return tuple((float(x), float(y)) for x, y in array)

@@ -23,13 +23,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from gan_core.config import QUOTE_LIMIT, ConfigError
+from gan_core.i18n import N_, _
 
 _KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, N_("{path} is a directory, not a regular file")),
+    (stat.S_ISFIFO, N_("{path} is a FIFO (named pipe), not a regular file")),
+    (stat.S_ISCHR, N_("{path} is a character device, not a regular file")),
+    (stat.S_ISBLK, N_("{path} is a block device, not a regular file")),
+    (stat.S_ISSOCK, N_("{path} is a socket, not a regular file")),
 )
 _READ_CHUNK = 1 << 20
 
@@ -38,18 +39,20 @@ def read_user_file(path: str | os.PathLike[str], *, field: str, limit: int) -> b
     """The bytes of the regular file at `path`, at most `limit` of them, or a ConfigError."""
     shown = shown_path(path)
     if "\0" in os.fsdecode(path):  # the system calls below would raise ValueError
-        raise ConfigError(field, f"cannot read {shown} (the path holds a NUL character)")
+        raise ConfigError(
+            field, _("cannot read {path} (the path holds a NUL character)").format(path=shown)
+        )
     try:
         # Refuse what is plainly not a file before opening it: opening some devices has
         # effects of its own. The check that counts is the fstat of the descriptor below.
         before = os.stat(path)
     except OSError as error:
-        raise ConfigError(field, f"cannot read {shown} ({_reason(error)})") from None
+        raise ConfigError(field, _cannot_read(shown, error)) from None
     _check_regular(before, shown, field, limit)
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as error:
-        raise ConfigError(field, f"cannot read {shown} ({_reason(error)})") from None
+        raise ConfigError(field, _cannot_read(shown, error)) from None
     try:
         _check_regular(os.fstat(descriptor), shown, field, limit)  # what was really opened
         chunks: list[bytes] = []
@@ -61,21 +64,38 @@ def read_user_file(path: str | os.PathLike[str], *, field: str, limit: int) -> b
             chunks.append(chunk)
             remaining -= len(chunk)
     except OSError as error:
-        raise ConfigError(field, f"cannot read {shown} ({_reason(error)})") from None
+        raise ConfigError(field, _cannot_read(shown, error)) from None
     finally:
         os.close(descriptor)
     data = b"".join(chunks)
     if len(data) > limit:  # it grew after the check
-        raise ConfigError(field, f"file is more than {limit:,} bytes: at most {limit:,} allowed")
+        raise ConfigError(
+            field,
+            _("file is more than {size} bytes: at most {limit} allowed").format(
+                size=f"{limit:,}", limit=f"{limit:,}"
+            ),
+        )
     return data
+
+
+def _cannot_read(shown: str, error: BaseException) -> str:
+    return _("cannot read {path} ({reason})").format(path=shown, reason=_reason(error))
 
 
 def _check_regular(status: os.stat_result, shown: str, field: str, limit: int) -> None:
     if not stat.S_ISREG(status.st_mode):
-        kind = next((name for test, name in _KINDS if test(status.st_mode)), "not a file")
-        raise ConfigError(field, f"{shown} is {kind}, not a regular file")
+        message = next(
+            (message for test, message in _KINDS if test(status.st_mode)),
+            N_("{path} is not a file, not a regular file"),
+        )
+        raise ConfigError(field, _(message).format(path=shown))
     if status.st_size > limit:
-        raise ConfigError(field, f"file is {status.st_size:,} bytes: at most {limit:,} allowed")
+        raise ConfigError(
+            field,
+            _("file is {size} bytes: at most {limit} allowed").format(
+                size=f"{status.st_size:,}", limit=f"{limit:,}"
+            ),
+        )
 
 
 def check_output_dir(out: Path, names: Iterable[str], *, field: str) -> None:
@@ -83,12 +103,14 @@ def check_output_dir(out: Path, names: Iterable[str], *, field: str) -> None:
     non-file under one of the names about to be written. Checked before any work starts."""
     _refuse_link(out, field)
     if out.exists() and not out.is_dir():
-        raise ConfigError(field, f"{shown_path(out)} exists and is not a directory")
+        raise ConfigError(
+            field, _("{path} exists and is not a directory").format(path=shown_path(out))
+        )
     for name in names:
         target = out / name
         _refuse_link(target, field)
         if target.exists() and not target.is_file():
-            raise ConfigError(field, f"{shown_path(target)} exists and is not a file")
+            raise ConfigError(field, _not_a_file(target))
 
 
 def write_user_files(out: Path, files: Mapping[str, bytes], *, field: str) -> None:
@@ -100,7 +122,9 @@ def write_user_files(out: Path, files: Mapping[str, bytes], *, field: str) -> No
     except OSError as error:
         _refuse_link(out, field)  # O_NOFOLLOW's ELOOP: say what it means
         shown = shown_path(out)
-        raise ConfigError(field, f"cannot write to {shown} ({_reason(error)})") from None
+        raise ConfigError(
+            field, _("cannot write to {path} ({reason})").format(path=shown, reason=_reason(error))
+        ) from None
     try:
         for name, data in files.items():
             _check_target(directory, out / name, field)
@@ -117,7 +141,7 @@ def _check_target(directory: int, target: Path, field: str) -> None:
     if stat.S_ISLNK(status.st_mode):
         raise ConfigError(field, _link_message(target))
     if not stat.S_ISREG(status.st_mode):
-        raise ConfigError(field, f"{shown_path(target)} exists and is not a file")
+        raise ConfigError(field, _not_a_file(target))
 
 
 def _write_and_rename(directory: int, name: str, data: bytes, out: Path, field: str) -> None:
@@ -142,7 +166,9 @@ def _write_and_rename(directory: int, name: str, data: bytes, out: Path, field: 
         except OSError:
             pass
         shown = shown_path(out / name)
-        raise ConfigError(field, f"cannot write {shown} ({_reason(error)})") from None
+        raise ConfigError(
+            field, _("cannot write {path} ({reason})").format(path=shown, reason=_reason(error))
+        ) from None
 
 
 def _refuse_link(path: Path, field: str) -> None:
@@ -151,10 +177,13 @@ def _refuse_link(path: Path, field: str) -> None:
 
 
 def _link_message(path: Path) -> str:
-    return (
-        f"{shown_path(path)} is a symbolic link: refused, writing through it would "
-        "change a file elsewhere"
-    )
+    return _(
+        "{path} is a symbolic link: refused, writing through it would change a file elsewhere"
+    ).format(path=shown_path(path))
+
+
+def _not_a_file(path: Path) -> str:
+    return _("{path} exists and is not a file").format(path=shown_path(path))
 
 
 def shown_path(path: str | os.PathLike[str]) -> str:

@@ -13,7 +13,17 @@ import json
 import re
 from dataclasses import dataclass
 
-from gan_core.config import LOSSES, MAX_LAYERS, MAX_WIDTH, ConfigError, Target, quote_value
+from gan_core.config import (
+    LOSSES,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    ConfigError,
+    Target,
+    not_whole_number,
+    out_of_range_between,
+    quote_value,
+)
+from gan_core.i18n import _
 
 FORMAT_VERSION = 1
 MAX_TITLE_CHARS = 80
@@ -63,20 +73,30 @@ class Challenge:
     def from_json(cls, text: object) -> Challenge:
         """A stored challenge, checked field by field; ConfigError says what is wrong."""
         if not isinstance(text, str):
-            raise ConfigError("challenge", f"{quote_value(text)} is not JSON text")
+            raise ConfigError(
+                "challenge", _("{value} is not JSON text").format(value=quote_value(text))
+            )
         if len(text) > MAX_STORED_CHARS:
             raise ConfigError(
-                "challenge", f"{len(text):,} characters: at most {MAX_STORED_CHARS:,} allowed"
+                "challenge",
+                _("{count} characters: at most {limit} allowed").format(
+                    count=f"{len(text):,}", limit=f"{MAX_STORED_CHARS:,}"
+                ),
             )
         try:
             data = json.loads(text)
         except ValueError as error:
-            raise ConfigError("challenge", f"not valid JSON ({error})") from None
+            raise ConfigError(
+                "challenge", _("not valid JSON ({reason})").format(reason=error)
+            ) from None
         if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
-            raise ConfigError("challenge", f"not a challenge of format {FORMAT_VERSION}")
+            raise ConfigError(
+                "challenge",
+                _("not a challenge of format {version}").format(version=FORMAT_VERSION),
+            )
         target = data.get("target")
         if not isinstance(target, dict):
-            raise ConfigError("challenge.target", f"{quote_value(target)} is not a target")
+            raise ConfigError("challenge.target", _not_a_target(target))
         return cls(
             title=data.get("title"),  # type: ignore[arg-type]  # checked in __post_init__
             target=Target(
@@ -92,43 +112,60 @@ class Challenge:
 
 def _title(value: object) -> str:
     if not isinstance(value, str):
-        raise ConfigError("title", f"{quote_value(value)} is not text")
+        raise ConfigError("title", _("{value} is not text").format(value=quote_value(value)))
     title = value.strip()
     if not 1 <= len(title) <= MAX_TITLE_CHARS:
         raise ConfigError(
-            "title", f"{len(title):,} characters: allowed 1 to {MAX_TITLE_CHARS} (not blank)"
+            "title",
+            _("{count} characters: allowed 1 to {limit} (not blank)").format(
+                count=f"{len(title):,}", limit=MAX_TITLE_CHARS
+            ),
         )
     if _CONTROL.search(title):
-        raise ConfigError("title", f"{quote_value(title)} holds a control character or line break")
+        raise ConfigError(
+            "title",
+            _("{value} holds a control character or line break").format(value=quote_value(title)),
+        )
     return title
+
+
+def _not_a_target(value: object) -> str:
+    return _("{value} is not a target").format(value=quote_value(value))
 
 
 def _target(value: object) -> Target:
     if not isinstance(value, Target):
-        raise ConfigError("target", f"{quote_value(value)} is not a target")
+        raise ConfigError("target", _not_a_target(value))
     if value.kind != "gaussian":
         raise ConfigError(
             "target.kind",
-            f"{quote_value(value.kind)} is not allowed: a challenge's target is a gaussian "
-            "(the one kind whose distance is exact)",
+            _(
+                "{value} is not allowed: a challenge's target is a gaussian "
+                "(the one kind whose distance is exact)"
+            ).format(value=quote_value(value.kind)),
         )
     return value
 
 
 def _step_limit(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError("step limit", f"{quote_value(value)} is not a whole number")
+        raise ConfigError("step limit", not_whole_number(quote_value(value)))
     if not MIN_STEP_LIMIT <= value <= MAX_STEP_LIMIT:
         raise ConfigError(
             "step limit",
-            f"{value:,} is out of range: allowed {MIN_STEP_LIMIT} to {MAX_STEP_LIMIT:,}",
+            out_of_range_between(f"{value:,}", MIN_STEP_LIMIT, f"{MAX_STEP_LIMIT:,}"),
         )
     return value
 
 
 def _loss(value: object) -> str | None:
     if value is not None and value not in LOSSES:
-        raise ConfigError("loss", f"{quote_value(value)} is not one of any, {', '.join(LOSSES)}")
+        raise ConfigError(
+            "loss",
+            _("{value} is not one of {allowed}").format(
+                value=quote_value(value), allowed=", ".join(["any", *LOSSES])
+            ),
+        )
     return value
 
 
@@ -136,12 +173,23 @@ def _d_hidden(value: object) -> tuple[int, ...] | None:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)):
-        raise ConfigError("D's layers", f"{quote_value(value)} is not a list of layer widths")
+        raise ConfigError(
+            "D's layers",
+            _("{value} is not a list of layer widths").format(value=quote_value(value)),
+        )
     if len(value) > MAX_LAYERS:
-        raise ConfigError("D's layers", f"{len(value)} hidden layers: at most {MAX_LAYERS} allowed")
+        raise ConfigError(
+            "D's layers",
+            _("{count} hidden layers: at most {limit} allowed").format(
+                count=len(value), limit=MAX_LAYERS
+            ),
+        )
     for width in value:
         if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_WIDTH:
             raise ConfigError(
-                "D's layers", f"width {quote_value(width)} is not allowed: 1 to {MAX_WIDTH}"
+                "D's layers",
+                _("width {value} is not allowed: 1 to {limit}").format(
+                    value=quote_value(width), limit=MAX_WIDTH
+                ),
             )
     return tuple(value)

@@ -44,6 +44,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.i18n import N_, _
 from gan_core.training.losses import get_loss
 from gan_core.training.models import discriminator_sizes, generator_sizes
 
@@ -76,8 +77,10 @@ class CostLimits:
 def server_limits() -> CostLimits:
     """The limits this server was started with (environment), read strictly."""
     return CostLimits(
-        run_seconds=_positive(RUN_COST_ENV, DEFAULT_RUN_COST_S, "seconds, e.g. 600"),
-        sweep_memory_bytes=_positive(SWEEP_MEMORY_ENV, DEFAULT_SWEEP_MEMORY_GB, "gigabytes, e.g. 2")
+        run_seconds=_positive(RUN_COST_ENV, DEFAULT_RUN_COST_S, N_("seconds, e.g. 600")),
+        sweep_memory_bytes=_positive(
+            SWEEP_MEMORY_ENV, DEFAULT_SWEEP_MEMORY_GB, N_("gigabytes, e.g. 2")
+        )
         * GB,
     )
 
@@ -92,7 +95,10 @@ def _positive(name: str, default: float, unit: str) -> float:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
         raise ConfigError(
-            name, f"{text[:40]!r} is not allowed: the server's limit is a positive number of {unit}"
+            name,
+            _("{value} is not allowed: the server's limit is a positive number of {unit}").format(
+                value=repr(text[:40]), unit=_(unit)
+            ),
         )
     return value
 
@@ -215,22 +221,31 @@ def check_run(config: GanConfig, limits: CostLimits | None = None) -> Cost:
     if cost.step_seconds > limits.step_seconds:
         raise ConfigError(
             "run",
-            f"one training step would take about {format_seconds(cost.step_seconds)}, over this "
-            f"server's {format_seconds(limits.step_seconds)} (so Stop stays prompt): "
-            + _what_to_lower(
-                config,
-                lambda c: step_seconds(c),
-                cost.step_seconds / limits.step_seconds,
-                per_step=True,
+            _step_too_long(
+                cost.step_seconds,
+                limits,
+                _what_to_lower(
+                    config,
+                    lambda c: step_seconds(c),
+                    cost.step_seconds / limits.step_seconds,
+                    per_step=True,
+                ),
             ),
         )
     if cost.seconds > limits.run_seconds:
         raise ConfigError(
             "run",
-            f"{config.total_steps:,} steps would take about {format_seconds(cost.seconds)}, over "
-            f"this server's limit of {format_seconds(limits.run_seconds)} ({RUN_COST_ENV}): "
-            + _what_to_lower(
-                config, lambda c: run_cost(c).seconds, cost.seconds / limits.run_seconds
+            _(
+                "{steps} steps would take about {time}, over this server's limit of {limit} "
+                "({setting}): {advice}"
+            ).format(
+                steps=f"{config.total_steps:,}",
+                time=format_seconds(cost.seconds),
+                limit=format_seconds(limits.run_seconds),
+                setting=RUN_COST_ENV,
+                advice=_what_to_lower(
+                    config, lambda c: run_cost(c).seconds, cost.seconds / limits.run_seconds
+                ),
             ),
         )
     return cost
@@ -243,8 +258,16 @@ def check_sweep_seconds(base: GanConfig, seconds: float, runs: int, limits: Cost
     per_run = _what_to_lower(base, lambda c: run_cost(c).seconds, factor, sweep_runs=runs)
     raise ConfigError(
         "sweep",
-        f"{runs:,} runs would take about {format_seconds(seconds)}, over this server's limit of "
-        f"{format_seconds(limits.run_seconds)} ({RUN_COST_ENV}): {per_run}",
+        _(
+            "{runs} runs would take about {time}, over this server's limit of {limit} "
+            "({setting}): {advice}"
+        ).format(
+            runs=f"{runs:,}",
+            time=format_seconds(seconds),
+            limit=format_seconds(limits.run_seconds),
+            setting=RUN_COST_ENV,
+            advice=per_run,
+        ),
     )
 
 
@@ -255,19 +278,34 @@ def refuse_unfittable_run(config: GanConfig, limits: CostLimits) -> ConfigError:
         factor = memory / limits.sweep_memory_bytes
         return ConfigError(
             "sweep",
-            f"one run needs about {format_bytes(memory)}, over this server's "
-            f"{format_bytes(limits.sweep_memory_bytes)} per stack ({SWEEP_MEMORY_ENV}): "
-            + _what_to_lower(config, lambda c: stack_bytes([c]), factor, per_step=True),
+            _(
+                "one run needs about {memory}, over this server's {limit} per stack "
+                "({setting}): {advice}"
+            ).format(
+                memory=format_bytes(memory),
+                limit=format_bytes(limits.sweep_memory_bytes),
+                setting=SWEEP_MEMORY_ENV,
+                advice=_what_to_lower(config, lambda c: stack_bytes([c]), factor, per_step=True),
+            ),
         )
     step = step_seconds(config)
     return ConfigError(
         "sweep",
-        f"one training step would take about {format_seconds(step)}, over this server's "
-        f"{format_seconds(limits.step_seconds)} (so Stop stays prompt): "
-        + _what_to_lower(
-            config, lambda c: step_seconds(c), step / limits.step_seconds, per_step=True
+        _step_too_long(
+            step,
+            limits,
+            _what_to_lower(
+                config, lambda c: step_seconds(c), step / limits.step_seconds, per_step=True
+            ),
         ),
     )
+
+
+def _step_too_long(step: float, limits: CostLimits, advice: str) -> str:
+    return _(
+        "one training step would take about {time}, over this server's {limit} "
+        "(so Stop stays prompt): {advice}"
+    ).format(time=format_seconds(step), limit=format_seconds(limits.step_seconds), advice=advice)
 
 
 # ---------------------------------------------------------------------- what to lower
@@ -320,18 +358,34 @@ def _what_to_lower(
         ratio = full / max(cost_of(cheaper), 1e-12)
         if ratio >= 1.2:
             lower = _short(changes[name])
-            savings.append((ratio, f"{name} = {shown} ({_ratio(ratio)} less at {lower})"))
+            saving = _("{name} = {value} ({ratio} less at {lower})").format(
+                name=name, value=shown, ratio=_ratio(ratio), lower=lower
+            )
+            savings.append((ratio, saving))
     savings.sort(reverse=True)
     parts = [text for _, text in savings[:3]]
     if not per_step and sweep_runs > 1:
         fit = max(0, math.floor(sweep_runs / factor))
-        parts.insert(0, f"runs = {sweep_runs:,} (cells × seeds; {fit:,} would fit)")
+        parts.insert(
+            0,
+            _("runs = {runs} (cells × seeds; {fit} would fit)").format(
+                runs=f"{sweep_runs:,}", fit=f"{fit:,}"
+            ),
+        )
     elif not per_step:
         fit = max(0, math.floor(config.epochs / factor))
-        parts.insert(0, f"epochs = {config.epochs:,} ({fit:,} would fit)" if fit else "epochs")
+        epochs = _("epochs = {epochs} ({fit} would fit)").format(
+            epochs=f"{config.epochs:,}", fit=f"{fit:,}"
+        )
+        parts.insert(0, epochs if fit else "epochs")
     if not parts:
-        return f"it is {_ratio(factor)} too much: lower the network sizes or the batch."
-    return f"it is {_ratio(factor)} too much. Lower " + "; ".join(parts[:4]) + "."
+        return _("it is {ratio} too much: lower the network sizes or the batch.").format(
+            ratio=_ratio(factor)
+        )
+    # The settings are a list, each item whole in itself: "; " joins them in any language.
+    return _("it is {ratio} too much. Lower {settings}.").format(
+        ratio=_ratio(factor), settings="; ".join(parts[:4])
+    )
 
 
 def _short(value: object) -> str:
@@ -345,15 +399,16 @@ def _ratio(ratio: float) -> str:
 
 
 def format_seconds(seconds: float) -> str:
+    """A duration as a page shows it, in the reader's language: "40 s", "3 min", "2 days"."""
     if seconds < 1:
-        return f"{seconds:.2g} s"
+        return _("{n} s").format(n=f"{seconds:.2g}")
     if seconds < 120:
-        return f"{seconds:.0f} s"
+        return _("{n} s").format(n=f"{seconds:.0f}")
     if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
+        return _("{n} min").format(n=f"{seconds / 60:.0f}")
     if seconds < 2 * 86400:
-        return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86400:,.0f} days"
+        return _("{n} h").format(n=f"{seconds / 3600:.0f}")
+    return _("{n} days").format(n=f"{seconds / 86400:,.0f}")
 
 
 def format_bytes(size: float) -> str:

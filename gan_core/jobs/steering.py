@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.i18n import _
 from gan_core.jobs.protocol import Frame, ViewOptions, first_frame
 from gan_core.targets import plot_bounds
 from gan_core.training.step_part import StepPart
@@ -92,7 +93,9 @@ class JobSteering:
         if steps_per_second is not None and not 0 < steps_per_second <= MAX_STEPS_PER_SECOND:
             raise ConfigError(
                 "steps_per_second",
-                f"{steps_per_second} is out of range (0, {MAX_STEPS_PER_SECOND:g}]",
+                _("{value} is out of range (0, {limit}]").format(
+                    value=steps_per_second, limit=f"{MAX_STEPS_PER_SECOND:g}"
+                ),
             )
         self._send("speed", steps_per_second)
 

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from gan_core.config import ConfigError, quote_value
+from gan_core.i18n import _
 from gan_core.jobs.status import RunStatus
 from gan_core.serialize import from_dict, to_dict
 from gan_core.store.damage import check_metrics, check_moment, check_not_future
@@ -89,63 +90,95 @@ def _now() -> datetime:
 def decode_bundle(data: bytes | str) -> list[RunRecord]:
     """Every run of a bundle, validated in full; ids are None (the store assigns them)."""
     if not isinstance(data, (bytes, str)):
-        raise ConfigError("bundle", f"must be the bytes of a file, got {type(data).__name__}")
+        raise ConfigError(
+            "bundle",
+            _("must be the bytes of a file, got {kind}").format(kind=type(data).__name__),
+        )
     if len(data) > MAX_BUNDLE_BYTES:
         raise ConfigError(
-            "bundle", f"file is {len(data):,} bytes: at most {MAX_BUNDLE_BYTES:,} allowed"
+            "bundle",
+            _("file is {size} bytes: at most {limit} allowed").format(
+                size=f"{len(data):,}", limit=f"{MAX_BUNDLE_BYTES:,}"
+            ),
         )
     try:
         bundle = json.loads(data, parse_constant=_refuse_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError("bundle", f"not valid JSON ({error})") from None
+        raise ConfigError("bundle", _("not valid JSON ({reason})").format(reason=error)) from None
     except RecursionError:
-        raise ConfigError("bundle", "not valid JSON (nested too deeply)") from None
+        raise ConfigError("bundle", _("not valid JSON (nested too deeply)")) from None
     except ConfigError:  # our own refusal of NaN / Infinity literals, already clear
         raise
     except ValueError as error:  # e.g. an integer literal longer than Python will convert
-        raise ConfigError("bundle", f"not valid JSON ({error})") from None
+        raise ConfigError("bundle", _("not valid JSON ({reason})").format(reason=error)) from None
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
-        raise ConfigError("bundle", f"not a GANscope runs file (expected format {FORMAT!r})")
+        raise ConfigError(
+            "bundle",
+            _("not a GANscope runs file (expected format {format})").format(format=repr(FORMAT)),
+        )
     version = bundle.get("version")
     if version != BUNDLE_VERSION:
         raise ConfigError(
             "bundle.version",
-            f"{quote_value(version)} is not supported: this version reads {BUNDLE_VERSION}",
+            _("{value} is not supported: this version reads {version}").format(
+                value=quote_value(version), version=BUNDLE_VERSION
+            ),
         )
     runs = bundle.get("runs")
     if not isinstance(runs, list) or not 1 <= len(runs) <= MAX_RUNS:
-        raise ConfigError("bundle.runs", f"must be a list of 1 to {MAX_RUNS} runs")
+        raise ConfigError(
+            "bundle.runs", _("must be a list of 1 to {limit} runs").format(limit=MAX_RUNS)
+        )
     return [_decode_run(i, run) for i, run in enumerate(runs)]
 
 
 def _refuse_constant(name: str) -> NoReturn:
     # Python's json reads NaN and Infinity, which are not JSON: a writer of ours never emits them.
-    raise ConfigError("bundle", f"not valid JSON ({name} is not a JSON value)")
+    raise ConfigError("bundle", _("not valid JSON ({name} is not a JSON value)").format(name=name))
+
+
+def _refusal(where: str, message: str) -> ConfigError:
+    """A refusal of part of one run: `where` is "run N" then the bundle's keys (kept as
+    written, as they name the file's contents), e.g. "run 2 history loss_d"."""
+    number, _space, part = where.removeprefix("run ").partition(" ")
+    if part:
+        shown = _("run {number} {part}").format(number=number, part=part)
+    else:
+        shown = _("run {number}").format(number=number)
+    return ConfigError(where, message, shown_as=shown)
 
 
 def _decode_run(index: int, data: Any) -> RunRecord:
     where = f"run {index + 1}"
     if not isinstance(data, dict):
-        raise ConfigError(where, "must be an object")
+        raise _refusal(where, _("must be an object"))
     unknown = sorted(set(data) - RUN_KEYS)
     if unknown:
-        raise ConfigError(
-            where, f"unknown key {quote_value(unknown[0])} (allowed: {', '.join(sorted(RUN_KEYS))})"
+        raise _refusal(
+            where,
+            _("unknown key {key} (allowed: {allowed})").format(
+                key=quote_value(unknown[0]), allowed=", ".join(sorted(RUN_KEYS))
+            ),
         )
     for key in ("config", "history"):
         if key not in data:
-            raise ConfigError(where, f"has no {key!r}")
+            raise _refusal(where, _("has no {key}").format(key=repr(key)))
     try:
         config = from_dict(data["config"])
     except ConfigError as error:
-        raise ConfigError(f"{where} config", str(error)) from None
+        raise _refusal(f"{where} config", str(error)) from None
     now = _now()
     created = _moment(where, "created", data.get("created"), now) or now
     updated = _moment(where, "updated", data.get("updated"), now) or created
     finished = _moment(where, "finished", data.get("finished"), now)
     for key, moment in (("updated", updated), ("finished", finished)):
         if moment is not None and moment < created:
-            raise ConfigError(f"{where} {key}", f"{_iso(moment)} is before created {_iso(created)}")
+            raise _refusal(
+                f"{where} {key}",
+                _("{moment} is before created {created}").format(
+                    moment=_iso(moment), created=_iso(created)
+                ),
+            )
     return RunRecord(
         id=None,
         name=_name(where, data.get("name", "imported")),
@@ -167,7 +200,7 @@ def _name(where: str, value: object) -> str:
     try:
         return check_name(value)
     except ValueError as error:
-        raise ConfigError(f"{where} name", str(error)) from None
+        raise _refusal(f"{where} name", str(error)) from None
 
 
 def _preset(where: str, value: object) -> str | None:
@@ -181,12 +214,14 @@ def _status(where: str, value: object) -> RunStatus:
     try:
         return RunStatus.parse_stored(value)
     except ValueError as error:
-        raise ConfigError(f"{where} status", str(error)) from None
+        raise _refusal(f"{where} status", str(error)) from None
 
 
 def _text(where: str, key: str, value: object, limit: int) -> str:
     if not isinstance(value, str) or len(value) > limit:
-        raise ConfigError(f"{where} {key}", f"must be text of at most {limit} characters")
+        raise _refusal(
+            f"{where} {key}", _("must be text of at most {limit} characters").format(limit=limit)
+        )
     return value
 
 
@@ -196,53 +231,64 @@ def _moment(where: str, key: str, value: object, now: datetime) -> datetime | No
     try:
         moment = datetime.fromisoformat(value)  # type: ignore[arg-type]  # a non-text is refused
     except (TypeError, ValueError):
-        raise ConfigError(
-            f"{where} {key}", f"{quote_value(value)} is not an ISO 8601 date and time"
+        raise _refusal(
+            f"{where} {key}",
+            _("{value} is not an ISO 8601 date and time").format(value=quote_value(value)),
         ) from None
     try:
         return check_not_future(check_moment(moment), now)
     except ValueError as error:
-        raise ConfigError(f"{where} {key}", str(error)) from None
+        raise _refusal(f"{where} {key}", str(error)) from None
 
 
 def _metrics(where: str, value: object) -> dict:
     try:
         metrics = check_metrics(value)
     except ValueError as error:
-        raise ConfigError(f"{where} metrics", str(error)) from None
+        raise _refusal(f"{where} metrics", str(error)) from None
     for key, item in metrics.items():
         if isinstance(item, float) and abs(item) > MAX_ABS_VALUE:
-            raise ConfigError(f"{where} metrics.{key}", f"{quote_value(item)} is out of range")
+            raise _refusal(
+                f"{where} metrics.{key}",
+                _("{value} is out of range").format(value=quote_value(item)),
+            )
     return metrics
 
 
 def _history(where: str, value: object) -> pd.DataFrame:
     where = f"{where} history"
     if not isinstance(value, dict):
-        raise ConfigError(where, f"must be an object of columns ({', '.join(COLUMNS)})")
+        raise _refusal(
+            where, _("must be an object of columns ({columns})").format(columns=", ".join(COLUMNS))
+        )
     if set(value) != set(COLUMNS):
         missing = sorted(set(COLUMNS) - set(value))
         extra = sorted(set(value) - set(COLUMNS))
-        problem = (
-            f"missing column {quote_value(missing[0])}"
-            if missing
-            else f"unknown column {quote_value(extra[0])}"
-        )
-        raise ConfigError(where, f"{problem} (columns are {', '.join(COLUMNS)})")
+        if missing:
+            problem = _("missing column {column} (columns are {columns})")
+        else:
+            problem = _("unknown column {column} (columns are {columns})")
+        column = quote_value(missing[0] if missing else extra[0])
+        raise _refusal(where, problem.format(column=column, columns=", ".join(COLUMNS)))
     lengths = {len(v) if isinstance(v, list) else -1 for v in value.values()}
     if -1 in lengths:
-        raise ConfigError(where, "every column must be a list of numbers")
+        raise _refusal(where, _("every column must be a list of numbers"))
     if len(lengths) != 1:
-        raise ConfigError(where, "columns have different lengths")
+        raise _refusal(where, _("columns have different lengths"))
     (length,) = lengths
     if length > MAX_ROWS:
-        raise ConfigError(where, f"{length:,} rows: at most {MAX_ROWS:,} allowed")
+        raise _refusal(
+            where,
+            _("{rows} rows: at most {limit} allowed").format(
+                rows=f"{length:,}", limit=f"{MAX_ROWS:,}"
+            ),
+        )
     if length == 0:
         return empty_history()
     columns = {c: _column(where, c, value[c]) for c in COLUMNS}
     steps = columns["step"]
     if len(set(steps)) != len(steps):
-        raise ConfigError(f"{where} step", "the same step appears twice")
+        raise _refusal(f"{where} step", _("the same step appears twice"))
     frame = pd.DataFrame(columns).astype({c: "int64" for c in INTEGER_COLUMNS})
     return frame.sort_values("step", ignore_index=True)
 
@@ -255,13 +301,22 @@ def _column(where: str, name: str, values: list) -> list:
             out.append(math.nan)  # a loss can be missing at a step (NaN written as null)
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ConfigError(f"{where} {name}", f"row {row}: {quote_value(v)} is not a number")
+            raise _refusal(
+                f"{where} {name}",
+                _("row {row}: {value} is not a number").format(row=row, value=quote_value(v)),
+            )
         # abs() before isfinite(): an integer too large for a float must not overflow here.
         if abs(v) > MAX_ABS_VALUE or not math.isfinite(v):
-            raise ConfigError(f"{where} {name}", f"row {row}: {quote_value(v)} is out of range")
+            raise _refusal(
+                f"{where} {name}",
+                _("row {row}: {value} is out of range").format(row=row, value=quote_value(v)),
+            )
         if integer and (v < 0 or v != int(v)):
-            raise ConfigError(
-                f"{where} {name}", f"row {row}: {quote_value(v)} is not a whole number ≥ 0"
+            raise _refusal(
+                f"{where} {name}",
+                _("row {row}: {value} is not a whole number ≥ 0").format(
+                    row=row, value=quote_value(v)
+                ),
             )
         out.append(int(v) if integer else float(v))
     return out

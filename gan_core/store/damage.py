@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from gan_core.config import ConfigError, quote_value
+from gan_core.i18n import _
 from gan_core.store.record import MAX_METRICS, METRIC_KEY
 
 # Runs are stamped by this program's clock; before 2000 or past 2200 a time is damage (and
@@ -42,21 +43,33 @@ class DamagedRun(ConfigError):
     def __init__(self, run_id: object, problem: str) -> None:
         self.run_id = run_id
         self.problem = problem
-        super().__init__(f"run #{run_id}", f"damaged: {problem}")
+        super().__init__(
+            f"run #{run_id}",
+            _("damaged: {problem}").format(problem=problem),
+            shown_as=_("run #{id}").format(id=run_id),
+        )
 
 
 def check_metrics(value: object) -> Metrics:
     """Final metrics: an object of at most MAX_METRICS named values, each a finite number,
     true/false, or null (a metric that could not be measured)."""
     if not isinstance(value, dict):
-        raise ValueError(f"must be an object of named numbers, got {type(value).__name__}")
+        raise ValueError(
+            _("must be an object of named numbers, got {kind}").format(kind=type(value).__name__)
+        )
     if len(value) > MAX_METRICS:
-        raise ValueError(f"{len(value):,} values: at most {MAX_METRICS} allowed")
+        raise ValueError(
+            _("{count} values: at most {limit} allowed").format(
+                count=f"{len(value):,}", limit=MAX_METRICS
+            )
+        )
     out: Metrics = {}
     for key, item in value.items():
         if not isinstance(key, str) or not METRIC_KEY.match(key):
             raise ValueError(
-                f"key {quote_value(key)} must be a letter then up to 63 letters, digits or _"
+                _("key {key} must be a letter then up to 63 letters, digits or _").format(
+                    key=quote_value(key)
+                )
             )
         out[key] = check_metric(key, item)
     return out
@@ -65,15 +78,15 @@ def check_metrics(value: object) -> Metrics:
 def stored_metrics(text: object) -> Metrics:
     """The metrics column: JSON text of an object that `check_metrics` accepts."""
     if not isinstance(text, (str, bytes)):
-        raise ValueError(f"{quote_value(text)} is not JSON text")
+        raise ValueError(_("{value} is not JSON text").format(value=quote_value(text)))
     if len(text) > MAX_STORED_JSON:
-        raise ValueError(f"{len(text):,} characters: at most {MAX_STORED_JSON:,} allowed")
+        raise ValueError(_too_long(len(text), MAX_STORED_JSON))
     try:
         data = json.loads(text)
     except RecursionError:
-        raise ValueError("not valid JSON (nested too deeply)") from None
+        raise ValueError(_("not valid JSON (nested too deeply)")) from None
     except ValueError as error:  # bad JSON, bad UTF-8, an integer of too many digits
-        raise ValueError(f"not valid JSON ({described(error)})") from None
+        raise ValueError(_("not valid JSON ({reason})").format(reason=described(error))) from None
     return check_metrics(data)
 
 
@@ -83,7 +96,9 @@ def check_metric(key: str, value: object) -> bool | float | None:
     if isinstance(value, (int, float)) and _finite(value):
         return float(value)
     raise ValueError(
-        f"{key} is {quote_value(value)}: a metric must be a finite number, true/false or null"
+        _("{key} is {value}: a metric must be a finite number, true/false or null").format(
+            key=key, value=quote_value(value)
+        )
     )
 
 
@@ -103,46 +118,64 @@ def check_moment(moment: datetime) -> datetime:
         inside = False
     if not inside:
         raise ValueError(
-            f"{quote_value(moment.isoformat())} is out of range: allowed "
-            f"{EARLIEST.year} to {LATEST.year - 1}"
+            _("{value} is out of range: allowed {low} to {high}").format(
+                value=quote_value(moment.isoformat()), low=EARLIEST.year, high=LATEST.year - 1
+            )
         )
     return moment
 
 
 def check_not_future(moment: datetime, now: datetime) -> datetime:
     if moment > now + CLOCK_SKEW:
-        raise ValueError(f"{quote_value(moment.isoformat())} is in the future")
+        raise ValueError(
+            _("{value} is in the future").format(value=quote_value(moment.isoformat()))
+        )
     return moment
 
 
 def stored_moment(seconds: object) -> datetime:
     """Unix seconds as the store keeps them, as an aware datetime within the sane range."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise ValueError(f"{quote_value(seconds)} is not a time in seconds")
+        raise ValueError(_("{value} is not a time in seconds").format(value=quote_value(seconds)))
     if not _finite(seconds) or not EARLIEST.timestamp() <= seconds < LATEST.timestamp():
         year = 1970 + float(seconds) / SECONDS_PER_YEAR if _finite(seconds) else math.inf
-        when = f" (the year {year:.0f})" if abs(year) < 1e6 else ""
+        if abs(year) < 1e6:
+            message = _(
+                "{value} seconds (the year {year}) is out of range: allowed {low} to {high}"
+            )
+        else:
+            message = _("{value} seconds is out of range: allowed {low} to {high}")
         raise ValueError(
-            f"{quote_value(seconds)} seconds{when} is out of range: allowed "
-            f"{EARLIEST.year} to {LATEST.year - 1}"
+            message.format(
+                value=quote_value(seconds),
+                year=f"{year:.0f}",
+                low=EARLIEST.year,
+                high=LATEST.year - 1,
+            )
         )
     return datetime.fromtimestamp(seconds, UTC)
 
 
 def stored_text(value: object, limit: int) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{quote_value(value)} is not text")
+        raise ValueError(_("{value} is not text").format(value=quote_value(value)))
     if len(value) > limit:
-        raise ValueError(f"{len(value):,} characters: at most {limit:,} allowed")
+        raise ValueError(_too_long(len(value), limit))
     return value
+
+
+def _too_long(length: int, limit: int) -> str:
+    return _("{count} characters: at most {limit} allowed").format(
+        count=f"{length:,}", limit=f"{limit:,}"
+    )
 
 
 def whole_number(value: object) -> int:
     """A count or step as stored: a whole number ≥ 0 (SQLite keeps whatever it was given)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{quote_value(value)} is not a whole number")
+        raise ValueError(_("{value} is not a whole number").format(value=quote_value(value)))
     if not _finite(value) or value < 0 or value != int(value) or value >= 2**63:
-        raise ValueError(f"{quote_value(value)} is not a whole number ≥ 0")
+        raise ValueError(_("{value} is not a whole number ≥ 0").format(value=quote_value(value)))
     return int(value)
 
 
@@ -165,7 +198,7 @@ class Problems:
         try:
             return check(value)
         except READ_ERRORS as error:
-            self.found.append(f"{field}: {described(error)}")
+            self.found.append(_("{field}: {message}").format(field=field, message=described(error)))
             return fallback
 
     def __bool__(self) -> bool:

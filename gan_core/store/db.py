@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from gan_core.config import ConfigError
+from gan_core.i18n import _
 from gan_core.store.sql import postgres
 from gan_core.store.sql.dialect import POSTGRESQL, SQLITE, Connection, Dialect
 from gan_core.store.sql.schema import SCHEMA, SCHEMA_VERSION, create_or_upgrade
@@ -85,14 +86,22 @@ class Database:
             raise ConfigError("store", str(error)) from None
         except sqlite3.DatabaseError as error:
             self.close_all()
-            raise ConfigError("store", f"{self.where!r} is not a run store ({error})") from None
+            raise ConfigError(
+                "store",
+                _("{path} is not a run store ({reason})").format(
+                    path=repr(self.where), reason=error
+                ),
+            ) from None
         except Exception as error:
             self.close_all()
             if self.url is None or not isinstance(error, postgres.psycopg.Error):
                 raise
             reason = postgres.described(error, self.url)
             raise ConfigError(
-                "run store", f"PostgreSQL at {self.where} cannot be used ({reason})"
+                "run store",
+                _("PostgreSQL at {where} cannot be used ({reason})").format(
+                    where=self.where, reason=reason
+                ),
             ) from None
 
     def _connection(self) -> Any:
@@ -105,7 +114,7 @@ class Database:
             ended = [(t, c) for t, c in self._open if not t.is_alive()]
             self._open = [(t, c) for t, c in self._open if t.is_alive()]
             self._open.append((threading.current_thread(), db))
-        for _, connection in ended:
+        for _thread, connection in ended:
             _close_quietly(connection)
         return db
 
@@ -212,7 +221,7 @@ class Database:
     def close_all(self) -> None:
         with self._lock:
             connections, self._open = self._open, []
-        for _, connection in connections:
+        for _thread, connection in connections:
             _close_quietly(connection)
         self._local = threading.local()
 

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.i18n import _
 from gan_core.serialize import from_json
 from gan_core.store.blobs import (
     DamagedBlob,
@@ -92,7 +93,7 @@ def read_checkpoint(db: Connection, run_id: int) -> bytes | None:
     embedded = config_text(db, skeleton, points_blob) if at is not None else ""
     checkpoint = join_checkpoint(get_blob(db, blob), at, embedded)
     if content_hash(checkpoint) != expected:
-        raise DamagedBlob(f"the saved weights of run #{run_id} are damaged")
+        raise DamagedBlob(_("the saved weights of run #{id} are damaged").format(id=run_id))
     return checkpoint
 
 

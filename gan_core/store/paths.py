@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from gan_core.config import ConfigError, quote_value
+from gan_core.i18n import _
 
 ENV_VAR = "GANSCOPE_DATA_DIR"
 DEFAULT_DATA_DIR = "data"
@@ -37,7 +38,9 @@ def check_file_name(name: object) -> str:
     if not isinstance(name, str) or not _FILE_NAME.match(name) or ".." in name:
         raise ConfigError(
             "store name",
-            f"{name!r} must be a plain file name (letters, digits, _ . -; no / \\ or ..)",
+            _("{value} must be a plain file name (letters, digits, _ . -; no / \\ or ..)").format(
+                value=repr(name)
+            ),
         )
     return name
 
@@ -49,43 +52,65 @@ def database_path(data_dir: object, name: object = DEFAULT_DB_NAME) -> Path:
     shown = quote_value(str(root))
     try:
         if root.exists() and not root.is_dir():
-            raise ConfigError("data directory", f"{shown} exists and is not a directory")
+            raise ConfigError(
+                "data directory", _("{path} exists and is not a directory").format(path=shown)
+            )
         root.mkdir(parents=True, exist_ok=True)
         if not os.access(root, os.W_OK | os.X_OK):
-            raise ConfigError("data directory", f"{shown} is not writable")
+            raise ConfigError("data directory", _("{path} is not writable").format(path=shown))
         root = root.resolve()
         # resolve() follows a symlinked database file: it must still land in the data directory.
         path = (root / file_name).resolve()
         if path.parent != root:
-            outside = f"leads outside the data directory {quote_value(str(root))}"
-            raise ConfigError("store name", f"{quote_value(file_name)} {outside}")
+            raise ConfigError(
+                "store name",
+                _("{name} leads outside the data directory {path}").format(
+                    name=quote_value(file_name), path=quote_value(str(root))
+                ),
+            )
         if path.exists() and not path.is_file():
-            raise ConfigError("store name", f"{quote_value(str(path))} exists and is not a file")
+            raise ConfigError(
+                "store name",
+                _("{path} exists and is not a file").format(path=quote_value(str(path))),
+            )
     except OSError as error:  # e.g. a name the file system refuses, or no permission
-        raise ConfigError("data directory", f"{shown} cannot be used ({error.strerror})") from None
+        raise ConfigError(
+            "data directory",
+            _("{path} cannot be used ({reason})").format(path=shown, reason=error.strerror),
+        ) from None
     return path
 
 
 def check_data_dir(data_dir: object) -> Path:
     """A data directory path fit to hand to the file system, before it is touched."""
     if not isinstance(data_dir, (str, os.PathLike)) or not str(data_dir).strip():
-        raise ConfigError("data directory", f"{quote_value(data_dir)} is not a directory path")
+        raise ConfigError("data directory", _not_a_directory_path(data_dir))
     text = os.fspath(data_dir)
     if not isinstance(text, str):  # a PathLike of bytes
-        raise ConfigError("data directory", f"{quote_value(text)} is not a directory path")
+        raise ConfigError("data directory", _not_a_directory_path(text))
     if len(text) > MAX_DATA_DIR_CHARS:
         raise ConfigError(
             "data directory",
-            f"{quote_value(text)} is too long: at most {MAX_DATA_DIR_CHARS:,} characters allowed",
+            _("{value} is too long: at most {limit} characters allowed").format(
+                value=quote_value(text), limit=f"{MAX_DATA_DIR_CHARS:,}"
+            ),
         )
     if "\0" in text:
-        raise ConfigError("data directory", f"{quote_value(text)} contains a NUL character")
+        raise ConfigError(
+            "data directory",
+            _("{value} contains a NUL character").format(value=quote_value(text)),
+        )
     root = Path(text).expanduser()
     longest = max((len(os.fsencode(part)) for part in root.parts), default=0)
     if longest > MAX_NAME_BYTES:
         raise ConfigError(
             "data directory",
-            f"{quote_value(text)} has a folder name of {longest:,} bytes: "
-            f"at most {MAX_NAME_BYTES} allowed",
+            _("{value} has a folder name of {size} bytes: at most {limit} allowed").format(
+                value=quote_value(text), size=f"{longest:,}", limit=MAX_NAME_BYTES
+            ),
         )
     return root
+
+
+def _not_a_directory_path(value: object) -> str:
+    return _("{value} is not a directory path").format(value=quote_value(value))

@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from gan_core.config import ConfigError, quote_value
+from gan_core.i18n import _
 from gan_core.jobs.status import ENDED
 from gan_core.store.blobs import blobs_of_runs, release
 from gan_core.store.sql.dialect import Connection
@@ -88,8 +89,10 @@ def quota_from_environment(environ: Mapping[str, str] | None = None) -> Quota:
     if session > total:
         raise ConfigError(
             SESSION_MB_VAR,
-            f"{session} MB is more than the whole store ({STORE_MB_VAR} = {total} MB); "
-            f"allowed: 1 to {total}",
+            _(
+                "{session} MB is more than the whole store ({setting} = {total} MB); "
+                "allowed: 1 to {total}"
+            ).format(session=session, setting=STORE_MB_VAR, total=total),
         )
     return Quota(total_bytes=total * MB, session_bytes=session * MB)
 
@@ -100,7 +103,10 @@ def _megabytes(env: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_MB:
         raise ConfigError(
-            name, f"{quote_value(raw)} must be a whole number of megabytes, 1 to {MAX_MB:,}"
+            name,
+            _("{value} must be a whole number of megabytes, 1 to {limit}").format(
+                value=quote_value(raw), limit=f"{MAX_MB:,}"
+            ),
         )
     return int(raw)
 
@@ -149,7 +155,9 @@ def make_room(
             session_id,
             True,
             keep,
-            f"this session's share ({quota.session_bytes / MB:,.0f} MB)",
+            _(
+                "this session's share ({size} MB) is full and every run left in it is still running"
+            ).format(size=f"{quota.session_bytes / MB:,.0f}"),
         )
     evicted += _evict_until(
         db,
@@ -157,7 +165,9 @@ def make_room(
         session_id,
         False,
         keep,
-        f"the quota ({quota.total_bytes / MB:,.0f} MB)",
+        _("the quota ({size} MB) is full and every run left in it is still running").format(
+            size=f"{quota.total_bytes / MB:,.0f}"
+        ),
     )
     return evicted
 
@@ -168,13 +178,13 @@ def _evict_until(
     writer: str | None,
     own_only: bool,
     keep: int | None,
-    what: str,
+    full: str,  # the message when nothing more can be evicted
 ) -> list[EvictedRun]:
     evicted: list[EvictedRun] = []
     while not fits():
         victim = _next_victim(db, writer, own_only, keep)
         if victim is None:
-            raise StoreFull(f"{what} is full and every run left in it is still running")
+            raise StoreFull(full)
         keys = blobs_of_runs(db, [victim.id])
         db.execute("DELETE FROM runs WHERE id = ?", (victim.id,))  # log, weights cascade
         release(db, keys)

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from gan_core.config import GanConfig, quote_value
+from gan_core.i18n import _
 from gan_core.jobs.status import RunStatus
 from gan_core.training.history import COLUMNS
 
@@ -77,15 +78,16 @@ def check_status(status: object) -> RunStatus:
     try:
         return RunStatus.parse_stored(status)
     except ValueError as error:
-        raise ValueError(f"status {error}") from None
+        raise ValueError(_("status {problem}").format(problem=error)) from None
 
 
 def check_name(name: object) -> str:
     """A run name: printable, short, no control characters (it lands in tables and legends)."""
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ValueError(
-            f"run name {quote_value(name)} must be 1 to 80 letters, digits, spaces "
-            "or _ . : # ( ) + -"
+            _("run name {value} must be 1 to 80 letters, digits, spaces or _ . : # ( ) + -").format(
+                value=quote_value(name)
+            )
         )
     return name
 

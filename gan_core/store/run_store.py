@@ -34,6 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from gan_core.config import ConfigError, GanConfig, quote_value
+from gan_core.i18n import _
 from gan_core.serialize import from_json
 from gan_core.store.blobs import (
     blobs_of_runs,
@@ -111,7 +112,7 @@ class RunNotFound(KeyError):
 
     def __init__(self, run_id: object) -> None:
         self.run_id = run_id
-        super().__init__(f"no run #{run_id} in the store")
+        super().__init__(_("no run #{id} in the store").format(id=run_id))
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
@@ -124,10 +125,25 @@ class NotAllowed(PermissionError):
     def __init__(self, run_id: int, action: str) -> None:
         self.run_id = run_id
         self.action = action
-        super().__init__(
-            f"run #{run_id} is not yours to {action}: only the session that made it may, "
-            "or a teacher once it is published to the class"
-        )
+        messages = {
+            "rename": _(
+                "run #{id} is not yours to rename: only the session that made it may, "
+                "or a teacher once it is published to the class"
+            ),
+            "delete": _(
+                "run #{id} is not yours to delete: only the session that made it may, "
+                "or a teacher once it is published to the class"
+            ),
+            "publish": _(
+                "run #{id} is not yours to publish: only the session that made it may, "
+                "or a teacher once it is published to the class"
+            ),
+            "unpublish": _(
+                "run #{id} is not yours to unpublish: only the session that made it may, "
+                "or a teacher once it is published to the class"
+            ),
+        }
+        super().__init__(messages[action].format(id=run_id))
 
 
 @dataclass
@@ -684,29 +700,35 @@ def check_new_name(name: object) -> str:
     """A name a person gives a run: at most `MAX_NEW_NAME_CHARS`, no control characters,
     and the characters every stored name keeps to (`record.check_name`)."""
     if not isinstance(name, str):
-        raise ConfigError("run name", f"{quote_value(name)} is not text")
+        raise ConfigError("run name", _("{value} is not text").format(value=quote_value(name)))
     name = name.strip()
     if not name:
-        raise ConfigError("run name", "is empty: give the run a name")
+        raise ConfigError("run name", _("is empty: give the run a name"))
     if len(name) > MAX_NEW_NAME_CHARS:
         raise ConfigError(
             "run name",
-            f"{quote_value(name)} is too long: at most {MAX_NEW_NAME_CHARS} characters allowed",
+            _("{value} is too long: at most {limit} characters allowed").format(
+                value=quote_value(name), limit=MAX_NEW_NAME_CHARS
+            ),
         )
     control = next((c for c in name if unicodedata.category(c).startswith("C")), None)
     if control is not None:
         raise ConfigError(
             "run name",
-            f"{quote_value(name)} contains the control character U+{ord(control):04X}: "
-            "only printable characters allowed",
+            _(
+                "{value} contains the control character {character}: "
+                "only printable characters allowed"
+            ).format(value=quote_value(name), character=f"U+{ord(control):04X}"),
         )
     try:
         return check_name(name)
     except ValueError:
         raise ConfigError(
             "run name",
-            f"{quote_value(name)} may hold only letters A-Z a-z, digits, spaces and "
-            "_ . : # ( ) + - (starting with a letter, a digit or _)",
+            _(
+                "{value} may hold only letters A-Z a-z, digits, spaces and "
+                "_ . : # ( ) + - (starting with a letter, a digit or _)"
+            ).format(value=quote_value(name)),
         ) from None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from gan_core.i18n import _
 from gan_core.jobs.protocol import Frame, Job, ViewOptions, first_frame
 from gan_core.jobs.status import RunStatus
 from gan_core.store.damage import DamagedRun
@@ -59,9 +60,12 @@ class StoredRun:
         # metric that was not finite is saved as None: leave the snapshot's own there).
         saved = {k: v for k, v in record.metrics.items() if v is not None}
         snapshot.metrics.update(saved)
-        message = f"run #{record.id} reopened from the run store, read-only"
         if record.message:
-            message += f"; {record.message}"
+            message = _("run #{id} reopened from the run store, read-only; {message}").format(
+                id=record.id, message=record.message
+            )
+        else:
+            message = _("run #{id} reopened from the run store, read-only").format(id=record.id)
         frame = first_frame(self.config, record.status, message, snapshot, record.history, 1)
         # The timeline rides in the frame as a live run's last frame carries it, so replay
         # reads both alike; a damaged one becomes a note, never an error.
@@ -75,7 +79,7 @@ class StoredRun:
         record = store.get_run(run_id)
         checkpoint = store.checkpoint(run_id)
         if checkpoint is None:
-            raise NoSavedState(f"run #{run_id} has no saved state yet")
+            raise NoSavedState(_("run #{id} has no saved state yet").format(id=run_id))
         timeline: bytes | str | None
         try:
             timeline = store.timeline(run_id)
@@ -113,13 +117,17 @@ class StoredRun:
 def timeline_extra(timeline: bytes | str | None) -> dict[str, object]:
     """A stored timeline as a frame carries it: its frames, or a note on why there are none."""
     if timeline is None:
-        return {TIMELINE_NOTE: "this run was saved without a timeline, so it cannot be replayed"}
+        return {TIMELINE_NOTE: _("this run was saved without a timeline, so it cannot be replayed")}
     if isinstance(timeline, str):
-        return {TIMELINE_NOTE: f"its saved timeline is damaged ({timeline})"}
+        return {TIMELINE_NOTE: _damaged_timeline(timeline)}
     try:
         return {TIMELINE: decode_timeline(timeline)}
     except DamagedTimeline as error:
-        return {TIMELINE_NOTE: f"its saved timeline is damaged ({error})"}
+        return {TIMELINE_NOTE: _damaged_timeline(str(error))}
+
+
+def _damaged_timeline(reason: str) -> str:
+    return _("its saved timeline is damaged ({reason})").format(reason=reason)
 
 
 if TYPE_CHECKING:  # mypy checks that a stored run answers as a Job

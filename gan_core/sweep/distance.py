@@ -19,6 +19,7 @@ import torch
 
 from gan_core import metrics
 from gan_core.config import GanConfig
+from gan_core.i18n import N_, _
 from gan_core.targets import sample_target, target_moments
 from gan_core.training.engine import StackedGAN
 from gan_core.training.models import noise_variance
@@ -27,13 +28,21 @@ SAMPLE_COUNT = 2000
 PROJECTIONS = 128
 EVAL_SEED = 2_000_003  # fixed: every run is compared with the same target sample
 
-METRIC_LABELS = {
-    "frechet": "squared Fréchet distance (exact, closed form)",
-    "sliced_wasserstein": (
-        f"squared sliced Wasserstein distance ({SAMPLE_COUNT:,} generator vs "
-        f"{SAMPLE_COUNT:,} target samples, {PROJECTIONS} directions)"
+_METRIC_TEMPLATES = {
+    "frechet": N_("squared Fréchet distance (exact, closed form)"),
+    "sliced_wasserstein": N_(
+        "squared sliced Wasserstein distance ({samples} generator vs {samples} target samples, "
+        "{directions} directions)"
     ),
 }
+_METRIC_VALUES = {"samples": f"{SAMPLE_COUNT:,}", "directions": PROJECTIONS}
+# In English, for code and files that keep the label (pages show `metric_label`).
+METRIC_LABELS = {k: v.format(**_METRIC_VALUES) for k, v in _METRIC_TEMPLATES.items()}
+
+
+def metric_label(metric: str) -> str:
+    """The distance `metric` is, in the reader's language."""
+    return _(_METRIC_TEMPLATES[metric]).format(**_METRIC_VALUES)
 
 
 def distance_metric(config: GanConfig) -> str:

@@ -23,6 +23,7 @@ import itertools
 from dataclasses import dataclass
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.i18n import _
 from gan_core.jobs.cost import (
     Cost,
     CostLimits,
@@ -84,12 +85,20 @@ def plan_sweep(
     server's cost limits (None: read from the environment, see `gan_core.jobs.cost`)."""
     axes = tuple(axes)
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ConfigError("seeds", f"{seeds!r} seeds per cell: must be a whole number ≥ 1")
+        raise ConfigError(
+            "seeds",
+            _("{value} seeds per cell: must be a whole number ≥ 1").format(value=repr(seeds)),
+        )
     if len(axes) > MAX_AXES:
-        raise ConfigError("axis", f"{len(axes)} axes: a sweep varies at most {MAX_AXES}")
+        raise ConfigError(
+            "axis",
+            _("{count} axes: a sweep varies at most {limit}").format(
+                count=len(axes), limit=MAX_AXES
+            ),
+        )
     keys = [axis.key for axis in axes]
     if len(set(keys)) != len(keys):
-        raise ConfigError(keys[-1], "the same setting is given as two axes")
+        raise ConfigError(keys[-1], _("the same setting is given as two axes"))
     n_cells = 1
     for axis in axes:
         n_cells *= len(axis.values)
@@ -97,8 +106,13 @@ def plan_sweep(
     if n_runs > max_runs:
         raise ConfigError(
             "sweep",
-            f"{n_runs:,} runs ({n_cells:,} cells × {seeds} seeds) exceed the cap "
-            f"MAX_SWEEP_RUNS = {max_runs:,}",
+            _("{runs} runs ({cells} cells × {seeds} seeds) exceed the cap {cap} = {limit}").format(
+                runs=f"{n_runs:,}",
+                cells=f"{n_cells:,}",
+                seeds=seeds,
+                cap="MAX_SWEEP_RUNS",
+                limit=f"{max_runs:,}",
+            ),
         )
     cells: list[dict] = []
     runs: list[PlannedRun] = []
@@ -113,8 +127,15 @@ def plan_sweep(
     if run_steps > max_run_steps:
         raise ConfigError(
             "sweep",
-            f"{n_runs:,} runs train {run_steps:,} steps in all, above the cap "
-            f"MAX_SWEEP_RUN_STEPS = {max_run_steps:,}: use fewer cells, seeds or epochs",
+            _(
+                "{runs} runs train {steps} steps in all, above the cap {cap} = {limit}: "
+                "use fewer cells, seeds or epochs"
+            ).format(
+                runs=f"{n_runs:,}",
+                steps=f"{run_steps:,}",
+                cap="MAX_SWEEP_RUN_STEPS",
+                limit=f"{max_run_steps:,}",
+            ),
         )
     limits = limits or server_limits()
     stacks = split_into_stacks([run.config for run in runs], limits)

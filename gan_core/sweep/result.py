@@ -20,7 +20,7 @@ import pandas as pd
 from gan_core.config import GanConfig
 from gan_core.serialize import to_dict
 from gan_core.sweep.axes import Axis
-from gan_core.sweep.distance import METRIC_LABELS
+from gan_core.sweep.distance import metric_label
 from gan_core.sweep.plan import SweepPlan
 
 RUN_COLUMNS = ("distance", "diverged", "diverged_at", "loss_d", "loss_g")
@@ -55,7 +55,7 @@ class SweepResult:
 
     @property
     def metric_label(self) -> str:
-        return METRIC_LABELS[self.metric]
+        return metric_label(self.metric)
 
     def cell_config(self, cell: int) -> GanConfig:
         """The config of a cell, with the seed of its first run: open it to watch that run."""

@@ -24,7 +24,7 @@ import torch
 
 from gan_core.config import GanConfig
 from gan_core.sweep.axes import AXIS_KEYS, Axis, parse_axis, parse_values
-from gan_core.sweep.distance import METRIC_LABELS, distance_metric
+from gan_core.sweep.distance import METRIC_LABELS, distance_metric, metric_label
 from gan_core.sweep.plan import MAX_SWEEP_RUN_STEPS, MAX_SWEEP_RUNS, SweepPlan, plan_sweep
 from gan_core.sweep.result import RUN_COLUMNS, SweepResult, build_result
 from gan_core.sweep.train import SweepStopped, train_stack
@@ -38,6 +38,7 @@ __all__ = [
     "SweepPlan",
     "SweepResult",
     "SweepStopped",
+    "metric_label",
     "parse_axis",
     "parse_values",
     "plan_sweep",

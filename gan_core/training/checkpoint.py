@@ -16,7 +16,8 @@ from typing import Any
 
 import torch
 
-from gan_core.config import ConfigError, quote_value
+from gan_core.config import ConfigError, out_of_range_between, quote_value
+from gan_core.i18n import _
 from gan_core.serialize import from_json, to_json
 from gan_core.training.history import COLUMNS as HISTORY_COLUMNS
 from gan_core.training.history import LOGGED_COLUMNS, History
@@ -116,7 +117,10 @@ def load_checkpoint(source: bytes | str | os.PathLike[str]) -> Trainer:
         if isinstance(error, ConfigError) and error.field == "checkpoint":
             raise  # already says what is wrong with which field
         raise ConfigError(
-            "checkpoint", f"damaged or incompatible ({type(error).__name__}: {_first_line(error)})"
+            "checkpoint",
+            _("damaged or incompatible ({kind}: {reason})").format(
+                kind=type(error).__name__, reason=_first_line(error)
+            ),
         ) from None
     return trainer
 
@@ -131,10 +135,13 @@ def _checkpoint_data(source: bytes | str | os.PathLike[str]) -> bytes:
         data = read_user_file(source, field="checkpoint", limit=MAX_CHECKPOINT_BYTES)
     if len(data) > MAX_CHECKPOINT_BYTES:  # a stream is read no further than one byte past
         exact = isinstance(source, (bytes, bytearray))
-        size = f"{len(data):,}" if exact else f"more than {MAX_CHECKPOINT_BYTES:,}"
-        raise ConfigError(
-            "checkpoint", f"file is {size} bytes: at most {MAX_CHECKPOINT_BYTES:,} allowed"
-        )
+        limit = f"{MAX_CHECKPOINT_BYTES:,}"
+        if exact:
+            message = _("file is {size} bytes: at most {limit} allowed")
+        else:
+            message = _("file is more than {size} bytes: at most {limit} allowed")
+        size = f"{len(data):,}" if exact else limit
+        raise ConfigError("checkpoint", message.format(size=size, limit=limit))
     return data
 
 
@@ -145,7 +152,7 @@ def _loaded_state(data: bytes) -> dict:
         # A text file, an image, ...: torch would fail with some unpickler's complaint.
         raise ConfigError(
             "checkpoint",
-            "not a GANscope checkpoint (not a file saved by torch at all)",
+            _("not a GANscope checkpoint (not a file saved by torch at all)"),
         )
     try:
         state = torch.load(io.BytesIO(data), weights_only=True)
@@ -154,20 +161,26 @@ def _loaded_state(data: bytes) -> dict:
             # torch's own text goes on to advise loading it unsafely: not advice for our users.
             raise ConfigError(
                 "checkpoint",
-                "unsafe: it holds objects other than tensors, numbers and text, which could "
-                "run code, so it was not loaded",
+                _(
+                    "unsafe: it holds objects other than tensors, numbers and text, which could "
+                    "run code, so it was not loaded"
+                ),
             ) from None
         raise ConfigError(
-            "checkpoint", f"not a GANscope checkpoint, or unsafe ({_first_line(error)})"
+            "checkpoint",
+            _("not a GANscope checkpoint, or unsafe ({reason})").format(reason=_first_line(error)),
         ) from None
     # Plain values only before comparing: a tensor here would make `!=` elementwise.
     if not isinstance(state, dict) or not isinstance(state.get("format"), str):
-        raise ConfigError("checkpoint", "not a GANscope checkpoint")
+        raise ConfigError("checkpoint", _("not a GANscope checkpoint"))
     if state["format"] != FORMAT:
-        raise ConfigError("checkpoint", "not a GANscope checkpoint")
+        raise ConfigError("checkpoint", _("not a GANscope checkpoint"))
     version = state.get("version")
     if type(version) is not int or version != VERSION:
-        raise ConfigError("checkpoint", f"version {_first_line(repr(version))} is not supported")
+        raise ConfigError(
+            "checkpoint",
+            _("version {version} is not supported").format(version=_first_line(repr(version))),
+        )
     return state
 
 
@@ -180,12 +193,14 @@ def _check_archive(data: bytes) -> None:
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         return  # not a zip archive: torch.load refuses it, or reads its older plain format
     if any(part.compress_type != zipfile.ZIP_STORED for part in parts):
-        raise ConfigError("checkpoint", "not a GANscope checkpoint (its parts are compressed)")
+        raise ConfigError("checkpoint", _("not a GANscope checkpoint (its parts are compressed)"))
     unpacked = sum(part.file_size for part in parts)
     if unpacked > MAX_CHECKPOINT_BYTES:
         raise ConfigError(
             "checkpoint",
-            f"its parts hold {unpacked:,} bytes: at most {MAX_CHECKPOINT_BYTES:,} allowed",
+            _("its parts hold {size} bytes: at most {limit} allowed").format(
+                size=f"{unpacked:,}", limit=f"{MAX_CHECKPOINT_BYTES:,}"
+            ),
         )
 
 
@@ -214,29 +229,41 @@ def _check_tensor_layout(tensor: torch.Tensor, where: str) -> None:
     """
     shown = _short(where)
     if tensor.layout is not torch.strided or tensor.is_quantized:
-        raise ConfigError("checkpoint", f"{shown} is not a plain dense tensor")
+        raise ConfigError(
+            "checkpoint", _("{where} is not a plain dense tensor").format(where=shown)
+        )
     shape, strides = tuple(tensor.shape), tuple(tensor.stride())
     reach = 0  # the furthest offset, in elements, that the dimensions so far can address
     for stride, size in sorted((st, si) for si, st in zip(shape, strides) if si > 1):
         if stride <= reach:
             raise ConfigError(
                 "checkpoint",
-                f"{shown} repeats its elements (shape {_short(shape)}, strides {_short(strides)}): "
-                "a saved tensor must hold each element once",
+                _(
+                    "{where} repeats its elements (shape {shape}, strides {strides}): "
+                    "a saved tensor must hold each element once"
+                ).format(where=shown, shape=_short(shape), strides=_short(strides)),
             )
         reach += (size - 1) * stride
     needed = (tensor.storage_offset() + reach + 1) * tensor.element_size()
     if tensor.numel() and tensor.untyped_storage().nbytes() < needed:
-        raise ConfigError("checkpoint", f"{shown} reaches past the end of its storage")
+        raise ConfigError(
+            "checkpoint", _("{where} reaches past the end of its storage").format(where=shown)
+        )
 
 
 def _whole_number(value: object, name: str, low: int, high: int) -> int:
     if type(value) is not int:
-        raise ConfigError("checkpoint", f"{name}: {_shown(value)} is not a whole number")
+        raise ConfigError(
+            "checkpoint",
+            _("{key}: {value} is not a whole number").format(key=name, value=_shown(value)),
+        )
     if not low <= value <= high:
         raise ConfigError(
             "checkpoint",
-            f"{name}: {quote_value(value)} is out of range: allowed {low:,} to {high:,}",
+            _("{key}: {problem}").format(
+                key=name,
+                problem=out_of_range_between(quote_value(value), f"{low:,}", f"{high:,}"),
+            ),
         )
     return value
 
@@ -248,21 +275,32 @@ def _lone_updates(value: object) -> str:
     if not isinstance(value, str) or set(value) - {"D", "G"} or {"D", "G"} <= set(value):
         raise ConfigError(
             "checkpoint",
-            f"lone_updates: {_shown(value)} must be text of only D's or only G's",
+            _("lone_updates: {value} must be text of only D's or only G's").format(
+                value=_shown(value)
+            ),
         )
     if len(value) > MAX_COUNTER:
-        raise ConfigError("checkpoint", f"lone_updates: {len(value):,} is too many")
+        raise ConfigError(
+            "checkpoint",
+            _("lone_updates: {count} is too many").format(count=f"{len(value):,}"),
+        )
     return value
 
 
 def _numbers(values: object, name: str, count: int) -> list[float]:
     if not isinstance(values, (list, tuple)) or len(values) != count:
         raise ConfigError(
-            "checkpoint", f"{name}: {_shown(values)} must be a list of {count} numbers"
+            "checkpoint",
+            _("{key}: {value} must be a list of {count} numbers").format(
+                key=name, value=_shown(values), count=count
+            ),
         )
     if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in values):
         raise ConfigError(
-            "checkpoint", f"{name}: {_shown(values)} holds something other than numbers"
+            "checkpoint",
+            _("{key}: {value} holds something other than numbers").format(
+                key=name, value=_shown(values)
+            ),
         )
     return [float(v) for v in values]
 
@@ -277,8 +315,10 @@ def _history_columns(history: object, cap: int) -> dict[str, list[float]]:
     ):
         raise ConfigError(
             "checkpoint",
-            f"history must hold the columns {', '.join(HISTORY_COLUMNS)} "
-            f"(and may hold {', '.join(c for c in LOGGED_COLUMNS if c not in HISTORY_COLUMNS)})",
+            _("history must hold the columns {required} (and may hold {optional})").format(
+                required=", ".join(HISTORY_COLUMNS),
+                optional=", ".join(c for c in LOGGED_COLUMNS if c not in HISTORY_COLUMNS),
+            ),
         )
     present = [name for name in LOGGED_COLUMNS if name in history]
     lengths = set()
@@ -289,14 +329,19 @@ def _history_columns(history: object, cap: int) -> dict[str, list[float]]:
             or column.dtype != torch.float64
             or column.dim() != 1
         ):
-            raise ConfigError("checkpoint", f"history.{name} must be a float64 vector")
+            raise ConfigError(
+                "checkpoint", _("history.{column} must be a float64 vector").format(column=name)
+            )
         lengths.add(column.numel())
     if len(lengths) != 1:
-        raise ConfigError("checkpoint", "history: columns have different lengths")
+        raise ConfigError("checkpoint", _("history: columns have different lengths"))
     (rows,) = lengths
     if rows > cap:
         raise ConfigError(
-            "checkpoint", f"history: {rows:,} rows: at most history_cap ({cap:,}) allowed"
+            "checkpoint",
+            _("history: {rows} rows: at most history_cap ({cap}) allowed").format(
+                rows=f"{rows:,}", cap=f"{cap:,}"
+            ),
         )
     return {name: history[name].tolist() for name in present}
 
@@ -304,9 +349,9 @@ def _history_columns(history: object, cap: int) -> dict[str, list[float]]:
 def _shown(value: object) -> str:
     """A loaded value as a message quotes it; a tensor by its kind, never its elements."""
     if isinstance(value, torch.Tensor):
-        return f"a {_short(tuple(value.shape))} tensor"
+        return _("a {shape} tensor").format(shape=_short(tuple(value.shape)))
     if isinstance(value, (list, tuple, dict)):
-        return f"a {type(value).__name__} of {len(value):,}"
+        return _("a {kind} of {count}").format(kind=type(value).__name__, count=f"{len(value):,}")
     return quote_value(value)
 
 

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 from gan_core.config import ConfigError, quote_value
+from gan_core.i18n import _
 from gan_core.training.checkpoint import load_checkpoint
 from gan_core.training.trainer import Trainer
 from gan_core.user_files import shown_path
@@ -46,15 +47,22 @@ def checkpoint_file(path: str | os.PathLike[str]) -> Path:
     try:
         is_dir = given.is_dir()
     except OSError as error:  # e.g. a name longer than the file system allows
-        raise ConfigError(FIELD, f"cannot read {shown_path(given)} ({error.strerror})") from None
+        raise ConfigError(
+            FIELD,
+            _("cannot read {path} ({reason})").format(
+                path=shown_path(given), reason=error.strerror
+            ),
+        ) from None
     if not is_dir:
         return given  # read_user_file says what is wrong with it, if anything
     found = given / CHECKPOINT_NAME
     if not (found.exists() or found.is_symlink()):
         raise ConfigError(
             FIELD,
-            f"{shown_path(given)} is a directory without a {CHECKPOINT_NAME} "
-            "(name the checkpoint file, or a directory that `train --out` wrote)",
+            _(
+                "{path} is a directory without a {name} "
+                "(name the checkpoint file, or a directory that `train --out` wrote)"
+            ).format(path=shown_path(given), name=CHECKPOINT_NAME),
         )
     return found
 
@@ -68,11 +76,20 @@ def continue_to(trainer: Trainer, epochs: int) -> None:
     per_epoch = trainer.config.steps_per_epoch
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs * per_epoch < done:
         whole, part = divmod(done, per_epoch)
-        so_far = f"{whole:,} epochs" + (f" and {part:,} steps" if part else "")
+        if part:
+            so_far = _("{epochs} epochs and {steps} steps").format(
+                epochs=f"{whole:,}", steps=f"{part:,}"
+            )
+        else:
+            so_far = _("{epochs} epochs").format(epochs=f"{whole:,}")
         least = whole + (1 if part else 0)
         raise ConfigError(
             "epochs",
-            f"{quote_value(epochs)} is fewer than the run has done ({so_far}, step {done:,}): "
-            f"allowed {least:,} or more",
+            _(
+                "{value} is fewer than the run has done ({so_far}, step {step}): "
+                "allowed {least} or more"
+            ).format(
+                value=quote_value(epochs), so_far=so_far, step=f"{done:,}", least=f"{least:,}"
+            ),
         )
     trainer.config = trainer.config.replace(epochs=epochs)  # validates: the step cap

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from gan_core.config import MAX_LR, GanConfig
+from gan_core.i18n import _
 
 if TYPE_CHECKING:  # the trainer imports this module
     from gan_core.training.snapshot import Bounds, Snapshot
@@ -163,36 +164,44 @@ def encode_timeline(frames: Sequence[TimelineFrame]) -> bytes:
 def decode_timeline(data: bytes) -> tuple[TimelineFrame, ...]:
     """The frames `encode_timeline` wrote; DamagedTimeline says why other bytes are not."""
     if not data.startswith(MAGIC):
-        raise DamagedTimeline("not a GANscope timeline")
+        raise DamagedTimeline(_("not a GANscope timeline"))
     at = len(MAGIC)
     if len(data) < at + 4:
-        raise DamagedTimeline("cut short before its header")
+        raise DamagedTimeline(_("cut short before its header"))
     (header_size,) = struct.unpack_from("<I", data, at)
     at += 4
     if header_size > MAX_HEADER_BYTES or len(data) < at + header_size:
-        raise DamagedTimeline(f"its header of {header_size:,} bytes is not as written")
+        raise DamagedTimeline(
+            _("its header of {size} bytes is not as written").format(size=f"{header_size:,}")
+        )
     try:
         header = json.loads(data[at : at + header_size])
     except ValueError:
-        raise DamagedTimeline("its header is not JSON") from None
+        raise DamagedTimeline(_("its header is not JSON")) from None
     at += header_size
     count, g_size, d_size = _header_counts(header)
     width = g_size + d_size
     expected = at + count * (8 + 4 * 8 + 4 * width)
     if len(data) != expected:
-        raise DamagedTimeline(f"{len(data):,} bytes where its header says {expected:,}")
+        raise DamagedTimeline(
+            _("{size} bytes where its header says {expected}").format(
+                size=f"{len(data):,}", expected=f"{expected:,}"
+            )
+        )
     steps = np.frombuffer(data, "<i8", count, at)
     at += 8 * count
     numbers = np.frombuffer(data, "<f8", 4 * count, at).reshape(count, 4)
     at += 4 * 8 * count
     weights = np.frombuffer(data, "<f4", width * count, at).reshape(count, width)
     if np.any(steps < 0) or np.any(np.diff(steps) <= 0):
-        raise DamagedTimeline("its steps are not rising whole numbers ≥ 0")
+        raise DamagedTimeline(_("its steps are not rising whole numbers ≥ 0"))
     if not np.isfinite(weights).all():
-        raise DamagedTimeline("a weight is not a finite number")
+        raise DamagedTimeline(_("a weight is not a finite number"))
     rates = numbers[:, 2:]
     if not (np.isfinite(rates).all() and (rates > 0).all() and (rates <= MAX_LR).all()):
-        raise DamagedTimeline(f"a learning rate is not a number in (0, {MAX_LR:g}]")
+        raise DamagedTimeline(
+            _("a learning rate is not a number in (0, {limit}]").format(limit=f"{MAX_LR:g}")
+        )
     frames = []
     for step, (loss_d, loss_g, lr_d, lr_g), row in zip(steps, numbers, weights, strict=True):
         values = row.astype(np.float32)  # native byte order, a copy of its own
@@ -213,12 +222,16 @@ def decode_timeline(data: bytes) -> tuple[TimelineFrame, ...]:
 
 def _header_counts(header: object) -> tuple[int, int, int]:
     if not isinstance(header, dict) or header.get("version") != VERSION:
-        raise DamagedTimeline(f"not version {VERSION} of the timeline format")
+        raise DamagedTimeline(
+            _("not version {version} of the timeline format").format(version=VERSION)
+        )
     counts = []
     for name in ("frames", "generator", "discriminator"):
         value = header.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10**8:
-            raise DamagedTimeline(f"its header's {name} is not a whole number ≥ 1")
+            raise DamagedTimeline(
+                _("its header's {name} is not a whole number ≥ 1").format(name=name)
+            )
         counts.append(value)
     return counts[0], counts[1], counts[2]
 
@@ -254,9 +267,16 @@ class Replayer:
         for frame in self.frames:
             if (frame.generator.size, frame.discriminator.size) != sizes:
                 raise DamagedTimeline(
-                    f"the weights at step {frame.step:,} do not fit this run's networks "
-                    f"({frame.generator.size} + {frame.discriminator.size} numbers, "
-                    f"expected {sizes[0]} + {sizes[1]})"
+                    _(
+                        "the weights at step {step} do not fit this run's networks "
+                        "({generator} + {discriminator} numbers, expected {g_size} + {d_size})"
+                    ).format(
+                        step=f"{frame.step:,}",
+                        generator=frame.generator.size,
+                        discriminator=frame.discriminator.size,
+                        g_size=sizes[0],
+                        d_size=sizes[1],
+                    )
                 )
         self.view = (n_points, field_resolution, bounds, n_arrows)
 

@@ -7,6 +7,7 @@ A PostgreSQL database is always created at the newest schema.
 
 from __future__ import annotations
 
+from gan_core.i18n import _
 from gan_core.store.layout import upgrade_rows_from_1
 from gan_core.store.sql.dialect import SQLITE, Connection, Dialect
 from gan_core.training.history import COLUMNS
@@ -156,8 +157,10 @@ def create_or_upgrade(db: Connection, d: Dialect, where: str) -> None:
     version = d.schema_version(db)
     if version > SCHEMA_VERSION:
         raise ValueError(
-            f"{where} was written by a newer GANscope (schema {version}); "
-            f"this one reads schema {SCHEMA_VERSION}"
+            _(
+                "{path} was written by a newer GANscope (schema {version}); "
+                "this one reads schema {supported}"
+            ).format(path=where, version=version, supported=SCHEMA_VERSION)
         )
     if version == 0:
         execute_script(db, schema(d))
