@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.config import ConfigError
+from gan_core.i18n import N_, _, format_decimal
 from gan_core.store.run_store import RunNotFound
 from gan_core.store.stored_run import NoSavedState, StoredRun
 from gan_core.training.checkpoint import load_checkpoint
@@ -23,6 +24,16 @@ from ui.session.session_job import holder as session_holder
 
 SETTLED_KEY = "reopen_settled"  # the offer is answered: reopened, dismissed or trained past
 OFFER_KEY = "reopen_offer_found"  # what the offer says, once the run it names has ended
+# A saved run's status as the offer words it (the store keeps the English word).
+STATUS_WORDS = {
+    "starting": N_("starting"),
+    "running": N_("running"),
+    "paused": N_("paused"),
+    "finished": N_("finished"),
+    "diverged": N_("diverged"),
+    "stopped": N_("stopped"),
+    "error": N_("error"),
+}
 
 
 def offer(holder: JobHolder) -> None:
@@ -38,11 +49,16 @@ def offer(holder: JobHolder) -> None:
     run_id, status, step, total = found
     with st.container(horizontal=True, vertical_alignment="center", key="reopen_offer"):
         st.info(
-            f"Your last run (#{run_id}, {status}, step {step:,} of {total:,})",
+            _("Your last run (#{run}, {status}, step {step} of {total})").format(
+                run=run_id,
+                status=_(STATUS_WORDS.get(str(status), str(status))),
+                step=format_decimal(step),
+                total=format_decimal(total),
+            ),
             icon=":material/history:",
         )
-        st.button("Reopen", key="reopen_run", on_click=_reopen, args=(run_id,))
-        st.button("Dismiss", key="reopen_dismiss", on_click=_settle)
+        st.button(_("Reopen"), key="reopen_run", on_click=_reopen, args=(run_id,))
+        st.button(_("Dismiss"), key="reopen_dismiss", on_click=_settle)
 
 
 def _last_run(sid: str) -> tuple[int, str, int, int] | None:
@@ -77,16 +93,18 @@ def continue_button(holder: JobHolder) -> None:
     if not isinstance(job, StoredRun):
         return
     st.button(
-        "Continue as a new run",
+        _("Continue as a new run"),
         key="run_continue",
         icon=":material/fast_forward:",
         on_click=request,
         args=("continue",),
         disabled=not job.can_continue,
-        help="Train on from this run's saved state, exactly as if it had never stopped; "
-        "the store keeps it as a new run."
+        help=_(
+            "Train on from this run's saved state, exactly as if it had never stopped; "
+            "the store keeps it as a new run."
+        )
         if job.can_continue
-        else "Nothing to continue: this run has done all its steps, or diverged.",
+        else _("Nothing to continue: this run has done all its steps, or diverged."),
     )
 
 
@@ -99,18 +117,24 @@ def _reopen(run_id: int) -> None:
     store = run_store.store()
     try:
         if store is None:
-            raise ConfigError("run store", "it could not be opened")
+            raise ConfigError("run store", _("it could not be opened"))
         stored = StoredRun.open(store, run_id, VIEW)
     except NoSavedState:
         notices.post(
             "page",
             "info",
-            f"Run #{run_id} has no saved state yet (it may still be ending in the closed "
-            "tab): try again in a moment.",
+            _(
+                "Run #{run} has no saved state yet (it may still be ending in the closed "
+                "tab): try again in a moment."
+            ).format(run=run_id),
         )
         return
     except (RunNotFound, ConfigError) as error:
-        notices.post("page", "error", f"Run #{run_id} could not be reopened: {error}.")
+        notices.post(
+            "page",
+            "error",
+            _("Run #{run} could not be reopened: {error}.").format(run=run_id, error=error),
+        )
         _settle()
         return
     _settle()
