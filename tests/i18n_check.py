@@ -45,6 +45,8 @@ KEPT_IN_LATIN = {
     "tanh",
     "sigmoid",
     "leaky",
+    "elu",
+    "wasserstein",
     "mlp",
     "jsd",
     "kl",
@@ -91,6 +93,8 @@ _TEXT_FIELDS = {
 }
 _CHART_JSON_FIELDS = {"spec", "json_args", "jsonArgs", "figure"}
 _TAG = re.compile(r"<[^>]*>")
+# A page's own CSS and scripts (st.html): code the browser runs, never words on screen.
+_NOT_SHOWN = re.compile(r"<(style|script)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _TEMPLATE_FIELD = re.compile(r"%\{[^}]*\}")
 # Streamlit Markdown directives (icons, coloured backgrounds): syntax, not words.
 _DIRECTIVE = re.compile(r":material/[a-z_]+:|:[a-z]+(-background)?\[")
@@ -100,7 +104,8 @@ def _strings_in(value: object, wanted: bool, out: list[str]) -> None:
     """Collect the strings of `value` found under text-bearing keys (recursively)."""
     if isinstance(value, str):
         if wanted:
-            out.append(_DIRECTIVE.sub(" ", _TEMPLATE_FIELD.sub(" ", _TAG.sub(" ", value))))
+            words = _TAG.sub(" ", _NOT_SHOWN.sub(" ", value))
+            out.append(_DIRECTIVE.sub(" ", _TEMPLATE_FIELD.sub(" ", words)))
     elif isinstance(value, dict):
         for key, item in value.items():
             if key in _CHART_JSON_FIELDS and isinstance(item, str):
@@ -121,6 +126,11 @@ def _strings_in(value: object, wanted: bool, out: list[str]) -> None:
 def visible_texts(app: AppTest) -> list[str]:
     """Every label, message, caption, option, chart title, axis title, legend entry and
     hover text of an AppTest page, as the person would read them."""
+    return texts_under(app._tree)
+
+
+def texts_under(node: object) -> list[str]:
+    """The same, for one part of a page: an element or a block (`app.sidebar`, say)."""
     out: list[str] = []
 
     def walk(node: object) -> None:
@@ -132,7 +142,7 @@ def visible_texts(app: AppTest) -> list[str]:
             for child in children.values():
                 walk(child)
 
-    walk(app._tree)
+    walk(node)
     return [text for text in out if text.strip()]
 
 
