@@ -64,11 +64,12 @@ run: $(RUNTIME_STAMP) catalogs
 	$(BIN)/streamlit run dashboard.py --server.address localhost --server.port $(PORT)
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own browsers here).
+# The Chinese pages need a CJK font, or every character shows as a box: fonts-noto-cjk.
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  echo "$(CHROMIUM) not found; installing Debian's chromium"; \
+	@if [ ! -x $(CHROMIUM) ] || [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
+	  echo "installing Debian's chromium and fonts-noto-cjk (chromium or a Chinese font is missing)"; \
 	  $(SUDO) apt-get update && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
 	fi
 
 # The cluster's proxy is Debian's nginx.

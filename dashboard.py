@@ -5,6 +5,7 @@ Layout and wiring only; each part lives in its own module under `ui/`.
 
 import streamlit as st
 
+from gan_core.i18n import N_, _
 from ui import language, page_style, present_mode
 from ui.controls import sidebar
 from ui.live import live_view, run_actions, run_buttons, speed
@@ -13,7 +14,7 @@ from ui.session.guard import guarded
 from ui.session.session_job import holder as session_holder
 
 language.choose()  # first: every string below is in the chosen language
-with guarded("the link"):
+with guarded(N_("the link")):
     url_state.load_from_url()  # a link, or another page's switch, sets the controls
 # After the link is read: `present=1` in it starts the page with the sidebar collapsed.
 st.set_page_config(
@@ -27,10 +28,10 @@ page_style.apply(present=present_mode.on())
 with st.container(key=page_style.HEADER_KEY, horizontal=True, vertical_alignment="center"):
     st.title("GANscope")
     st.caption(
-        "Watch a tiny GAN learn a 2-D distribution: set the target and the players, then Train."
+        _("Watch a tiny GAN learn a 2-D distribution: set the target and the players, then Train.")
     )
 
-with guarded("the page"):
+with guarded(N_("the page")):
     top = st.container()  # however many notices, the elements below keep their place
     config = sidebar.render()  # the last valid config; refusals are shown in the sidebar
     holder = session_holder()
@@ -39,7 +40,7 @@ with guarded("the page"):
         notices.show("page")  # the link's, the sidebar's and the run buttons' messages
         reopen.offer(holder)  # after a refresh: the session's last saved run
     holder.forget_if_outdated(config)  # an ended run gives way to a preview of new settings
-    with guarded("the live settings"):
+    with guarded(N_("the live settings")):
         holder.send_learning_rates(config.lr_d, config.lr_g)
         holder.send_speed(speed.chosen_speed())
     run_buttons.render(holder)

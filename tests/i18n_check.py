@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
@@ -46,6 +46,7 @@ KEPT_IN_LATIN = {
     "tanh",
     "sigmoid",
     "leaky",
+    "elu",
     "mlp",
     "jsd",
     "kl",
@@ -105,6 +106,8 @@ _TEXT_FIELDS = {
 }
 _CHART_JSON_FIELDS = {"spec", "json_args", "jsonArgs", "figure"}
 _TAG = re.compile(r"<[^>]*>")
+# A page's own CSS and scripts (st.html): code the browser runs, never words on screen.
+_NOT_SHOWN = re.compile(r"<(style|script)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _TEMPLATE_FIELD = re.compile(r"%\{[^}]*\}")
 # Streamlit Markdown directives (icons, coloured backgrounds): syntax, not words.
 _DIRECTIVE = re.compile(r":material/[a-z_]+:|:[a-z]+(-background)?\[")
@@ -118,7 +121,8 @@ def _strings_in(value: object, wanted: bool, out: list[str]) -> None:
     """Collect the strings of `value` found under text-bearing keys (recursively)."""
     if isinstance(value, str):
         if wanted:
-            out.append(_DIRECTIVE.sub(" ", _TEMPLATE_FIELD.sub(" ", _TAG.sub(" ", value))))
+            words = _TAG.sub(" ", _NOT_SHOWN.sub(" ", value))
+            out.append(_DIRECTIVE.sub(" ", _TEMPLATE_FIELD.sub(" ", words)))
     elif isinstance(value, dict):
         for key, item in value.items():
             if key in _CHART_JSON_FIELDS and isinstance(item, str):
@@ -142,9 +146,12 @@ def visible_texts(app: AppTest) -> list[str]:
     return texts_under([app._tree])
 
 
-def texts_under(nodes: Iterable[object], skip_keys: Collection[str] = ()) -> list[str]:
+def texts_under(nodes: object, skip_keys: Collection[str] = ()) -> list[str]:
     """`visible_texts` of some of a page's elements and blocks (and all they hold), less
-    the widgets whose keys are in `skip_keys`: for a test of one part of a page."""
+    the widgets whose keys are in `skip_keys`: for a test of one part of a page. `nodes` is
+    one element or block (`app.sidebar`, say) or several."""
+    if not isinstance(nodes, list | tuple):
+        nodes = [nodes]
     out: list[str] = []
 
     def walk(node: object) -> None:
@@ -168,6 +175,6 @@ def english_left(app: AppTest) -> list[str]:
     return [text for text in visible_texts(app) if english_words(text)]
 
 
-def english_left_under(nodes: Iterable[object], skip_keys: Collection[str] = ()) -> list[str]:
+def english_left_under(nodes: object, skip_keys: Collection[str] = ()) -> list[str]:
     """`english_left` for some of a page's elements (see `texts_under`)."""
     return [text for text in texts_under(nodes, skip_keys) if english_words(text)]

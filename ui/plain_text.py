@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import re
 
+from gan_core.i18n import _, format_decimal
+
 WORD_JOINER = "\u2060"
 NO_BREAK_SPACE = "\u00a0"
 HARD_BREAK = "  \n"  # two spaces before a line break: a line break in Markdown too
@@ -63,7 +65,9 @@ def cut(text: object, limit: int = TEXT_LIMIT) -> str:
     text = str(text)
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text):,} characters)"
+    return _("{start}… ({length} characters)").format(
+        start=text[:limit], length=format_decimal(len(text))
+    )
 
 
 def plain_name(name: object) -> str:

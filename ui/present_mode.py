@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.config import ConfigError, quote_value
+from gan_core.i18n import _
 
 PRESENT_KEY = "present"  # the toggle's key and the link's parameter
 LINK_VALUES = {"1": True, "0": False}
@@ -24,7 +25,10 @@ def parse(value: str | list[str]) -> bool:
     """A link's `present` value: 1 (on) or 0 (off); anything else is refused by name."""
     text = (value[-1] if value else "") if isinstance(value, list) else value
     if text not in LINK_VALUES:
-        raise ConfigError(PRESENT_KEY, f"{quote_value(text)} is not allowed: use 1 (on) or 0 (off)")
+        raise ConfigError(
+            PRESENT_KEY,
+            _("{value} is not allowed: use 1 (on) or 0 (off)").format(value=quote_value(text)),
+        )
     return LINK_VALUES[text]
 
 
@@ -45,9 +49,11 @@ def sidebar_state() -> str:
 
 def toggle() -> None:
     st.toggle(
-        "Present",
+        _("Present"),
         key=PRESENT_KEY,
-        help="For a projector: hides the sidebar, enlarges the type and fits the buttons, "
-        "the plane and the curves on one screen. The sidebar's arrow (top left) brings the "
-        "settings back.",
+        help=_(
+            "For a projector: hides the sidebar, enlarges the type and fits the buttons, "
+            "the plane and the curves on one screen. The sidebar's arrow (top left) brings "
+            "the settings back."
+        ),
     )

@@ -15,20 +15,24 @@ from gan_core.config import (
     ConfigError,
     GanConfig,
 )
+from gan_core.i18n import N_, _
 from gan_core.training.losses import get_loss
 from ui.controls.control_section import Section
 from ui.controls.layers_text import format_layers, parse_layers
 from ui.session.config_state import seed
 
+# Option values stay the config's names; these are what the lists show (translated there).
 LOSS_LABELS = {
-    "cross_entropy": "Cross-entropy (non-saturating G)",
-    "minimax": "Minimax (saturating G)",
-    "least_squares": "Least squares",
-    "wasserstein_gp": "Wasserstein + gradient penalty",
-    "hinge": "Hinge",
+    "cross_entropy": N_("Cross-entropy (non-saturating G)"),
+    "minimax": N_("Minimax (saturating G)"),
+    "least_squares": N_("Least squares"),
+    "wasserstein_gp": N_("Wasserstein + gradient penalty"),
+    "hinge": N_("Hinge"),
 }
-OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD (momentum = β1)"}
-NOISE_LABELS = {"normal": "Normal N(0, I)", "uniform": "Uniform U(-1, 1)"}
+OPTIMIZER_LABELS = {"adam": "Adam", "sgd": N_("SGD (momentum = β1)")}
+NOISE_LABELS = {"normal": N_("Normal N(0, I)"), "uniform": N_("Uniform U(-1, 1)")}
+# Activation names are code names (ReLU, tanh, ...): shown as they are.
+ADVANCED_KEY = "advanced_settings"  # the expander's identity, whatever its label's language
 FIELDS = (
     "loss",
     "optimizer",
@@ -47,23 +51,28 @@ FIELDS = (
 )
 
 
+def _shown(labels: dict[str, str]):
+    """A `format_func` that shows an option's label in the page's language."""
+    return lambda value: _(labels[value])
+
+
 def render(config: GanConfig) -> Section:
     section = Section(fields=frozenset(FIELDS))
     changes = section.changes
-    with st.expander("Advanced"):
-        st.markdown("**Objective and optimiser**")
+    with st.expander(_("Advanced"), key=ADVANCED_KEY):
+        st.markdown("**" + _("Objective and optimiser") + "**")
         changes["loss"] = st.selectbox(
-            "Loss", LOSSES, key=seed("loss", config.loss), format_func=LOSS_LABELS.get
+            _("Loss"), LOSSES, key=seed("loss", config.loss), format_func=_shown(LOSS_LABELS)
         )
         left, right = st.columns(2)
         changes["optimizer"] = left.selectbox(
-            "Optimiser",
+            _("Optimiser"),
             OPTIMIZERS,
             key=seed("optimizer", config.optimizer),
-            format_func=OPTIMIZER_LABELS.get,
+            format_func=_shown(OPTIMIZER_LABELS),
         )
         changes["d_steps"] = right.number_input(
-            "D steps per G step",
+            _("D steps per G step"),
             min_value=1,
             max_value=MAX_D_STEPS,
             step=1,
@@ -71,81 +80,88 @@ def render(config: GanConfig) -> Section:
         )
         beta = dict(min_value=0.0, max_value=0.99999, step=0.01, format="%g")
         changes["beta1"] = left.number_input(
-            "β1", key=seed("beta1", config.beta1), help="Adam's β1; SGD's momentum.", **beta
+            "β1", key=seed("beta1", config.beta1), help=_("Adam's β1; SGD's momentum."), **beta
         )
         changes["beta2"] = right.number_input(
-            "β2", key=seed("beta2", config.beta2), help="Adam only.", **beta
+            "β2", key=seed("beta2", config.beta2), help=_("Adam only."), **beta
         )
         changes["ema"] = left.number_input(
-            "Generator EMA",
+            _("Generator EMA"),
             min_value=0.0,
             max_value=0.9999,
             step=0.01,
             format="%g",
             key=seed("ema", config.ema),
-            help="Decay of a moving average of G's weights, shown instead of G. 0 = off.",
+            help=_("Decay of a moving average of G's weights, shown instead of G. 0 = off."),
         )
         changes["gp_weight"] = right.number_input(
-            "Gradient penalty",
+            _("Gradient penalty"),
             min_value=0.0,
             max_value=MAX_GP_WEIGHT,
             step=1.0,
             format="%g",
             key=seed("gp_weight", config.gp_weight),
             disabled=not get_loss(config.loss).gradient_penalty,
-            help="Weight of the gradient penalty (Wasserstein loss only).",
+            help=_("Weight of the gradient penalty (Wasserstein loss only)."),
         )
 
-        st.markdown("**Networks**")
-        for net, name in (("g", "Generator"), ("d", "Discriminator")):
+        st.markdown("**" + _("Networks") + "**")
+        for net in ("g", "d"):
             left, right = st.columns(2)
-            _layers(section, left, net, name, getattr(config, f"{net}_hidden"))
+            _layers(section, left, net, getattr(config, f"{net}_hidden"))
+            activation = _("Generator activation") if net == "g" else _("Discriminator activation")
             changes[f"{net}_activation"] = right.selectbox(
-                f"{name} activation",
+                activation,
                 ACTIVATIONS,
                 key=seed(f"{net}_activation", getattr(config, f"{net}_activation")),
             )
         changes["init_std"] = st.number_input(
-            "Initial weight std",
+            _("Initial weight std"),
             min_value=0.0,
             max_value=1.0,
             step=0.01,
             format="%g",
             key=seed("init_std", config.init_std),
-            help="Weights start as N(0, std²); biases keep PyTorch's default.",
+            help=_("Weights start as N(0, std²); biases keep PyTorch's default."),
         )
 
-        st.markdown("**Noise**")
+        st.markdown("**" + _("Noise") + "**")
         left, right = st.columns(2)
         changes["noise_dim"] = left.number_input(
-            "Noise dimension",
+            _("Noise dimension"),
             min_value=1,
             max_value=MAX_NOISE_DIM,
             step=1,
             key=seed("noise_dim", config.noise_dim),
         )
         changes["noise"] = right.selectbox(
-            "Distribution",
+            _("Distribution"),
             NOISE_KINDS,
             key=seed("noise", config.noise),
-            format_func=NOISE_LABELS.get,
+            format_func=_shown(NOISE_LABELS),
         )
         section.open_slot()
     return section
 
 
-def _layers(section: Section, column, net: str, name: str, widths: tuple[int, ...]) -> None:
+def _layers(section: Section, column, net: str, widths: tuple[int, ...]) -> None:
     field = f"{net}_hidden"
-    affine = " (G is then an affine map, so its output law is known exactly)."
+    generator = net == "g"
     text = column.text_input(
-        f"{name} hidden layers",
+        _("Generator hidden layers") if generator else _("Discriminator hidden layers"),
         key=seed(field, format_layers(widths)),
-        placeholder="none (affine)" if net == "g" else "none",
-        help='Widths of the hidden layers, e.g. "5, 3". Empty: no hidden layer'
-        + (affine if net == "g" else "."),
+        placeholder=_("none (affine)") if generator else _("none"),
+        help=_(
+            'Widths of the hidden layers, e.g. "5, 3". Empty: no hidden layer '
+            "(G is then an affine map, so its output law is known exactly)."
+        )
+        if generator
+        else _('Widths of the hidden layers, e.g. "5, 3". Empty: no hidden layer.'),
     )
     try:
         section.changes[field] = parse_layers(field, text)
     except ConfigError as error:
-        kept = format_layers(widths) or "none"
-        section.problems.append(f"{error}. The previous layers ({kept}) are kept.")
+        kept = format_layers(widths) or _("none")
+        section.problems.append(
+            _("{error}. The previous layers ({kept}) are kept.").format(error=error, kept=kept)
+        )

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.i18n import _
 from ui.plain_text import plain
-
-KEPT = {"target": "The previous target is kept."}
 
 
 @dataclass
@@ -34,17 +33,23 @@ class Section:
             for problem in self.problems:
                 st.error(plain(problem))
             for name in sorted(self.fields & refused.keys()):
-                st.error(plain(f"{refused[name]}. {kept_note(name, old)}"))
+                st.error(plain(refusal(name, refused[name], old)))
             if self.after is not None:
                 self.after(new)
 
 
-def kept_note(name: str, config: GanConfig) -> str:
-    if name in KEPT:
-        return KEPT[name]
+def refusal(name: str, error: object, config: GanConfig) -> str:
+    """Why an edit of `name` was refused, then what `config` keeps instead, in the page's
+    language (the error's own text comes translated from where it was raised)."""
+    if name == "target":
+        return target_kept(error)
     value = getattr(config, name)
     if isinstance(value, tuple):
-        shown = ", ".join(str(v) for v in value) or "none"
+        shown = ", ".join(str(v) for v in value) or _("none")
     else:
         shown = f"{value}"
-    return f"The previous value ({shown}) is kept."
+    return _("{error}. The previous value ({shown}) is kept.").format(error=error, shown=shown)
+
+
+def target_kept(error: object) -> str:
+    return _("{error}. The previous target is kept.").format(error=error)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from gan_core.config import ConfigError, quote_value
+from gan_core.i18n import _
 
 
 def format_layers(widths: tuple[int, ...]) -> str:
@@ -26,9 +27,10 @@ def parse_layers(field: str, text: str) -> tuple[int, ...]:
         if not re.fullmatch(r"[+]?\d+", part):
             raise ConfigError(
                 field,
-                f"{quote_value(text.strip())} is not a list of layer widths: "
-                f"{quote_value(part)} is not a positive "
-                'whole number (write widths like "5, 3", or leave empty for none)',
+                _(
+                    "{text} is not a list of layer widths: {part} is not a positive whole "
+                    'number (write widths like "5, 3", or leave empty for none)'
+                ).format(text=quote_value(text.strip()), part=quote_value(part)),
             )
         widths.append(int(part))
     return tuple(widths)

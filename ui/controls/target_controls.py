@@ -19,21 +19,22 @@ from gan_core.config import (
     GanConfig,
     Target,
 )
+from gan_core.i18n import N_, _, format_decimal, ngettext
 from gan_core.points_io import parse_points
-from ui.controls.control_section import KEPT, Section
+from ui.controls.control_section import Section, target_kept
 from ui.controls.covariance_forms import from_sigmas, to_sigmas
 from ui.plain_text import NAME_LIMIT, cut, plain_name
 from ui.session import notices
 from ui.session.config_state import POINTS_KEY, seed
 
-KIND_LABELS = {
-    "gaussian": "Gaussian",
-    "ring": "Ring (8 modes)",
-    "grid": "Grid (25 modes)",
-    "points": "My points (CSV)",
+KIND_LABELS = {  # shown translated; the values stay the config's names
+    "gaussian": N_("Gaussian"),
+    "ring": N_("Ring (8 modes)"),
+    "grid": N_("Grid (25 modes)"),
+    "points": N_("My points (CSV)"),
 }
 FORM_KEY = "cov_form"  # a way of writing, not a setting: survives loading a config
-FORMS = {"sigmas": "σx, σy, ρ", "matrix": "Full matrix"}
+FORMS = {"sigmas": "σx, σy, ρ", "matrix": N_("Full matrix")}
 UPLOAD_KEY = "points_upload"
 MAX_SIGMA = math.sqrt(MAX_VARIANCE)
 SHOWN = "%.6g"  # σ of the seed's covariance is √1.01 = 1.00498756…: show it short
@@ -41,13 +42,13 @@ SHOWN = "%.6g"  # σ of the seed's covariance is √1.01 = 1.00498756…: show i
 
 def render(config: GanConfig) -> Section:
     section = Section(fields=frozenset({"target"}))
-    st.subheader("Target")
+    st.subheader(_("Target"))
     target = config.target
     kind = st.radio(
-        "Distribution",
+        _("Distribution"),
         TARGET_KINDS,
         key=seed("target_kind", target.kind),
-        format_func=KIND_LABELS.get,
+        format_func=lambda kind: _(KIND_LABELS[kind]),
         horizontal=True,
     )
     try:
@@ -58,7 +59,7 @@ def render(config: GanConfig) -> Section:
         else:  # fixed geometry; mean and cov are kept for a return to the Gaussian
             candidate = Target(kind=kind, mean=target.mean, cov=target.cov)
     except ConfigError as error:
-        section.problems.append(f"{error}. {KEPT['target']}")
+        section.problems.append(target_kept(error))
     else:
         if candidate is not None:
             section.changes["target"] = candidate
@@ -69,13 +70,13 @@ def render(config: GanConfig) -> Section:
 def _gaussian(target: Target) -> Target:
     left, right = st.columns(2)
     number = dict(min_value=-MAX_ABS_COORD, max_value=MAX_ABS_COORD, step=0.1, format=SHOWN)
-    mean_x = left.number_input("Mean x", key=seed("mean_x", target.mean[0]), **number)
-    mean_y = right.number_input("Mean y", key=seed("mean_y", target.mean[1]), **number)
+    mean_x = left.number_input(_("Mean x"), key=seed("mean_x", target.mean[0]), **number)
+    mean_y = right.number_input(_("Mean y"), key=seed("mean_y", target.mean[1]), **number)
     form = st.radio(
-        "Covariance as",
+        _("Covariance as"),
         list(FORMS),
         key=FORM_KEY,
-        format_func=FORMS.get,
+        format_func=lambda form: _(FORMS[form]),
         horizontal=True,
         persist_state="page",
     )
@@ -89,7 +90,7 @@ def _sigma_form(cov):
     spread = dict(min_value=0.0, max_value=MAX_SIGMA, step=0.1, format=SHOWN)
     sigma_x = left.number_input("σx", key=seed("sigma_x", shown[0]), **spread)
     sigma_y = right.number_input("σy", key=seed("sigma_y", shown[1]), **spread)
-    rho = st.slider("Correlation ρ", -1.0, 1.0, step=0.01, key=seed("rho", shown[2]))
+    rho = st.slider(_("Correlation ρ"), -1.0, 1.0, step=0.01, key=seed("rho", shown[2]))
     entered = (sigma_x, sigma_y, rho)
     # Untouched inputs keep the exact matrix: σ and ρ are rounded views of it.
     if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(entered, shown)):
@@ -101,31 +102,37 @@ def _matrix_form(cov):
     (a, b), (c, d) = cov
     entry = dict(step=0.1, format=SHOWN)
     top_left, top_right = st.columns(2)
-    a = top_left.number_input("Σ row 1, col 1", key=seed("cov_a", a), **entry)
-    b = top_right.number_input("Σ row 1, col 2", key=seed("cov_b", b), **entry)
+    a = top_left.number_input(_("Σ row 1, col 1"), key=seed("cov_a", a), **entry)
+    b = top_right.number_input(_("Σ row 1, col 2"), key=seed("cov_b", b), **entry)
     bottom_left, bottom_right = st.columns(2)
-    c = bottom_left.number_input("Σ row 2, col 1", key=seed("cov_c", c), **entry)
-    d = bottom_right.number_input("Σ row 2, col 2", key=seed("cov_d", d), **entry)
-    st.caption("Must be symmetric and positive semi-definite (both eigenvalues ≥ 0).")
+    c = bottom_left.number_input(_("Σ row 2, col 1"), key=seed("cov_c", c), **entry)
+    d = bottom_right.number_input(_("Σ row 2, col 2"), key=seed("cov_d", d), **entry)
+    st.caption(_("Must be symmetric and positive semi-definite (both eigenvalues ≥ 0)."))
     return ((a, b), (c, d))
 
 
 def _points(target: Target) -> Target | None:
     st.file_uploader(
-        "CSV file of x,y points",
+        _("CSV file of x,y points"),
         type=["csv", "txt", "tsv"],
         key=UPLOAD_KEY,
         on_change=_read_upload,
-        help="One point per line; a header naming columns x and y is optional. "
-        "Separators: comma, semicolon, tab or spaces.",
+        help=_(
+            "One point per line; a header naming columns x and y is optional. "
+            "Separators: comma, semicolon, tab or spaces."
+        ),
     )
     notices.show("points")
     held = st.session_state.get(POINTS_KEY)
     if held is None:
-        st.info("Upload a CSV file of x,y points to train on them.")
+        st.info(_("Upload a CSV file of x,y points to train on them."))
         return None
     source, points = held
-    st.caption(f"{len(points):,} points from {plain_name(source)}")
+    st.caption(
+        ngettext("{n} point from {name}", "{n} points from {name}", len(points)).format(
+            n=format_decimal(len(points)), name=plain_name(source)
+        )
+    )
     return Target(kind="points", mean=target.mean, cov=target.cov, points=points)
 
 
@@ -137,6 +144,10 @@ def _read_upload() -> None:
         points = parse_points(uploaded.getvalue())
     except ConfigError as error:
         name = cut(uploaded.name, NAME_LIMIT)
-        notices.post("points", "error", f"{name}: {error}. {KEPT['target']}")
+        notices.post(
+            "points",
+            "error",
+            _("{name}: {error}. The previous target is kept.").format(name=name, error=error),
+        )
         return
     st.session_state[POINTS_KEY] = (uploaded.name, points)

@@ -15,6 +15,7 @@ from gan_core.config import (
     MIN_SAMPLES,
     GanConfig,
 )
+from gan_core.i18n import _, format_decimal
 from ui.controls.control_section import Section
 from ui.session.config_state import seed, widget_key
 
@@ -23,22 +24,22 @@ FIELDS = ("lr_d", "lr_g", "epochs", "batch_size", "n_samples", "seed")
 
 def render(config: GanConfig) -> Section:
     section = Section(fields=frozenset(FIELDS), after=_summary)
-    st.subheader("Training")
+    st.subheader(_("Training"))
     left, right = st.columns(2)
     rate = dict(min_value=0.0, max_value=MAX_LR, step=0.001, format="%g")
-    live = "Can be changed during a run: it takes effect at once, without a restart."
+    live = _("Can be changed during a run: it takes effect at once, without a restart.")
     changes = section.changes
     changes["lr_d"] = left.number_input(
-        "D learning rate", key=seed("lr_d", config.lr_d), help=live, **rate
+        _("D learning rate"), key=seed("lr_d", config.lr_d), help=live, **rate
     )
     changes["lr_g"] = right.number_input(
-        "G learning rate", key=seed("lr_g", config.lr_g), help=live, **rate
+        _("G learning rate"), key=seed("lr_g", config.lr_g), help=live, **rate
     )
     changes["epochs"] = left.number_input(
-        "Epochs", min_value=1, max_value=MAX_EPOCHS, step=1, key=seed("epochs", config.epochs)
+        _("Epochs"), min_value=1, max_value=MAX_EPOCHS, step=1, key=seed("epochs", config.epochs)
     )
     changes["batch_size"] = right.number_input(
-        "Batch size",
+        _("Batch size"),
         min_value=1,
         max_value=MAX_BATCH,
         step=1,
@@ -46,24 +47,28 @@ def render(config: GanConfig) -> Section:
     )
     own_points = config.target.kind == "points"
     changes["n_samples"] = left.number_input(
-        "Real samples",
+        _("Real samples"),
         min_value=MIN_SAMPLES,
         max_value=MAX_SAMPLES,
         step=100,
         key=seed("n_samples", config.n_samples),
         disabled=own_points,
-        help="Drawn once from the target at the start of a run"
-        + (" (your own points are used as they are)." if own_points else "."),
+        help=_(
+            "Drawn once from the target at the start of a run "
+            "(your own points are used as they are)."
+        )
+        if own_points
+        else _("Drawn once from the target at the start of a run."),
     )
     changes["seed"] = right.number_input(
-        "Seed",
+        _("Seed"),
         min_value=0,
         max_value=MAX_SEED,
         step=1,
         key=seed("seed", config.seed),
-        help="Same settings and seed, same run, step for step.",
+        help=_("Same settings and seed, same run, step for step."),
     )
-    st.button("New seed", icon=":material/casino:", on_click=_new_seed, key="new_seed")
+    st.button(_("New seed"), icon=":material/casino:", on_click=_new_seed, key="new_seed")
     section.open_slot()
     return section
 
@@ -74,7 +79,14 @@ def _new_seed() -> None:
 
 def _summary(config: GanConfig) -> None:
     st.caption(
-        f"{config.total_steps:,} steps: {config.epochs:,} epochs of "
-        f"{config.steps_per_epoch:,} batches of {config.batch_size:,} from "
-        f"{config.data_size:,} real points."
+        _(
+            "{steps} steps: {epochs} epochs of {batches} batches of {batch} "
+            "from {points} real points."
+        ).format(
+            steps=format_decimal(config.total_steps),
+            epochs=format_decimal(config.epochs),
+            batches=format_decimal(config.steps_per_epoch),
+            batch=format_decimal(config.batch_size),
+            points=format_decimal(config.data_size),
+        )
     )

@@ -19,6 +19,7 @@ import re
 import streamlit as st
 
 from gan_core.config import ConfigError
+from gan_core.i18n import _, format_decimal
 from gan_core.store.run_store import RunStore
 from gan_core.store.stored_run import StoredRun
 from gan_core.training.checkpoint import load_checkpoint
@@ -39,14 +40,18 @@ _NOT_IN_A_RUN_NAME = re.compile(r"[^A-Za-z0-9_ .:#()+-]+")
 
 def render() -> None:
     st.file_uploader(
-        f"Load a checkpoint (.pt, at most {UPLOAD_LIMIT_MB} MB) to continue its run",
+        _("Load a checkpoint (.pt, at most {limit} MB) to continue its run").format(
+            limit=UPLOAD_LIMIT_MB
+        ),
         type=["pt"],
         key=UPLOAD_KEY,
         on_change=_read_upload,
         max_upload_size=UPLOAD_LIMIT_MB,
-        help="A file from the Checkpoint download (or `python -m gan_core train --out`). "
-        "The run is shown at its step and kept in the run store; "
-        "Continue as a new run trains on from there.",
+        help=_(
+            "A file from the Checkpoint download (or `python -m gan_core train --out`). "
+            "The run is shown at its step and kept in the run store; "
+            "Continue as a new run trains on from there."
+        ),
     )
     notices.show(NOTICE_PLACE)
 
@@ -61,21 +66,34 @@ def _read_upload() -> None:
         stored = _store_and_open(uploaded.getvalue(), uploaded.name)
     except ConfigError as error:
         notices.post(
-            NOTICE_PLACE, "error", f"{shown} was not loaded: {error}. The page is kept as it was."
+            NOTICE_PLACE,
+            "error",
+            _("{name} was not loaded: {error}. The page is kept as it was.").format(
+                name=shown, error=error
+            ),
         )
         return
     config_state.load(stored.config, source=uploaded.name)
     session_holder().show(stored)
     step, total = stored.step, stored.config.total_steps
-    then = (
-        "Continue as a new run trains on from there."
-        if stored.can_continue
-        else "It has done all its steps."
-    )
+    if stored.can_continue:
+        text = _(
+            "Loaded {name} as run #{run}, at step {step} of {total}. "
+            "Continue as a new run trains on from there."
+        )
+    else:
+        text = _(
+            "Loaded {name} as run #{run}, at step {step} of {total}. It has done all its steps."
+        )
     notices.post(
         NOTICE_PLACE,
         "success",
-        f"Loaded {shown} as run #{stored.run_id}, at step {step:,} of {total:,}. {then}",
+        text.format(
+            name=shown,
+            run=stored.run_id,
+            step=format_decimal(step),
+            total=format_decimal(total),
+        ),
     )
 
 
@@ -86,19 +104,24 @@ def _store_and_open(data: bytes, file_name: str) -> StoredRun:
     or a store that cannot take it."""
     if len(data) > UPLOAD_LIMIT_BYTES:  # Streamlit enforces it too: this says it plainly
         raise ConfigError(
-            "checkpoint", f"file is {len(data):,} bytes: at most {UPLOAD_LIMIT_BYTES:,} allowed"
+            "checkpoint",
+            _("file is {size} bytes: at most {limit} allowed").format(
+                size=format_decimal(len(data)), limit=format_decimal(UPLOAD_LIMIT_BYTES)
+            ),
         )
     trainer = load_checkpoint(data)
     store = run_store.store()
     if store is None:
-        raise ConfigError("run store", "it could not be opened, and a loaded run is kept there")
+        raise ConfigError("run store", _("it could not be opened, and a loaded run is kept there"))
     try:
         run_id = _save(store, trainer, data, file_name)
         return StoredRun.open(store, run_id, VIEW)
     except ConfigError:
         raise
     except Exception as error:  # a full or broken store: the file itself was fine
-        raise ConfigError("run store", f"it could not take the run ({error})") from None
+        raise ConfigError(
+            "run store", _("it could not take the run ({error})").format(error=error)
+        ) from None
 
 
 def _save(store: RunStore, trainer: Trainer, data: bytes, file_name: str) -> int:

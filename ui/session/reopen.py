@@ -22,6 +22,7 @@ from dataclasses import replace
 import streamlit as st
 
 from gan_core.config import ConfigError
+from gan_core.i18n import N_, _, format_decimal
 from gan_core.jobs.status import RunStatus
 from gan_core.store.record import RunRecord
 from gan_core.store.run_store import RunNotFound, RunStore
@@ -35,6 +36,16 @@ from ui.session.session_job import holder as session_holder
 
 SETTLED_KEY = "reopen_settled"  # the offer is answered: reopened, dismissed or trained past
 OFFER_KEY = "reopen_offer_found"  # what the offer says, once the run it names has ended
+# A saved run's status as the offer words it (the store keeps the English word).
+STATUS_WORDS = {
+    "starting": N_("starting"),
+    "running": N_("running"),
+    "paused": N_("paused"),
+    "finished": N_("finished"),
+    "diverged": N_("diverged"),
+    "stopped": N_("stopped"),
+    "error": N_("error"),
+}
 
 
 def offer(holder: JobHolder) -> None:
@@ -49,17 +60,22 @@ def offer(holder: JobHolder) -> None:
         return
     run_id, status, step, total = found
     if status == LOST:
-        text = (
-            f"The connection to the server training your last run (#{run_id}) was lost: "
-            f"it stopped at step {step:,} of {total:,}, and this page is now served by "
+        text = _(
+            "The connection to the server training your last run (#{run}) was lost: "
+            "it stopped at step {step} of {total}, and this page is now served by "
             "another server."
-        )
+        ).format(run=run_id, step=format_decimal(step), total=format_decimal(total))
     else:
-        text = f"Your last run (#{run_id}, {status}, step {step:,} of {total:,})"
+        text = _("Your last run (#{run}, {status}, step {step} of {total})").format(
+            run=run_id,
+            status=_(STATUS_WORDS.get(str(status), str(status))),
+            step=format_decimal(step),
+            total=format_decimal(total),
+        )
     with st.container(horizontal=True, vertical_alignment="center", key="reopen_offer"):
         st.info(text, icon=":material/history:")
-        st.button("Reopen", key="reopen_run", on_click=_reopen, args=(run_id,))
-        st.button("Dismiss", key="reopen_dismiss", on_click=_settle)
+        st.button(_("Reopen"), key="reopen_run", on_click=_reopen, args=(run_id,))
+        st.button(_("Dismiss"), key="reopen_dismiss", on_click=_settle)
 
 
 LOST = "lost"  # in the offer, for the status of a run whose server stopped
@@ -133,16 +149,18 @@ def continue_button(holder: JobHolder) -> None:
     if not isinstance(job, StoredRun):
         return
     st.button(
-        "Continue as a new run",
+        _("Continue as a new run"),
         key="run_continue",
         icon=":material/fast_forward:",
         on_click=request,
         args=("continue",),
         disabled=not job.can_continue,
-        help="Train on from this run's saved state, exactly as if it had never stopped; "
-        "the store keeps it as a new run."
+        help=_(
+            "Train on from this run's saved state, exactly as if it had never stopped; "
+            "the store keeps it as a new run."
+        )
         if job.can_continue
-        else "Nothing to continue: this run has done all its steps, or diverged.",
+        else _("Nothing to continue: this run has done all its steps, or diverged."),
     )
 
 
@@ -155,7 +173,7 @@ def _reopen(run_id: int) -> None:
     store = run_store.store()
     try:
         if store is None:
-            raise ConfigError("run store", "it could not be opened")
+            raise ConfigError("run store", _("it could not be opened"))
         try:
             stored = StoredRun.open(store, run_id, VIEW)
         except NoSavedState:
@@ -164,12 +182,18 @@ def _reopen(run_id: int) -> None:
         notices.post(
             "page",
             "info",
-            f"Run #{run_id} has no saved state yet (it may still be ending in the closed "
-            "tab): try again in a moment.",
+            _(
+                "Run #{run} has no saved state yet (it may still be ending in the closed "
+                "tab): try again in a moment."
+            ).format(run=run_id),
         )
         return
     except (RunNotFound, ConfigError) as error:
-        notices.post("page", "error", f"Run #{run_id} could not be reopened: {error}.")
+        notices.post(
+            "page",
+            "error",
+            _("Run #{run} could not be reopened: {error}.").format(run=run_id, error=error),
+        )
         _settle()
         return
     _settle()

@@ -24,6 +24,7 @@ import torch
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from gan_core.config import GanConfig
+from gan_core.i18n import _
 from gan_core.jobs.limits import check_server_settings
 from gan_core.jobs.pool import get_pool
 from gan_core.jobs.process_job import ProcessTrainingJob
@@ -184,9 +185,10 @@ def holder() -> JobHolder:
     if problems:
         st.error(
             plain(
-                "This server is misconfigured and cannot train: "
-                + "; ".join(problems)
-                + ". Whoever runs it must correct the setting and restart it."
+                _(
+                    "This server is misconfigured and cannot train: {problems}. "
+                    "Whoever runs it must correct the setting and restart it."
+                ).format(problems="; ".join(problems))
             )
         )
         st.stop()

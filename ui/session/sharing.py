@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.i18n import _
 from gan_core.jobs.protocol import Job
 from gan_core.jobs.status import RunStatus
 from gan_core.serialize import from_json, to_json
@@ -24,7 +25,7 @@ UPLOAD_KEY = "config_upload"
 
 
 def render(holder: JobHolder, config: GanConfig) -> None:
-    st.subheader("Share and save")
+    st.subheader(_("Share and save"))
     link, files = st.columns([3, 2], gap="large")
     with link:
         _link(config)
@@ -46,13 +47,23 @@ def _link(config: GanConfig) -> None:
     if url is None:
         st.warning(
             plain(
-                f"No link for this setup: {st.session_state.get(LINK_PROBLEM_KEY)}. "
-                "Download the config file to share it."
+                _(
+                    "No link for this setup: {problem}. Download the config file to share it."
+                ).format(problem=st.session_state.get(LINK_PROBLEM_KEY))
             )
         )
         return
-    also = ", the speed and present mode" if present_mode.on() else " and the speed"
-    st.markdown(f"**Link to this setup** (every setting, the seed{also}; copy it with the icon)")
+    # The link also carries `lang=`: it opens in the language it was made in (a class's).
+    if present_mode.on():
+        what = _(
+            "every setting, the seed, the speed, present mode and the language; "
+            "copy it with the icon"
+        )
+    else:
+        what = _("every setting, the seed, the speed and the language; copy it with the icon")
+    st.markdown(
+        _("**Link to this setup** ({what})").format(what=what),
+    )
     st.code(url, language=None, wrap_lines=True)
 
 
@@ -61,7 +72,7 @@ def _downloads(holder: JobHolder, config: GanConfig) -> None:
     no_run = job is None
     with st.container(horizontal=True):
         st.download_button(
-            "Config (JSON)",
+            _("Config (JSON)"),
             to_json(config),
             file_name="ganscope-config.json",
             mime="application/json",
@@ -70,7 +81,7 @@ def _downloads(holder: JobHolder, config: GanConfig) -> None:
             on_click="ignore",
         )
         st.download_button(
-            "History (CSV)",
+            _("History (CSV)"),
             (lambda: job.frame().history.to_csv(index=False)) if job else "",
             file_name="ganscope-history.csv",
             mime="text/csv",
@@ -81,7 +92,7 @@ def _downloads(holder: JobHolder, config: GanConfig) -> None:
         )
         waiting = _not_started(job)
         st.download_button(
-            "Checkpoint",
+            _("Checkpoint"),
             job.checkpoint if job and not waiting else b"",
             file_name="ganscope-checkpoint.pt",
             mime="application/octet-stream",
@@ -90,8 +101,10 @@ def _downloads(holder: JobHolder, config: GanConfig) -> None:
             disabled=no_run or waiting is not None,
             on_click="ignore",
             help=waiting
-            or "Weights, optimiser state, random state and history: the run can continue "
-            "exactly from here.",
+            or _(
+                "Weights, optimiser state, random state and history: the run can continue "
+                "exactly from here."
+            ),
         )
 
 
@@ -103,15 +116,15 @@ def _not_started(job: Job | None) -> str | None:
         return None
     status = job.frame().status
     if status == RunStatus.QUEUED:
-        return "The checkpoint can be downloaded once this run leaves the queue and trains."
+        return _("The checkpoint can be downloaded once this run leaves the queue and trains.")
     if status == RunStatus.STARTING:
-        return "The checkpoint can be downloaded once this run has started."
+        return _("The checkpoint can be downloaded once this run has started.")
     return None
 
 
 def _upload() -> None:
     st.file_uploader(
-        "Load a config file (JSON)",
+        _("Load a config file (JSON)"),
         type=["json"],
         key=UPLOAD_KEY,
         on_change=_read_upload,
@@ -130,8 +143,10 @@ def _read_upload() -> None:
         notices.post(
             "config_upload",
             "error",
-            f"{name} was not loaded: {error}. The current settings are kept.",
+            _("{name} was not loaded: {error}. The current settings are kept.").format(
+                name=name, error=error
+            ),
         )
         return
     config_state.load(config, source=uploaded.name)
-    notices.post("config_upload", "success", f"Loaded {name}.")
+    notices.post("config_upload", "success", _("Loaded {name}.").format(name=name))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.config import ConfigError, GanConfig
+from gan_core.i18n import _
 from gan_core.presets import get_preset
 from gan_core.serialize import SPEED_KEY, from_query, split_speed, to_query
 from ui import language, present_mode
@@ -51,8 +52,10 @@ def load_from_url() -> None:
         notices.post(
             "page",
             "error",
-            f"This link's settings could not be used: {error}. "
-            f"Showing the preset “{get_preset(DEFAULT_PRESET).title}” instead.",
+            _(
+                "This link's settings could not be used: {error}. "
+                "Showing the preset “{preset}” instead."
+            ).format(error=error, preset=_(get_preset(DEFAULT_PRESET).title)),
         )
         config_state.load(get_preset(DEFAULT_PRESET).config, source="preset")
     else:
@@ -70,8 +73,9 @@ def _take_speed(params: dict) -> dict:
         notices.post(
             "page",
             "error",
-            f"This link's speed could not be used: {error}. "
-            f"The speed stays at {speed.current()} steps/s.",
+            _(
+                "This link's speed could not be used: {error}. The speed stays at {speed} steps/s."
+            ).format(error=error, speed=speed.current()),
         )
         return {k: v for k, v in params.items() if k != SPEED_KEY}
     if link_speed is not None:
@@ -89,7 +93,11 @@ def _take_present(params: dict) -> dict:
     try:
         present = present_mode.parse(params[present_mode.PRESENT_KEY])
     except ConfigError as error:
-        notices.post("page", "error", f"This link's present mode could not be used: {error}.")
+        notices.post(
+            "page",
+            "error",
+            _("This link's present mode could not be used: {error}.").format(error=error),
+        )
         return rest
     present_mode.set_from_link(present)
     return rest
