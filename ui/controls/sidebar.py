@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.config import GanConfig
-from ui import language
+from ui import language, navigation
 from ui.controls import advanced_controls, preset_picker, target_controls, training_controls
 from ui.controls.config_edit import apply_changes
 from ui.session import config_state
@@ -20,6 +20,7 @@ from ui.session import config_state
 def render() -> GanConfig:
     config = config_state.current()
     with st.sidebar:
+        navigation.links()
         language.switch()
         preset_slot = st.container()
         sections = [
