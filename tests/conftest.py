@@ -57,3 +57,30 @@ os.environ.setdefault("GANSCOPE_WORKERS", str(len(os.sched_getaffinity(0))))
 
 # The store's tests run on both of its databases (tests/pg_server.py).
 from pg_server import pg_server, store_backend, store_url  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True)
+def _app_tests_read_choices_in_the_pages_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A browser sends a radio's or a list's choice as its index; AppTest instead works the
+    choice out again before every run, in the test's own thread, by formatting each option
+    with the widget's `format_func`, which translates in the reader's language. That thread
+    is no session, so it would read English and not find a Chinese page's options. Each run
+    of an AppTest is therefore made in the language its session last chose."""
+    from streamlit.testing.v1.element_tree import ElementTree
+
+    from gan_core.i18n import use_language
+    from ui.language import STATE_KEY
+
+    original = ElementTree.run
+
+    def run(self: ElementTree, *, timeout: float | None = None):  # type: ignore[no-untyped-def]
+        try:
+            language = self._runner.session_state[STATE_KEY] if self._runner else None
+        except KeyError:
+            language = None
+        if language not in ("en", "zh"):
+            return original(self, timeout=timeout)
+        with use_language(language):
+            return original(self, timeout=timeout)
+
+    monkeypatch.setattr(ElementTree, "run", run)

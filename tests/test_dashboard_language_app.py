@@ -119,15 +119,16 @@ def test_a_refusal_worded_here_is_chinese_but_for_the_field_and_the_value(apps):
     at = apps({"lang": "zh"})
     with reading("zh"):
         at.text_input(key="w.d_hidden").set_value("5, x").run()
-    refusal = next(e for e in errors(at) if e.startswith("d_hidden: "))
+    # The field's key, then its Chinese name (gan_core/config.py's ConfigError).
+    refusal = next(e for e in errors(at) if e.startswith("d_hidden（判别器隐藏层）："))
     assert has_chinese(refusal) and "保留原来的隐藏层（5, 3）" in refusal
-    assert english_words(refusal.removeprefix("d_hidden: ")) == []
+    assert english_words(refusal.removeprefix("d_hidden")) == []
 
 
 def test_a_bad_present_value_is_refused_in_chinese(apps):
     at = apps({"lang": "zh", "present": "maybe"})
     (refusal,) = errors(at)
-    assert refusal.startswith("无法使用此链接中的演示模式：present: ")
+    assert refusal.startswith("无法使用此链接中的演示模式：present：")
     assert "'maybe'" in refusal and has_chinese(refusal)
     assert set(english_words(refusal)) == {"present", "maybe"}  # the field and the value
 

@@ -103,11 +103,14 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def guide_page_in(lang: str) -> AppTest:
+    # AppTest reads the widgets' choices (the preset list) in the test's own thread, through
+    # their format_func: that thread must read the page's language to find them.
     app = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
     app.query_params["lang"] = lang
-    app.run()
-    app.switch_page("pages/3_Guide.py")
-    return app.run()
+    with use_language(lang):
+        app.run()
+        app.switch_page("pages/3_Guide.py")
+        return app.run()
 
 
 def preset_texts() -> list[str]:
@@ -207,7 +210,8 @@ def test_each_guide_translation_keeps_its_formulas_and_numbers():
 @pytest.mark.parametrize("name", ["tutorial", "minimax", "wgan_gp_grid"])
 def test_a_chinese_guides_button_opens_its_preset_in_chinese(name):
     app = guide_page_in("zh")
-    app.button(key=f"try_{name}").click().run()
+    with use_language("zh"):
+        app.button(key=f"try_{name}").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.query_params == link_query(PRESETS[name].config, lang="zh")
     assert app.session_state[language.STATE_KEY] == "zh"  # the dashboard reads Chinese
