@@ -15,7 +15,7 @@ import re
 from gan_core.i18n import use_language
 from gan_core.presets import PRESETS
 from tests import test_dashboard_app as dashboard
-from tests.i18n_check import english_words, has_chinese, texts_under
+from tests.i18n_check import english_words, has_chinese, texts_under, visible_texts
 from tests.test_dashboard_app import errors, job_of, query, wait_for_frame
 
 apps, data_dir = dashboard.apps, dashboard.data_dir  # the same fixtures as the main tests
@@ -178,3 +178,13 @@ def test_the_switch_changes_the_language_at_once_and_the_run_goes_on(apps):
     assert at.selectbox(key="preset").label == "Preset"
     assert job_of(at) is job and job.alive
     assert errors(at) == []
+
+
+def test_the_whole_chinese_dashboard_leaves_no_english(apps):
+    # Every part of the page together (sidebar, header, run buttons, status, numbers,
+    # charts, sharing and files): only the language switch, bilingual on purpose, and code
+    # spans (a command line) keep Latin words.
+    at = apps({"lang": "zh"})
+    switch = {"English", "Language / 语言"}
+    assert [t for t in english_in(visible_texts(at)) if t not in switch] == []
+    assert "训练" in [b.label for b in at.button]
