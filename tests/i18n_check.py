@@ -60,8 +60,13 @@ KEPT_IN_LATIN = {
     "std",
     "cov",
     "var",
+    "utc",
+    # distances named after people, as Chinese texts write them
+    "fréchet",
+    "wasserstein",
 }
-_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+# Accented Latin letters belong to the word ("Fréchet" is one word, not "Fr" and "chet").
+_LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]{3,}")
 
 
 def english_words(text: str) -> list[str]:
@@ -90,6 +95,8 @@ _TEXT_FIELDS = {
     "tooltip",
 }
 _CHART_JSON_FIELDS = {"spec", "json_args", "jsonArgs", "figure"}
+# Plotly's placement settings inside a title or colour bar ("side": "right"): not words.
+_PLACEMENT = ("side", "xanchor", "yanchor", "xref", "yref", "align", "valign")
 _TAG = re.compile(r"<[^>]*>")
 _TEMPLATE_FIELD = re.compile(r"%\{[^}]*\}")
 # Streamlit Markdown directives (icons, coloured backgrounds): syntax, not words.
@@ -109,7 +116,7 @@ def _strings_in(value: object, wanted: bool, out: list[str]) -> None:
                 except ValueError:
                     continue
                 _strings_in(item, False, out)
-            elif key in ("css", "style", "font", "family", "meta", "uirevision"):
+            elif key in ("css", "style", "font", "family", "meta", "uirevision", *_PLACEMENT):
                 continue
             else:
                 _strings_in(item, wanted or key in _TEXT_FIELDS, out)

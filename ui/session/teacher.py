@@ -22,6 +22,7 @@ from collections import deque
 
 import streamlit as st
 
+from gan_core.i18n import _
 from ui.session.session_job import who_is_asking
 
 ENV_VAR = "GANSCOPE_TEACHER_KEY"
@@ -104,30 +105,35 @@ def forget() -> None:
 def key_form() -> None:
     """The password box and what came of the last key entered."""
     if not configured():
-        st.caption(f"No teacher key is set on this server ({ENV_VAR}).")
+        st.caption(_("No teacher key is set on this server ({name}).").format(name=ENV_VAR))
         return
     if is_teacher():
         st.success(
-            "Teacher key accepted: you may rename, unpublish and delete published runs, "
-            "and set the class board's challenge."
+            _(
+                "Teacher key accepted: you may rename, unpublish and delete published runs, "
+                "and set the class board's challenge."
+            )
         )
-        if st.button("Forget the teacher key", key="teacher_forget"):
+        if st.button(_("Forget the teacher key"), key="teacher_forget"):
             forget()
             st.rerun()
         return
     with st.form(FORM_KEY, clear_on_submit=True, border=False):
-        entered = st.text_input("Teacher key", type="password", key=FIELD_KEY)
-        submitted = st.form_submit_button("Unlock teacher actions")
+        entered = st.text_input(_("Teacher key"), type="password", key=FIELD_KEY)
+        submitted = st.form_submit_button(_("Unlock teacher actions"), key="teacher_unlock")
     if submitted:
         who, now = _who(), time.monotonic()
         wait = _seconds_locked(who, now)
         if wait > 0:
             st.error(
-                f"Too many wrong teacher keys ({MAX_WRONG_KEYS} in "
-                f"{WRONG_KEY_WINDOW_S:.0f} s): try again in {wait:.0f} s."
+                _(
+                    "Too many wrong teacher keys ({count} in {window} s): try again in {wait} s."
+                ).format(
+                    count=MAX_WRONG_KEYS, window=f"{WRONG_KEY_WINDOW_S:.0f}", wait=f"{wait:.0f}"
+                )
             )
             return
         if check(entered):
             st.rerun()
         _count_wrong_key(who, now)
-        st.error("That is not the teacher key.")
+        st.error(_("That is not the teacher key."))
