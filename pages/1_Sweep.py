@@ -24,12 +24,13 @@ import streamlit as st
 from gan_core.config import ConfigError, GanConfig
 from gan_core.figures.sweep import sweep_figure
 from gan_core.formatting import COLUMN_FORMAT
+from gan_core.i18n import N_, _
 from gan_core.jobs.status import RunStatus
 from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
 from gan_core.sweep.job import SweepSlot, SweepStatus
 from gan_core.sweep.run import AXIS_KEYS, plan_sweep
-from ui import language
+from ui import language, navigation
 from ui.plain_text import cut, plain
 from ui.session.session_job import who_is_asking
 from ui.sweep_form import (
@@ -37,34 +38,44 @@ from ui.sweep_form import (
     VALUE_MODES,
     axis_from_inputs,
     axis_label,
+    axis_titles,
     cell_label,
     cells_best_first,
+    metric_name,
     plan_summary,
 )
 
 DASHBOARD_CONFIG = "config"  # where the dashboard keeps its current GanConfig
-CURRENT = "The dashboard's current setup"
+CURRENT = N_("The dashboard's current setup")  # an option's value, translated where shown
 NO_AXIS = "none"
 SLOT_STATE_KEY = "sweep_slot"  # the same slot, reachable from session state (tests)
-KEPT = "Your settings are kept"
-# What to do when a part of the page fails unexpectedly, by part.
+# What to do when a part of the page fails unexpectedly, by part (translated where shown).
 WHAT_TO_DO = {
-    "form": f"These settings could not be read. {KEPT}: change the values, or choose another axis.",
-    "start": f"The sweep could not start. {KEPT}: press Run again in a moment.",
-    "progress": "The sweep's progress could not be shown; it goes on training. Reload the "
-    "page to see it again.",
-    "results": f"The results could not be shown. {KEPT}: press Run to train the sweep again.",
+    "form": N_(
+        "These settings could not be read. Your settings are kept: change the values, or "
+        "choose another axis."
+    ),
+    "start": N_("The sweep could not start. Your settings are kept: press Run again in a moment."),
+    "progress": N_(
+        "The sweep's progress could not be shown; it goes on training. Reload the page to see "
+        "it again."
+    ),
+    "results": N_(
+        "The results could not be shown. Your settings are kept: press Run to train the sweep "
+        "again."
+    ),
 }
-FAILED = (
-    f"The sweep stopped with an error on the server. {KEPT}: press Run to try again, and if "
-    "it fails again, use fewer cells or seeds or smaller networks."
+FAILED = N_(
+    "The sweep stopped with an error on the server. Your settings are kept: press Run to try "
+    "again, and if it fails again, use fewer cells or seeds or smaller networks."
 )
 
 log = logging.getLogger("ganscope")
 
 language.choose()  # first: every string below is in the chosen language
-st.set_page_config(page_title="Sweep · GANscope", layout="wide")
+st.set_page_config(page_title=_("Sweep · GANscope"), layout="wide")
 with st.sidebar:
+    navigation.links()
     language.switch()
 
 
@@ -76,12 +87,17 @@ def session_slot() -> SweepSlot:
 def base_config() -> GanConfig:
     current = st.session_state.get(DASHBOARD_CONFIG)
     options = ([CURRENT] if isinstance(current, GanConfig) else []) + list(PRESETS)
+    # Every option's words, translated now: a format_func may be called outside this run.
+    names = {
+        name: _("Preset: {title}").format(title=_(preset.title)) for name, preset in PRESETS.items()
+    }
+    names[CURRENT] = _(CURRENT)
     choice = st.selectbox(
-        "Base setup",
+        _("Base setup"),
         options,
         key="sweep.base",
-        format_func=lambda o: o if o == CURRENT else f"Preset: {PRESETS[o].title}",
-        help="Every run starts from this setup; the axes change one or two of its settings.",
+        format_func=names.__getitem__,
+        help=_("Every run starts from this setup; the axes change one or two of its settings."),
     )
     return current if choice == CURRENT else PRESETS[choice].config
 
@@ -89,27 +105,32 @@ def base_config() -> GanConfig:
 def axis_inputs(slot: int, default_key: str, optional: bool):
     """One axis' widgets; returns its Axis, or None for no axis (raises ConfigError)."""
     keys = [NO_AXIS, *AXIS_KEYS] if optional else list(AXIS_KEYS)
+    names = {k: _("none") if k == NO_AXIS else axis_label(k) for k in keys}
     key = st.selectbox(
-        f"Axis {slot}",
+        _("Axis {slot}").format(slot=slot),
         keys,
         index=keys.index(default_key),
         key=f"sweep.axis{slot}",
-        format_func=lambda k: "none" if k == NO_AXIS else axis_label(k),
+        format_func=names.__getitem__,
     )
     if key == NO_AXIS:
         return None
     mode, listed, start, stop, count = DEFAULT_INPUTS[key]
     prefix = f"sweep.axis{slot}.{key}"  # each setting keeps its own inputs
     mode = st.radio(
-        "Values", list(VALUE_MODES), index=list(VALUE_MODES).index(mode), key=f"{prefix}.mode"
+        _("Values"),
+        list(VALUE_MODES),
+        index=list(VALUE_MODES).index(mode),
+        key=f"{prefix}.mode",
+        format_func={mode: _(mode) for mode in VALUE_MODES}.__getitem__,
     )
     if VALUE_MODES[mode] is None:
-        listed = st.text_input("Values, comma-separated", listed, key=f"{prefix}.list")
+        listed = st.text_input(_("Values, comma-separated"), listed, key=f"{prefix}.list")
     else:
         left, middle, right = st.columns(3)
-        start = left.text_input("From", start, key=f"{prefix}.from")
-        stop = middle.text_input("To", stop, key=f"{prefix}.to")
-        count = right.number_input("Count", 1, 64, count, key=f"{prefix}.count")
+        start = left.text_input(_("From"), start, key=f"{prefix}.from")
+        stop = middle.text_input(_("To"), stop, key=f"{prefix}.to")
+        count = right.number_input(_("Count"), 1, 64, count, key=f"{prefix}.count")
     return axis_from_inputs(key, mode, listed, start, stop, count)
 
 
@@ -123,7 +144,7 @@ def shown_plainly(part: str, prefix: str = "") -> Iterator[None]:
         st.error(plain(f"{prefix}{error}"))
     except Exception:
         log.exception("unexpected error in the sweep page's %s", part)
-        st.error(plain(WHAT_TO_DO[part]))
+        st.error(plain(_(WHAT_TO_DO[part])))
 
 
 def sweep_form():
@@ -135,17 +156,21 @@ def sweep_form():
     for slot, default, column in ((1, "lr_d", columns[0]), (2, "lr_g", columns[1])):
         with column:
             read = False  # until the axis is read: its widgets are all drawn by then
-            with shown_plainly("form", f"Axis {slot}: "):
+            with shown_plainly("form", _("Axis {slot}: ").format(slot=slot)):
                 axis = axis_inputs(slot, default, optional=slot == 2)
                 if axis is not None:
                     axes.append(axis)
                 read = True
             complete = complete and read
-    seeds = st.number_input("Seeds per cell", 1, 64, 1, key="sweep.seeds")
-    st.caption(f"Run seeds: base seed ({base.seed}) + 0, 1, … so every cell trains the same seeds.")
+    seeds = st.number_input(_("Seeds per cell"), 1, 64, 1, key="sweep.seeds")
+    st.caption(
+        _("Run seeds: base seed ({seed}) + 0, 1, … so every cell trains the same seeds.").format(
+            seed=base.seed
+        )
+    )
     if not complete:
         return None
-    with shown_plainly("form", "This sweep cannot run: "):
+    with shown_plainly("form", _("This sweep cannot run: ")):
         plan = plan_sweep(base, axes, int(seeds))
         st.caption(plan_summary(plan))
         return plan
@@ -174,10 +199,14 @@ def progress_bar(slot: SweepSlot) -> None:
 def progress_text(status: SweepStatus, runs: int) -> str:
     if status.queue_place is not None:
         place, of = status.queue_place
-        return f"Queued, position {place} of {of}: the sweep starts when a training slot frees."
-    return (
-        f"{status.done:,} of {status.total:,} training steps over "
-        f"{runs:,} runs · {status.elapsed:.1f} s"
+        return _(
+            "Queued, position {place} of {of}: the sweep starts when a training slot frees."
+        ).format(place=place, of=of)
+    return _("{done} of {total} training steps over {runs} runs · {seconds} s").format(
+        done=f"{status.done:,}",
+        total=f"{status.total:,}",
+        runs=f"{runs:,}",
+        seconds=f"{status.elapsed:.1f}",
     )
 
 
@@ -192,63 +221,90 @@ def results(slot: SweepSlot) -> None:
         return
     if status.state == RunStatus.ERROR:  # its text is the server's, not meant for the page
         log.warning("a sweep ended with an error: %s", status.message)
-        st.warning(plain(FAILED))
+        st.warning(plain(_(FAILED)))
         return
     if status.state != RunStatus.FINISHED:
-        st.warning(plain(f"The sweep did not finish: {cut(status.message)}"))
+        st.warning(plain(_("The sweep did not finish: {why}").format(why=cut(status.message))))
         return
     result = status.result
-    st.subheader("Results")
+    st.subheader(_("Results"))
     st.caption(
-        f"{result.n_runs:,} runs × {result.iterations:,} iterations in {result.seconds:.1f} s "
-        f"({result.iterations_per_second:,.0f} iterations/s). Distance: {result.metric_label}; "
-        "a diverged run counts as infinitely far."
+        _(
+            "{runs} runs × {iterations} iterations in {seconds} s ({speed} iterations/s). "
+            "Distance: {metric}; a diverged run counts as infinitely far."
+        ).format(
+            runs=f"{result.n_runs:,}",
+            iterations=f"{result.iterations:,}",
+            seconds=f"{result.seconds:.1f}",
+            speed=f"{result.iterations_per_second:,.0f}",
+            metric=metric_name(result.metric),
+        )
     )
     # theme=None: the figure's own template and fonts, as the dashboard's charts show them.
-    st.plotly_chart(sweep_figure(result), key="sweep.heatmap", theme=None)
+    figure = sweep_figure(result, axis_titles(result.keys))
+    st.plotly_chart(figure, key="sweep.heatmap", theme=None)
     order = cells_best_first(result)
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     cell = left.selectbox(
-        "Open a cell on the dashboard (best first; its first seed)",
+        _("Open a cell on the dashboard (best first; its first seed)"),
         order,
-        format_func=lambda c: cell_label(result, c),
+        format_func={c: cell_label(result, c) for c in order}.__getitem__,
         key="sweep.cell",
     )
-    if right.button("Open on the dashboard", key="sweep.open"):
+    if right.button(_("Open on the dashboard"), key="sweep.open"):
         open_on_dashboard(result.cell_config(cell))
     st.dataframe(
-        result.cells,
-        hide_index=True,
-        key="sweep.cells",
-        column_config={
-            name: st.column_config.NumberColumn(name, format=COLUMN_FORMAT)
-            for name in ("median", "min", "max")
-        },
+        result.cells, hide_index=True, key="sweep.cells", column_config=cell_columns(result)
     )
     left, right = st.columns(2)
     left.download_button(
-        "Cells (CSV)", result.cells.to_csv(index=False), "sweep_cells.csv", "text/csv"
+        _("Cells (CSV)"),
+        result.cells.to_csv(index=False),
+        "sweep_cells.csv",
+        "text/csv",
+        key="sweep.download_cells",
     )
     right.download_button(
-        "All runs (CSV)", result.runs.to_csv(index=False), "sweep_runs.csv", "text/csv"
+        _("All runs (CSV)"),
+        result.runs.to_csv(index=False),
+        "sweep_runs.csv",
+        "text/csv",
+        key="sweep.download_runs",
     )
 
 
-st.title("Sweep")
+def cell_columns(result) -> dict:
+    """The cells table's headers in the reader's language (the data, and the CSV, keep the
+    column keys)."""
+    columns = {
+        "cell": st.column_config.NumberColumn(_("cell")),
+        **{key: axis_label(key) for key in result.keys},
+        "seeds": st.column_config.NumberColumn(_("seeds")),
+        "diverged": st.column_config.NumberColumn(_("diverged")),
+    }
+    names = {"median": _("median"), "min": _("min"), "max": _("max")}
+    for key, name in names.items():
+        columns[key] = st.column_config.NumberColumn(name, format=COLUMN_FORMAT)
+    return columns
+
+
+st.title(_("Sweep"))
 st.caption(
-    "Vary one or two settings over a grid, train every combination at once, and compare "
-    "where each ended up."
+    _(
+        "Vary one or two settings over a grid, train every combination at once, and compare "
+        "where each ended up."
+    )
 )
 slot = session_slot()
 st.session_state[SLOT_STATE_KEY] = slot
 plan = sweep_form()
 running = slot.job is not None and not slot.job.status().ended
 start, stop = st.columns([1, 5])
-if start.button("Run", type="primary", disabled=plan is None or running, key="sweep.run"):
+if start.button(_("Run"), type="primary", disabled=plan is None or running, key="sweep.run"):
     with shown_plainly("start"):
         slot.start(plan, owner=who_is_asking())
         running = True
-if running and stop.button("Stop", key="sweep.stop"):
+if running and stop.button(_("Stop"), key="sweep.stop"):
     slot.job.stop()
 st.fragment(progress_view, run_every=0.5 if running else None)(slot)
 with shown_plainly("results"):

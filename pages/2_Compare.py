@@ -31,20 +31,22 @@ from gan_core.config import ConfigError
 from gan_core.figures.compare import distance_figure, loss_figure
 from gan_core.figures.curves import STEP_AXES
 from gan_core.formatting import COLUMN_FORMAT
+from gan_core.i18n import N_, _, ngettext
 from gan_core.jobs.status import RunStatus
 from gan_core.serialize import to_query
 from gan_core.store.paths import data_dir_from_environment
 from gan_core.store.record import run_label
 from gan_core.store.rows import DAMAGED
 from gan_core.store.run_store import MAX_NEW_NAME_CHARS, NotAllowed, RunNotFound, RunStore
-from ui import compare_runs, language
-from ui.compare_table import results_table, settings_table, styled_settings
+from ui import compare_runs, language, navigation
+from ui.compare_table import results_table, settings_table, status_name, styled_settings
 from ui.plain_text import NAME_LIMIT, cut, plain, plain_name
 from ui.session import run_store, session_id, teacher
 
 language.choose()  # first: every string below is in the chosen language
-st.set_page_config(page_title="Compare runs · GANscope", layout="wide")
+st.set_page_config(page_title=_("Compare runs · GANscope"), layout="wide")
 with st.sidebar:
+    navigation.links()
     language.switch()
 
 log = logging.getLogger("ganscope")
@@ -54,6 +56,15 @@ SHOWN_KEY = "compare_shown"  # {id: label} of the runs chosen when the page was 
 OPTIONS_KEY = "compare_options"  # the chooser's (id, label) pairs when the page was last drawn
 CONFIRM_KEY = "confirm_delete"  # {"ids": {id: label}, "place": where Delete was pressed}
 VIEW_KEY = "runs_view"
+ANY = "any"  # the preset filter's "no filter" value
+# The curves' step axes (`curves.STEP_AXES`' keys) as the radio says them.
+STEP_AXIS_NAMES = {
+    "steps": N_("steps"),
+    "fraction": N_("fraction of the run"),
+    "log": N_("log steps"),
+}
+# What each part is called in "The … could not be shown".
+PARTS = {"curves": N_("The curves"), "tables": N_("The tables")}
 LIST_COLUMNS = [
     "label",
     "published",  # beside the name: a wide table scrolls, and this must not be out of sight
@@ -110,8 +121,10 @@ def plainly(what: str) -> Iterator[None]:
     except Exception:
         log.exception("unexpected error showing the %s", what)
         st.error(
-            f"The {what} could not be shown for these runs. Your choices are kept: "
-            "try again, or choose other runs."
+            _(
+                "{part} could not be shown for these runs. Your choices are kept: try again, "
+                "or choose other runs."
+            ).format(part=_(PARTS[what]))
         )
 
 
@@ -128,15 +141,24 @@ def date_range(value) -> tuple[date | None, date | None]:
 def run_filters(all_runs) -> dict:
     presets = sorted(p for p in all_runs.preset.dropna().unique())
     left, middle, right = st.columns(3)
-    preset = left.selectbox("Preset", ["any", *presets], key="filter_preset")
+    preset = left.selectbox(
+        _("Preset"),
+        [ANY, *presets],
+        key="filter_preset",
+        format_func={ANY: _("any"), **{p: p for p in presets}}.__getitem__,
+    )
     statuses = middle.multiselect(
-        "Status", [status.value for status in RunStatus.stored()], key="filter_status"
+        _("Status"),
+        [status.value for status in RunStatus.stored()],
+        key="filter_status",
+        format_func={s.value: status_name(s) for s in RunStatus.stored()}.__getitem__,
+        placeholder=_("Choose options"),
     )
     since, until = date_range(
-        right.date_input("Created between (UTC)", value=(), key="filter_dates")
+        right.date_input(_("Created between (UTC)"), value=(), key="filter_dates")
     )
     return {
-        "preset": None if preset == "any" else preset,
+        "preset": None if preset == ANY else preset,
         "status": statuses or None,
         "since": since,
         "until": until,
@@ -146,6 +168,7 @@ def run_filters(all_runs) -> dict:
 def show_list(runs: pd.DataFrame, rights: Rights, view: str) -> None:
     damaged = bool((runs.status == DAMAGED).any())
     columns = LIST_COLUMNS + (["problem"] if damaged else [])
+    runs = runs.assign(status=runs.status.map(status_name))  # shown in the reader's words
     if view == compare_runs.PUBLISHED:  # whose each run is, where some are others'
         runs = runs.assign(yours=runs.id.isin(rights.own))
         columns = [*columns, "yours"]
@@ -154,14 +177,21 @@ def show_list(runs: pd.DataFrame, rights: Rights, view: str) -> None:
         hide_index=True,
         key="runs_table",
         column_config={
-            "label": "run",
+            "label": _("run"),
             "published": st.column_config.CheckboxColumn(
-                "published", help="shown to the whole class"
+                _("published"), help=_("shown to the whole class")
             ),
-            "yours": st.column_config.CheckboxColumn("yours"),
-            "frechet": st.column_config.NumberColumn("distance", format=COLUMN_FORMAT),
-            "created": st.column_config.DatetimeColumn("created (UTC)", format="YYYY-MM-DD HH:mm"),
-            "problem": "what is wrong",
+            "yours": st.column_config.CheckboxColumn(_("yours")),
+            "preset": _("preset"),
+            "status": _("status"),
+            "target": _("target"),
+            "loss": _("loss"),
+            "steps": st.column_config.NumberColumn(_("steps")),
+            "frechet": st.column_config.NumberColumn(_("distance"), format=COLUMN_FORMAT),
+            "created": st.column_config.DatetimeColumn(
+                _("created (UTC)"), format="YYYY-MM-DD HH:mm"
+            ),
+            "problem": _("what is wrong"),
         },
     )
 
@@ -182,8 +212,10 @@ def choose_runs(runs: pd.DataFrame, existing: set[int]) -> list[int]:
         if gone:
             st.warning(
                 plain(
-                    "Deleted since this page was drawn (in another tab?), so no longer "
-                    f"compared: {named(gone, shown)}."
+                    _(
+                        "Deleted since this page was drawn (in another tab?), so no longer "
+                        "compared: {runs}."
+                    ).format(runs=named(gone, shown))
                 )
             )
         elif not kept:
@@ -191,52 +223,60 @@ def choose_runs(runs: pd.DataFrame, existing: set[int]) -> list[int]:
         st.session_state[CHOSEN_KEY] = kept
     st.session_state[OPTIONS_KEY] = list(labels.items())
     chosen = st.multiselect(
-        "Runs to compare", options, key=CHOSEN_KEY, format_func=lambda i: labels[i]
+        _("Runs to compare"),
+        options,
+        key=CHOSEN_KEY,
+        format_func=lambda i: labels[i],
+        placeholder=_("Choose runs"),
     )
     st.session_state[SHOWN_KEY] = {i: labels[i] for i in chosen}
     return chosen
 
 
 def show_curves(records) -> None:
-    st.subheader("Curves")
+    st.subheader(_("Curves"))
     axis = st.radio(
-        "Step axis",
+        _("Step axis"),
         list(STEP_AXES),
-        format_func=STEP_AXES.get,
+        format_func={a: _(name) for a, name in STEP_AXIS_NAMES.items()}.__getitem__,
         horizontal=True,
         key="step_axis",
-        help="Fraction of the run: each run against the share of its planned steps, so runs "
-        "of different lengths end together. Log steps: the early steps spread out.",
+        help=_(
+            "Fraction of the run: each run against the share of its planned steps, so runs "
+            "of different lengths end together. Log steps: the early steps spread out."
+        ),
     )
     left, right = st.columns(2)
     # theme=None: the figures' own template and fonts, so they read like the dashboard's.
     left.plotly_chart(loss_figure(records, axis), key="loss_chart", theme=None)
     right.plotly_chart(distance_figure(records, axis), key="distance_chart", theme=None)
     st.caption(
-        "The distance is exact for an affine generator on a Gaussian target. Otherwise it "
-        "compares means and covariances only (the generator's estimated from samples when it "
-        "has hidden layers), so on the ring or the grid it cannot see the modes."
+        _(
+            "The distance is exact for an affine generator on a Gaussian target. Otherwise it "
+            "compares means and covariances only (the generator's estimated from samples when "
+            "it has hidden layers), so on the ring or the grid it cannot see the modes."
+        )
     )
 
 
 def show_tables(records) -> None:
-    st.subheader("Results")
+    st.subheader(_("Results"))
     st.dataframe(results_table(records), key="results_table", height="content")
-    st.subheader("Settings")
-    only = st.toggle("Only the settings that differ", key="only_differences")
+    st.subheader(_("Settings"))
+    only = st.toggle(_("Only the settings that differ"), key="only_differences")
     st.dataframe(
         styled_settings(settings_table(records), only), key="settings_table", height="content"
     )
-    st.caption("≠ and highlighting mark the settings that are not the same in every run.")
+    st.caption(_("≠ and highlighting mark the settings that are not the same in every run."))
 
 
 def show_actions(store: RunStore, rights: Rights, records) -> None:
     session = rights.session
-    st.subheader("Runs")
+    st.subheader(_("Runs"))
     with st.container(horizontal=True):
         for record in records:
             # A button's label is Markdown; an imported run's name is anyone's text.
-            label = f"Open {plain(record.label)} on the dashboard"
+            label = _("Open {run} on the dashboard").format(run=plain(record.label))
             if st.button(label, key=f"open_{record.id}"):
                 open_on_dashboard(record.config)
     for record in records:
@@ -246,7 +286,9 @@ def show_actions(store: RunStore, rights: Rights, records) -> None:
     deletable = {i: label for i, label in labels.items() if rights.may_change(i)}
     with st.container(horizontal=True):
         st.download_button(
-            f"Export {len(ids)} run(s) as JSON",
+            ngettext("Export {n} run as JSON", "Export {n} runs as JSON", len(ids)).format(
+                n=len(ids)
+            ),
             # Built on click, not on every rerun; only the runs still there and this session's.
             data=lambda: compare_runs.export(store, session, ids).data,
             file_name="ganscope-runs.json",
@@ -255,7 +297,8 @@ def show_actions(store: RunStore, rights: Rights, records) -> None:
             on_click=report_export,
             args=(store, session, labels),
         )
-        if deletable and st.button(f"Delete {len(deletable)} run(s)…", key="delete"):
+        delete_label = ngettext("Delete {n} run…", "Delete {n} runs…", len(deletable))
+        if deletable and st.button(delete_label.format(n=len(deletable)), key="delete"):
             st.session_state[CONFIRM_KEY] = {"ids": deletable, "place": "runs"}
     confirm_delete(store, session, "runs")
 
@@ -267,33 +310,42 @@ def manage_run(store: RunStore, rights: Rights, record) -> None:
     published = run_id in rights.published
     if not rights.may_change(run_id):
         st.caption(
-            plain(f"{label} is published by another session: only its maker or a teacher ")
-            + "can rename, unpublish or delete it."
+            plain(
+                _(
+                    "{run} is published by another session: only its maker or a teacher can "
+                    "rename, unpublish or delete it."
+                ).format(run=label)
+            )
         )
         return
     with st.container(horizontal=True, vertical_alignment="bottom"):
         name = st.text_input(
-            f"Name of run #{run_id}",  # our text only: a label is also the box's aria-label
+            # Our text only: a label is also the box's aria-label.
+            _("Name of run #{id}").format(id=run_id),
             value=record.name,
             max_chars=MAX_NEW_NAME_CHARS,
             key=f"name_{run_id}",
             width=360,  # room beside it for its buttons
         )
-        if st.button("Rename", key=f"rename_{run_id}"):
+        if st.button(_("Rename"), key=f"rename_{run_id}"):
             act(
                 lambda: store.rename(run_id, name, rights.session, teacher=teacher.is_teacher()),
-                f"Renamed {label} to {run_label(run_id, name.strip())}.",
+                _("Renamed {run} to {name}.").format(
+                    run=label, name=run_label(run_id, name.strip())
+                ),
             )
         if published:
-            if st.button("Unpublish", key=f"publish_{run_id}"):
+            if st.button(_("Unpublish"), key=f"publish_{run_id}"):
                 act(
                     lambda: store.publish(run_id, False, rights.session, teacher.is_teacher()),
-                    f"{label} is no longer published to the class.",
+                    _("{run} is no longer published to the class.").format(run=label),
                 )
-        elif st.button("Publish to the class", key=f"publish_{run_id}"):
+        elif st.button(_("Publish to the class"), key=f"publish_{run_id}"):
             act(
                 lambda: store.publish(run_id, True, rights.session, teacher.is_teacher()),
-                f"{label} is published: every session sees it under “{compare_runs.PUBLISHED}”.",
+                _("{run} is published: every session sees it under “{view}”.").format(
+                    run=label, view=_(compare_runs.PUBLISHED)
+                ),
             )
 
 
@@ -302,7 +354,7 @@ def act(change, done: str) -> None:
     try:
         change()
     except RunNotFound:
-        st.warning("That run was deleted meanwhile (in another tab?).")
+        st.warning(_("That run was deleted meanwhile (in another tab?)."))
     except (ConfigError, NotAllowed) as error:  # a bad name, or no longer this session's to change
         st.error(plain(error))
     else:
@@ -315,14 +367,22 @@ def report_export(store: RunStore, session: str | None, labels: dict) -> None:
     result = compare_runs.export(store, session, list(labels))
     left_out = []
     if result.gone:
-        left_out.append(f"{named(result.gone, labels)} deleted (in another tab?)")
+        left_out.append(
+            _("{runs} deleted (in another tab?)").format(runs=named(result.gone, labels))
+        )
     if result.damaged:
-        left_out.append(f"{named(result.damaged, labels)} damaged")
+        left_out.append(_("{runs} damaged").format(runs=named(result.damaged, labels)))
+    reasons = _("; ").join(left_out)
     if not result.exported:
-        flash(f"Nothing was exported: {'; '.join(left_out)}.", "error")
+        flash(_("Nothing was exported: {reasons}.").format(reasons=reasons), "error")
     elif left_out:
+        count = len(result.exported)
         flash(
-            f"The file holds {len(result.exported)} run(s); left out: {'; '.join(left_out)}.",
+            ngettext(
+                "The file holds {n} run; left out: {reasons}.",
+                "The file holds {n} runs; left out: {reasons}.",
+                count,
+            ).format(n=count, reasons=reasons),
             "warning",
         )
 
@@ -330,12 +390,18 @@ def report_export(store: RunStore, session: str | None, labels: dict) -> None:
 def show_damaged(store: RunStore, rights: Rights, damaged: dict[int, tuple[str, str]]) -> None:
     """Runs that cannot be read: what is wrong with each, and a way to delete it (for whoever
     may delete it)."""
-    st.subheader("Damaged runs")
+    st.subheader(_("Damaged runs"))
     for run_id, (label, problem) in damaged.items():
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.warning(plain(f"{label} is damaged and cannot be shown or exported: {problem}"))
+            st.warning(
+                plain(
+                    _("{run} is damaged and cannot be shown or exported: {problem}").format(
+                        run=label, problem=problem
+                    )
+                )
+            )
             if rights.may_change(run_id) and st.button(
-                f"Delete {plain(label)}…", key=f"delete_damaged_{run_id}"
+                _("Delete {run}…").format(run=plain(label)), key=f"delete_damaged_{run_id}"
             ):
                 st.session_state[CONFIRM_KEY] = {"ids": {run_id: label}, "place": "damaged"}
     confirm_delete(store, rights.session, "damaged")
@@ -347,12 +413,15 @@ def confirm_delete(store: RunStore, session: str | None, place: str) -> None:
         return
     labels = pending["ids"]
     st.warning(
-        plain(f"Delete {', '.join(labels.values())} with their logs and weights? ")
-        + "This cannot be undone."
+        plain(
+            _("Delete {runs} with their logs and weights? This cannot be undone.").format(
+                runs=", ".join(labels.values())
+            )
+        )
     )
     yes, no = st.columns([1, 4])
     suffix = "" if place == "runs" else f"_{place}"  # two places, each with its own keys
-    if yes.button("Yes, delete", type="primary", key=f"delete_confirm{suffix}"):
+    if yes.button(_("Yes, delete"), type="primary", key=f"delete_confirm{suffix}"):
         # Asked at the click: a key changed or forgotten since the page was drawn counts.
         result = compare_runs.delete(store, session, list(labels), teacher=teacher.is_teacher())
         del st.session_state[CONFIRM_KEY]
@@ -360,68 +429,95 @@ def confirm_delete(store: RunStore, session: str | None, place: str) -> None:
         for run_id in result.deleted + result.gone:  # on purpose: not news for the chooser
             shown.pop(run_id, None)
         already = len(result.gone)
-        flash(
-            f"Deleted {len(result.deleted)} run(s)."
-            + (f" {already} had been deleted already (in another tab?)." if already else "")
-        )
+        deleted = len(result.deleted)
+        done = ngettext("Deleted {n} run.", "Deleted {n} runs.", deleted).format(n=deleted)
+        if already:
+            done = _("{done} {already} had been deleted already (in another tab?).").format(
+                done=done, already=already
+            )
+        flash(done)
         if result.refused:
             flash(
-                f"Not deleted: {named(result.refused, labels)}. Only the session that made a "
-                "run may delete it, or a teacher once it is published to the class.",
+                _(
+                    "Not deleted: {runs}. Only the session that made a run may delete it, or a "
+                    "teacher once it is published to the class."
+                ).format(runs=named(result.refused, labels)),
                 "error",
             )
         st.rerun()
-    if no.button("Cancel", key=f"delete_cancel{suffix}"):
+    if no.button(_("Cancel"), key=f"delete_cancel{suffix}"):
         del st.session_state[CONFIRM_KEY]
         st.rerun()
 
 
 def show_import(store: RunStore) -> None:
-    st.subheader("Import runs")
+    st.subheader(_("Import runs"))
     uploaded = st.file_uploader(
-        "A runs file exported from GANscope (.json)", type=["json"], key="import_file"
+        _("A runs file exported from GANscope (.json)"), type=["json"], key="import_file"
     )
     if uploaded is None:
         return
-    if st.button(f"Import {plain_name(uploaded.name)}", key="import_button"):
+    if st.button(_("Import {file}").format(file=plain_name(uploaded.name)), key="import_button"):
         name = cut(uploaded.name, NAME_LIMIT)
         try:
             # Filed under this session: its own runs, to compare, export and delete.
             ids = store.import_bundle(uploaded.getvalue(), session_id=session_id.ensure())
         except ConfigError as error:
-            st.error(plain(f"Could not import {name}. {error}"))
+            st.error(plain(_("Could not import {file}. {error}").format(file=name, error=error)))
         else:
-            flash(f"Imported {len(ids)} run(s) from {name}.")
+            flash(
+                ngettext(
+                    "Imported {n} run from {file}.", "Imported {n} runs from {file}.", len(ids)
+                ).format(n=len(ids), file=name)
+            )
             st.rerun()
 
 
 def show_empty(view: str, hidden: int) -> None:
     if view == compare_runs.PUBLISHED:
-        st.info("No runs are published to the class yet.")
+        st.info(_("No runs are published to the class yet."))
     else:
-        st.info("No saved runs yet: train one on the dashboard and it appears here.")
+        st.info(_("No saved runs yet: train one on the dashboard and it appears here."))
     show_hidden(hidden)
 
 
 def show_hidden(hidden: int) -> None:
     if hidden:
-        st.caption(f"{hidden} run(s) with no logged step yet are not listed.")
+        st.caption(
+            ngettext(
+                "{n} run with no logged step yet is not listed.",
+                "{n} runs with no logged step yet are not listed.",
+                hidden,
+            ).format(n=hidden)
+        )
 
 
 def main() -> None:
-    st.title("Compare runs")
+    st.title(_("Compare runs"))
     session_id.adopt()  # after a refresh, this browser's runs are still its own
     session = session_id.current()
-    with st.sidebar.expander("Teacher", expanded=teacher.is_teacher()):
+    with st.sidebar.expander(_("Teacher"), expanded=teacher.is_teacher()):
         teacher.key_form()
     data_dir = data_dir_from_environment()
-    view = st.radio("Runs shown", compare_runs.VIEWS, horizontal=True, key=VIEW_KEY)
+    view = st.radio(
+        _("Runs shown"),
+        compare_runs.VIEWS,
+        horizontal=True,
+        key=VIEW_KEY,
+        format_func={v: _(v) for v in compare_runs.VIEWS}.__getitem__,
+    )
     try:
         store = open_store(str(data_dir), run_store.database_url())  # PostgreSQL's, if set
         all_runs, hidden = compare_runs.listed(compare_runs.visible(store, session, view=view))
         rights = Rights(store, session)
     except (ConfigError, sqlite3.Error, psycopg.Error) as error:
-        st.error(plain(f"The run store in {str(data_dir)!r} cannot be opened: {cut(error)}"))
+        st.error(
+            plain(
+                _("The run store in {folder} cannot be opened: {error}").format(
+                    folder=repr(str(data_dir)), error=cut(error)
+                )
+            )
+        )
         return
     show_flashes()
     if all_runs.empty:
@@ -439,7 +535,11 @@ def main() -> None:
     labels = dict(zip(runs.id.tolist(), runs.label.tolist()))
     if loaded.gone:  # between reading the list and reading the runs
         gone = named(loaded.gone, labels)
-        st.warning(plain(f"Deleted just now (in another tab?), so not compared: {gone}."))
+        st.warning(
+            plain(
+                _("Deleted just now (in another tab?), so not compared: {runs}.").format(runs=gone)
+            )
+        )
     damaged = {r.id: (r.label, r.problem) for r in compare_runs.damaged(runs).itertuples()}
     damaged |= {i: (labels[i], problem) for i, problem in loaded.damaged.items()}
     if loaded.records:
@@ -449,7 +549,7 @@ def main() -> None:
             show_tables(loaded.records)
         show_actions(store, rights, loaded.records)
     else:
-        st.info("Pick one or more runs above to compare them.")
+        st.info(_("Pick one or more runs above to compare them."))
     if damaged:
         show_damaged(store, rights, damaged)
     show_import(store)

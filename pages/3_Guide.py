@@ -16,12 +16,13 @@ from gan_core.config import GanConfig
 from gan_core.i18n import _
 from gan_core.presets import Preset
 from gan_core.serialize import to_query
-from ui import language
+from ui import language, navigation
 from ui.guide_experiments import Experiment, experiments
 
 language.choose()  # first: every string below is in the chosen language
 st.set_page_config(page_title=_("Guide · GANscope"), layout="wide")
 with st.sidebar:
+    navigation.links()
     language.switch()
 
 

@@ -9,28 +9,33 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import language
+from gan_core.i18n import _
+from ui import language, navigation
 from ui.board import challenge_form, leaderboard, live
 from ui.session import run_store, teacher
 from ui.session.guard import guarded
 
 language.choose()  # first: every string below is in the chosen language
-st.set_page_config(page_title="Class board · GANscope", layout="wide")
+st.set_page_config(page_title=_("Class board · GANscope"), layout="wide")
 with st.sidebar:
+    navigation.links()
     language.switch()
 
-st.title("Class board")
+st.title(_("Class board"))
 st.caption(
-    "Every run the class publishes, small, side by side: its final plane, its distance over "
-    "the steps and its name. Under a challenge, the runs that keep to its rules are ranked."
+    _(
+        "Every run the class publishes, small, side by side: its final plane, its distance "
+        "over the steps and its name. Under a challenge, the runs that keep to its rules are "
+        "ranked."
+    )
 )
 
 with st.sidebar, guarded("the teacher's panel"):
-    st.header("Teacher", anchor=False)
+    st.header(_("Teacher"), anchor=False)
     teacher.key_form()
     store = run_store.store()
     if teacher.is_teacher() and store is not None:
-        challenge, _ = leaderboard.current(store)
+        challenge, _problem = leaderboard.current(store)
         challenge_form.render(store, challenge)
 
 live.render()

@@ -67,6 +67,7 @@ KEPT_IN_LATIN = {
     "cov",
     "var",
     "nan",
+    "utc",
 }
 # Latin letters with their accented forms, so that "Fréchet" is one word, not "Fr" + "chet".
 _LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]{3,}")

@@ -203,7 +203,7 @@ def test_an_exported_bundle_imports(seeded):
     app.run()
     app.button(key="import_button").click().run()
     no_exceptions(app)
-    assert "Imported 2 run(s)" in shown(app.success[0].value)
+    assert "Imported 2 runs" in shown(app.success[0].value)
     assert sorted(store.list_runs().source) == ["cli", "cli", "import", "import"]
 
 
@@ -290,7 +290,7 @@ def test_a_damaged_run_is_listed_with_a_delete_and_the_page_stays_up(seeded, tra
     app.button(key=f"delete_damaged_{bad}").click().run()
     app.button(key="delete_confirm_damaged").click().run()
     no_exceptions(app)
-    assert "Deleted 1 run(s)." in shown(app.success[0].value)
+    assert "Deleted 1 run." in shown(app.success[0].value)
     assert sorted(store.list_runs().id) == sorted(ids)
     assert not any("damaged" in shown(w.value) for w in app.warning)
 
@@ -324,7 +324,7 @@ def test_an_imported_file_is_the_importing_sessions(store, trainers):
     app.run()
     app.button(key="import_button").click().run()
     no_exceptions(app)
-    assert "Imported 1 run(s)" in shown(app.success[0].value)
+    assert "Imported 1 run " in shown(app.success[0].value)
     assert app.dataframe[0].value.label.str.endswith("theirs").tolist() == [True]
     own = app.session_state[session_id.STATE_KEY]
     assert store.list_runs(session_id=own).source.tolist() == ["import"]
@@ -338,7 +338,7 @@ def test_an_export_of_runs_another_tab_deleted_says_so(seeded):
     no_exceptions(app)
     (warning,) = [shown(w.value) for w in app.warning if "The file holds" in shown(w.value)]
     assert warning == (
-        f"The file holds 1 run(s); left out: #{ids[1]} slow D deleted (in another tab?)."
+        f"The file holds 1 run; left out: #{ids[1]} slow D deleted (in another tab?)."
     )
     store.delete_run(ids[0])
     app.download_button(key="export").click().run()
@@ -379,5 +379,5 @@ def test_deleting_runs_another_tab_deleted_first_says_so(seeded):
     app.button(key="delete_confirm").click().run()
     no_exceptions(app)
     assert shown(app.success[0].value) == (
-        "Deleted 1 run(s). 1 had been deleted already (in another tab?)."
+        "Deleted 1 run. 1 had been deleted already (in another tab?)."
     )

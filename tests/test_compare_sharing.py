@@ -119,7 +119,7 @@ def test_runs_with_no_logged_step_are_not_listed(shared):
     app = compare_page()
     no_exceptions(app)
     assert listed(app) == [f"#{mine} mine"]
-    assert "1 run(s) with no logged step yet are not listed." in message_texts(app)
+    assert "1 run with no logged step yet is not listed." in message_texts(app)
     assert runs_chooser(app).options == [f"#{mine} mine"]
 
 
@@ -128,7 +128,7 @@ def test_only_empty_runs_read_as_no_runs_yet(store):  # noqa: F811
     app = compare_page()
     no_exceptions(app)
     assert "No saved runs yet" in app.info[0].value
-    assert "1 run(s) with no logged step yet are not listed." in message_texts(app)
+    assert "1 run with no logged step yet is not listed." in message_texts(app)
 
 
 def test_runs_of_different_lengths_share_a_step_axis(store, trainers):  # noqa: F811
@@ -179,7 +179,7 @@ def test_the_teacher_key_lets_a_teacher_delete_a_published_run(shared, monkeypat
     app.button(key="delete").click().run()
     app.button(key="delete_confirm").click().run()
     no_exceptions(app)
-    assert "Deleted 1 run(s)." in shown(app.success[0].value)
+    assert "Deleted 1 run." in shown(app.success[0].value)
     assert saved.list_runs().id.tolist() == [mine]
 
 

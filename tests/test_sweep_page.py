@@ -325,4 +325,4 @@ def test_heatmap_and_cell_labels_with_a_diverged_cell():
     assert list(trace.customdata[0][1]) == ["diverged", "diverged", "diverged", "1 of 1"]
     assert "Fréchet²" in figure.layout.title.text
     assert cells_best_first(result) == [0, 1]
-    assert cell_label(result, 1) == "lr_d = 10: median diverged, 1 of 1 diverged"
+    assert cell_label(result, 1) == "D learning rate = 10: median diverged, 1 of 1 diverged"

@@ -19,14 +19,15 @@ from datetime import date
 
 import pandas as pd
 
+from gan_core.i18n import N_
 from gan_core.store.bundle import encode_bundle
 from gan_core.store.damage import DamagedRun
 from gan_core.store.record import RunRecord
 from gan_core.store.rows import DAMAGED
 from gan_core.store.run_store import Deletion, RunNotFound, RunStore
 
-MINE = "Mine"
-PUBLISHED = "Published to the class"
+MINE = N_("Mine")  # the views' values; translated where shown
+PUBLISHED = N_("Published to the class")
 VIEWS = (MINE, PUBLISHED)
 
 

@@ -1,6 +1,8 @@
 """Runs side by side as tables: their settings (differences marked) and their results.
 
-Pure pandas: records in, DataFrames (and a pandas Styler) out, for the Compare page.
+Pure pandas: records in, DataFrames (and a pandas Styler) out, for the Compare page. The
+results' row names and words are in the reader's language; the settings keep their code
+names (they are the config's fields, as a config file and a link write them).
 """
 
 from __future__ import annotations
@@ -12,20 +14,39 @@ from pandas.io.formats.style import Styler
 
 from gan_core.config import GanConfig
 from gan_core.formatting import MISSING, format_distance
+from gan_core.i18n import N_, _
 from gan_core.serialize import to_dict
 from gan_core.store.record import RunRecord
 
 DIFFERS_STYLE = "background-color: #ffe8a3; font-weight: 700"
-RESULT_ROWS = {  # metric key -> row name in the results table
-    "frechet": "squared Fréchet distance",
-    "kl_gen_target": "KL(G ‖ target)",
-    "mean_error": "mean error",
-    "cov_error": "covariance error",
-    "sliced_wasserstein": "sliced Wasserstein",
-    "energy": "energy distance",
-    "modes_covered": "modes covered",
-    "high_quality": "high-quality share",
+RESULT_ROWS = {  # metric key -> row name in the results table (translated where shown)
+    "frechet": N_("squared Fréchet distance"),
+    "kl_gen_target": N_("KL(G ‖ target)"),
+    "mean_error": N_("mean error"),
+    "cov_error": N_("covariance error"),
+    "sliced_wasserstein": N_("sliced Wasserstein"),
+    "energy": N_("energy distance"),
+    "modes_covered": N_("modes covered"),
+    "high_quality": N_("high-quality share"),
 }
+# A saved run's status as the page says it (the stored value stays the English word).
+STATUS_NAMES = {
+    "starting": N_("starting"),
+    "running": N_("running"),
+    "paused": N_("paused"),
+    "finished": N_("finished"),
+    "diverged": N_("diverged"),
+    "stopped": N_("stopped"),
+    "error": N_("error"),
+    "queued": N_("queued"),
+    "damaged": N_("damaged"),
+}
+
+
+def status_name(status: object) -> str:
+    """`status` (a RunStatus or its stored word) in the reader's language."""
+    word = str(status)
+    return _(STATUS_NAMES[word]) if word in STATUS_NAMES else word
 
 
 def flat_settings(config: GanConfig) -> dict[str, str]:
@@ -83,13 +104,15 @@ def results_table(records: list[RunRecord]) -> pd.DataFrame:
     for record in records:
         last = record.history.iloc[-1] if len(record.history) else None
         column = {
-            "status": record.status,
-            "steps": f"{int(last.step):,} of {record.config.total_steps:,}"
+            _("status"): status_name(record.status),
+            _("steps"): _("{done} of {total}").format(
+                done=f"{int(last.step):,}", total=f"{record.config.total_steps:,}"
+            )
             if last is not None
             else "0",
-            "D loss (last)": _number(last.loss_d if last is not None else None),
-            "G loss (last)": _number(last.loss_g if last is not None else None),
-            "D accuracy (last)": _number(
+            _("D loss (last)"): _number(last.loss_d if last is not None else None),
+            _("G loss (last)"): _number(last.loss_g if last is not None else None),
+            _("D accuracy (last)"): _number(
                 (last.acc_real + last.acc_fake) / 2 if last is not None else None
             ),
         }
@@ -98,9 +121,9 @@ def results_table(records: list[RunRecord]) -> pd.DataFrame:
             metrics["frechet"] = last.frechet  # a run still going: its latest distance
         for key, name in RESULT_ROWS.items():
             if key in metrics:
-                column[name] = _number(metrics[key])
+                column[_(name)] = _number(metrics[key])
         if record.message:
-            column["message"] = record.message
+            column[_("message")] = record.message
         columns[record.label] = column
     return pd.DataFrame(columns).fillna("—")
 
@@ -109,5 +132,5 @@ def _number(value) -> str:
     if value is None:
         return MISSING
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return format_distance(value)

@@ -5,26 +5,42 @@ without a server; the page only lays out widgets and wires these in."""
 from __future__ import annotations
 
 from gan_core.config import ConfigError, quote_value
-from gan_core.formatting import DIVERGED, format_distance
+from gan_core.formatting import format_distance
+from gan_core.i18n import N_, _, ngettext
 from gan_core.jobs.cost import format_bytes, format_seconds
 from gan_core.sweep.axes import AXIS_KEYS, Axis, parse_values
-from gan_core.sweep.distance import METRIC_LABELS, distance_metric
+from gan_core.sweep.distance import PROJECTIONS, SAMPLE_COUNT, distance_metric
 from gan_core.sweep.plan import SweepPlan
 from gan_core.sweep.result import SweepResult
 
+# What each axis is called on the page (translated where shown); the CSV files keep the keys.
 AXIS_NAMES = {
-    "lr_d": "D learning rate",
-    "lr_g": "G learning rate",
-    "beta1": "Adam β1",
-    "ema": "EMA decay",
-    "d_steps": "D steps per G step",
-    "batch_size": "batch size",
-    "seed": "seed",
+    "lr_d": N_("D learning rate"),
+    "lr_g": N_("G learning rate"),
+    "beta1": N_("Adam β1"),
+    "ema": N_("EMA decay"),
+    "d_steps": N_("D steps per G step"),
+    "batch_size": N_("batch size"),
+    "seed": N_("seed"),
 }
 assert set(AXIS_NAMES) == set(AXIS_KEYS)
 
-# How values are entered: a typed list, or a range the page builds from three fields.
-VALUE_MODES = {"list": None, "log-spaced range": "logspace", "evenly spaced range": "linspace"}
+# How values are entered: a typed list, or a range the page builds from three fields. The
+# keys are the radio's values (and its labels, translated where shown).
+VALUE_MODES = {
+    N_("list"): None,
+    N_("log-spaced range"): "logspace",
+    N_("evenly spaced range"): "linspace",
+}
+
+# The distance a sweep measures, by `distance_metric`'s name.
+METRIC_NAMES = {
+    "frechet": N_("squared Fréchet distance (exact, closed form)"),
+    "sliced_wasserstein": N_(
+        "squared sliced Wasserstein distance ({samples} generator vs {samples} target "
+        "samples, {directions} directions)"
+    ),
+}
 
 # Starting inputs per setting: wide enough to show something, small enough to run fast.
 DEFAULT_INPUTS = {
@@ -39,37 +55,56 @@ DEFAULT_INPUTS = {
 
 
 def axis_label(key: str) -> str:
-    return f"{AXIS_NAMES[key]} ({key})"
+    """The setting's name in the reader's language."""
+    return _(AXIS_NAMES[key])
+
+
+def axis_titles(keys: list[str]) -> dict[str, str]:
+    """The names the heatmap shows for `keys` (the sweep's axis keys)."""
+    return {key: axis_label(key) for key in keys}
+
+
+def metric_name(metric: str) -> str:
+    return _(METRIC_NAMES[metric]).format(samples=f"{SAMPLE_COUNT:,}", directions=PROJECTIONS)
 
 
 def axis_from_inputs(key: str, mode: str, listed: str, start: str, stop: str, count) -> Axis:
     """The axis the page's fields describe; a ConfigError naming the axis if they are bad."""
     kind = VALUE_MODES.get(mode)
     if mode not in VALUE_MODES:
-        raise ConfigError(key, f"{quote_value(mode)} is not a way to give values")
+        raise ConfigError(
+            key, _("{value} is not a way to give values").format(value=quote_value(mode))
+        )
     if kind is None:
         return Axis(key, parse_values(key, listed))
     for name, text in (("from", start), ("to", stop)):
         if not str(text).strip():
-            raise ConfigError(key, f"the range needs a '{name}' value")
+            raise ConfigError(key, _("the range needs a '{name}' value").format(name=name))
     return Axis(key, parse_values(key, f"{kind}:{start}:{stop}:{count}"))
 
 
 def plan_summary(plan: SweepPlan) -> str:
     cells = len(plan.cells)
-    seeds = f"{plan.seeds} seed" + ("s" if plan.seeds > 1 else "")
+    grid = ngettext("{cells} cell", "{cells} cells", cells).format(cells=f"{cells:,}")
+    seeds = ngettext("{seeds} seed", "{seeds} seeds", plan.seeds).format(seeds=plan.seeds)
     stacks = len(plan.stack_runs)
-    in_stacks = (
-        "1 vectorised stack"
-        if stacks == 1
-        else f"{stacks} vectorised stacks, trained one after another to fit the server's limits"
-    )
-    return (
-        f"{cells:,} cell{'s' if cells > 1 else ''} × {seeds} = {len(plan.runs):,} runs, "
-        f"{plan.run_steps:,} training steps in all, {in_stacks}: about "
-        f"{format_bytes(plan.cost.memory_bytes)} of memory at a time and "
-        f"{format_seconds(plan.cost.seconds)} of training. "
-        f"Distance: {METRIC_LABELS[distance_metric(plan.base)]}."
+    in_stacks = ngettext(
+        "{stacks} vectorised stack",
+        "{stacks} vectorised stacks, trained one after another to fit the server's limits",
+        stacks,
+    ).format(stacks=stacks)
+    return _(
+        "{grid} × {seeds} = {runs} runs, {steps} training steps in all, {stacks}: about "
+        "{memory} of memory at a time and {seconds} of training. Distance: {metric}."
+    ).format(
+        grid=grid,
+        seeds=seeds,
+        runs=f"{len(plan.runs):,}",
+        steps=f"{plan.run_steps:,}",
+        stacks=in_stacks,
+        memory=format_bytes(plan.cost.memory_bytes),
+        seconds=format_seconds(plan.cost.seconds),
+        metric=metric_name(distance_metric(plan.base)),
     )
 
 
@@ -78,14 +113,20 @@ def _value(value) -> str:
 
 
 def _distance(value: float) -> str:
-    return format_distance(value, infinity=DIVERGED)
+    return format_distance(value, infinity=_("diverged"))
 
 
 def cell_label(result: SweepResult, cell: int) -> str:
     row = result.cells.iloc[[cell]].to_dict("records")[0]  # keeps each column's type
-    settings = ", ".join(f"{k} = {_value(row[k])}" for k in result.keys) or "base setup"
-    diverged = f", {row['diverged']} of {row['seeds']} diverged" if row["diverged"] else ""
-    return f"{settings}: median {_distance(row['median'])}{diverged}"
+    settings = ", ".join(f"{axis_label(k)} = {_value(row[k])}" for k in result.keys) or _(
+        "base setup"
+    )
+    median = _distance(row["median"])
+    if not row["diverged"]:
+        return _("{settings}: median {median}").format(settings=settings, median=median)
+    return _("{settings}: median {median}, {diverged} of {seeds} diverged").format(
+        settings=settings, median=median, diverged=row["diverged"], seeds=row["seeds"]
+    )
 
 
 def cells_best_first(result: SweepResult) -> list[int]:

@@ -8,6 +8,8 @@ The colour is log-scaled because distances span decades; lower is better and bri
 `sweep_figure` draws a `SweepResult`: the median over each cell's seeds, with a hover that
 tells the whole cell (median, min and max over seeds, how many runs diverged); a one-axis
 sweep is a single row. `sweep_heatmap` is the grid itself, for any table of cells.
+Every word is translated when the figure is built (in the page's thread, for its reader);
+the axes are named by `titles` (the page's names for the settings), else by their keys.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from gan_core.figures import style
-from gan_core.formatting import DIVERGED, format_distance
+from gan_core.formatting import format_distance
+from gan_core.i18n import _
 
 if TYPE_CHECKING:  # only its fields are read: importing the sweep package would pull in torch
     from gan_core.sweep.result import SweepResult
@@ -44,21 +47,25 @@ def sweep_heatmap(
     A cell whose value is +inf (the runs diverged) takes the worst colour and reads "∞";
     a missing or NaN cell is left blank.
     """
-    trace, layout = _heatmap(cells, x_key, y_key, value, uirevision, label or value)
+    trace, layout = _heatmap(cells, x_key, y_key, value, uirevision, label or value, None)
     return style.figure([trace], layout)
 
 
-def sweep_figure(result: SweepResult) -> go.Figure:
+def sweep_figure(result: SweepResult, titles: dict[str, str] | None = None) -> go.Figure:
     """The median final distance of each cell over its seeds; a cell whose median is
-    infinite (most of its runs diverged) takes the worst colour and says "diverged"."""
+    infinite (most of its runs diverged) takes the worst colour and says "diverged".
+    `titles`: what to call each axis key (default: the key itself)."""
     cells = result.cells.copy()
     keys = result.keys
     if len(keys) < 2:
-        cells[ROW] = "base"
+        cells[ROW] = _("base")
     x_key, y_key = (keys + [ROW, "seeds"])[:2]
+    names = {ROW: _("setup"), "seeds": _("seeds"), **(titles or {})}
+    x_name, y_name = names.get(x_key, x_key), names.get(y_key, y_key)
     value = value_column(result)
     cells[value] = cells["median"]
-    trace, layout = _heatmap(cells, x_key, y_key, value, "sweep", value)
+    trace, layout = _heatmap(cells, x_key, y_key, value, "sweep", value, (x_name, y_name))
+    diverged_word = _("diverged")
 
     def grid(column: str) -> np.ndarray:  # the heatmap's grid (pivot sorts both axes)
         table = cells.pivot_table(index=y_key, columns=x_key, values=column, aggfunc="first")
@@ -69,34 +76,44 @@ def sweep_figure(result: SweepResult) -> go.Figure:
     trace["customdata"] = [
         [
             [
-                format_distance(median[row, column], infinity=DIVERGED),
-                format_distance(low[row, column], infinity=DIVERGED),
-                format_distance(high[row, column], infinity=DIVERGED),
-                f"{int(diverged[row, column])} of {int(seeds[row, column])}",
+                format_distance(median[row, column], infinity=diverged_word),
+                format_distance(low[row, column], infinity=diverged_word),
+                format_distance(high[row, column], infinity=diverged_word),
+                _("{diverged} of {seeds}").format(
+                    diverged=int(diverged[row, column]), seeds=int(seeds[row, column])
+                ),
             ]
             for column in range(median.shape[1])
         ]
         for row in range(median.shape[0])
     ]
     trace["hoverongaps"] = True
-    trace["hovertemplate"] = (
-        f"{x_key} = %{{x}}<br>{y_key} = %{{y}}<br>"
-        f"median {SHORT_NAMES[result.metric]} %{{customdata[0]}}<br>"
-        "min %{customdata[1]} · max %{customdata[2]}<br>"
-        "diverged: %{customdata[3]}<extra></extra>"
-    )
+    # Plotly's %{...} fields are left for the browser; only the words around them change.
+    trace["hovertemplate"] = _(
+        "{x_name} = %{{x}}<br>{y_name} = %{{y}}<br>{value} %{{customdata[0]}}<br>"
+        "min %{{customdata[1]}} · max %{{customdata[2]}}<br>"
+        "diverged: %{{customdata[3]}}<extra></extra>"
+    ).format(x_name=x_name, y_name=y_name, value=value)
     return style.figure([trace], layout)
 
 
 def value_column(result: SweepResult) -> str:
     """The colour's name, which the figure's title and colour bar show."""
-    return f"median {SHORT_NAMES[result.metric]}"
+    return _("median {metric}").format(metric=SHORT_NAMES[result.metric])
 
 
 def _heatmap(
-    cells: pd.DataFrame, x_key: str, y_key: str, value: str, uirevision: str, label: str
+    cells: pd.DataFrame,
+    x_key: str,
+    y_key: str,
+    value: str,
+    uirevision: str,
+    label: str,
+    names: tuple[str, str] | None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The heatmap trace and its layout, as plotly JSON (see `style.figure`)."""
+    """The heatmap trace and its layout, as plotly JSON (see `style.figure`); `names`: the
+    axes' titles (default: their keys)."""
+    x_name, y_name = names or (x_key, y_key)
     grid = cells.pivot_table(
         index=y_key, columns=x_key, values=value, aggfunc="median", dropna=False
     )
@@ -117,20 +134,21 @@ def _heatmap(
         colorscale="Viridis",
         reversescale=True,  # low distance = bright yellow: the good cells catch the eye
         colorbar=dict(
-            title=dict(text=f"{label} (log)", side="right"),
+            title=dict(text=_("{value} (log)").format(value=label), side="right"),
             tickvals=ticks,
             ticktext=[format_distance(10**t) for t in ticks],
             thickness=14,
         ),
         hovertemplate=(
-            f"{x_key} = %{{x}}<br>{y_key} = %{{y}}<br>{label} = %{{text}}<extra></extra>"
+            f"{x_name} = %{{x}}<br>{y_name} = %{{y}}<br>{label} = %{{text}}<extra></extra>"
         ),
         hoverongaps=False,
     )
-    layout = style.base_layout(f"{label} by {x_key} and {y_key}", uirevision)
+    title = _("{value} by {x} and {y}").format(value=label, x=x_name, y=y_name)
+    layout = style.base_layout(title, uirevision)
     layout.update(
-        xaxis=dict(type="category", title=dict(text=x_key)),
-        yaxis=dict(type="category", title=dict(text=y_key)),
+        xaxis=dict(type="category", title=dict(text=x_name)),
+        yaxis=dict(type="category", title=dict(text=y_name)),
     )
     return trace, layout
 

@@ -85,7 +85,7 @@ def test_two_runs_are_compared(
 
     # The export is built when clicked: it must hold both runs, in the store's own format.
     with page.expect_download() as download:
-        page.get_by_role("button", name="Export 2 run(s) as JSON").click()
+        page.get_by_role("button", name="Export 2 runs as JSON").click()
     bundle = json.loads(Path(download.value.path()).read_text())
     assert [run["name"] for run in bundle["runs"]] == ["gentle", "tutorial"]
 
@@ -141,7 +141,7 @@ def test_a_published_run_is_seen_by_the_class_and_deleted_only_by_a_teacher(
         expect(classmate.get_by_role("button", name=name, exact=True)).to_have_count(
             0, timeout=WAIT
         )
-    expect(classmate.get_by_role("button", name="Delete 1 run(s)…")).to_have_count(0, timeout=WAIT)
+    expect(classmate.get_by_role("button", name="Delete 1 run…")).to_have_count(0, timeout=WAIT)
     assert store.delete_runs_of([run_id], CLASSMATE).refused == [run_id]
 
     # With the teacher key entered, the classmate may delete it.
@@ -150,13 +150,13 @@ def test_a_published_run_is_seen_by_the_class_and_deleted_only_by_a_teacher(
     sidebar.get_by_label("Teacher key").fill("a guess")
     sidebar.get_by_role("button", name="Unlock teacher actions").click()
     expect(sidebar.get_by_text("That is not the teacher key.")).to_be_visible(timeout=WAIT)
-    expect(classmate.get_by_role("button", name="Delete 1 run(s)…")).to_have_count(0, timeout=WAIT)
+    expect(classmate.get_by_role("button", name="Delete 1 run…")).to_have_count(0, timeout=WAIT)
     sidebar.get_by_label("Teacher key").fill(TEACHER_KEY)
     sidebar.get_by_role("button", name="Unlock teacher actions").click()
     expect(sidebar.get_by_text("Teacher key accepted")).to_be_visible(timeout=WAIT)
-    classmate.get_by_role("button", name="Delete 1 run(s)…").click()
+    classmate.get_by_role("button", name="Delete 1 run…").click()
     classmate.get_by_role("button", name="Yes, delete").click()
-    expect(classmate.get_by_text("Deleted 1 run(s).")).to_be_visible(timeout=WAIT)
+    expect(classmate.get_by_text("Deleted 1 run.")).to_be_visible(timeout=WAIT)
     assert run_id not in store.list_runs().id.tolist()
     expect(classmate.get_by_test_id("stException")).to_have_count(0, timeout=WAIT)
     classmate.context.close()

@@ -14,9 +14,11 @@ import streamlit as st
 
 from gan_core.config import ConfigError
 from gan_core.formatting import format_distance
+from gan_core.i18n import _
 from gan_core.store.damage import DamagedRun
 from gan_core.store.run_store import RunNotFound, RunStore
 from ui.board.tiles import Tile, tile
+from ui.compare_table import status_name
 from ui.plain_text import plain
 
 MAX_DRAWN = 24
@@ -36,8 +38,10 @@ def render(store: RunStore, runs: pd.DataFrame, published: int) -> list[str]:
             skipped.append(skip_note(run.label, error))
     if published > MAX_DRAWN:
         st.caption(
-            f"The {MAX_DRAWN} newest of {published:,} published runs are drawn; "
-            "the leaderboard ranks more."
+            _(
+                "The {drawn} newest of {published} published runs are drawn; the leaderboard "
+                "ranks more."
+            ).format(drawn=MAX_DRAWN, published=f"{published:,}")
         )
     for start in range(0, len(tiles), PER_ROW):
         for column, one in zip(st.columns(PER_ROW), tiles[start : start + PER_ROW], strict=False):
@@ -49,10 +53,12 @@ def render(store: RunStore, runs: pd.DataFrame, published: int) -> list[str]:
 def skip_note(label: str, error: Exception) -> str:
     """One line for a run left off the board, and why."""
     if isinstance(error, DamagedRun):
-        return f"{label} is skipped: it is damaged ({error.problem})."
+        return _("{run} is skipped: it is damaged ({problem}).").format(
+            run=label, problem=error.problem
+        )
     if isinstance(error, RunNotFound):
-        return f"{label} is skipped: it was deleted a moment ago."
-    return f"{label} is skipped: {error}."
+        return _("{run} is skipped: it was deleted a moment ago.").format(run=label)
+    return _("{run} is skipped: {error}.").format(run=label, error=error)
 
 
 def _draw(one: Tile) -> None:
@@ -60,7 +66,11 @@ def _draw(one: Tile) -> None:
     if one.plane is not None:
         st.plotly_chart(one.plane, config=STATIC, key=f"board_plane_{one.run_id}")
     else:
-        st.caption("No final plane yet: the run is still training.")
+        st.caption(_("No final plane yet: the run is still training."))
     st.plotly_chart(one.curve, config=STATIC, key=f"board_curve_{one.run_id}")
-    distance = format_distance(one.distance) if math.isfinite(one.distance) else "none yet"
-    st.caption(f"distance {distance} · {one.status}")
+    distance = format_distance(one.distance) if math.isfinite(one.distance) else _("none yet")
+    st.caption(
+        _("distance {distance} · {status}").format(
+            distance=distance, status=status_name(one.status)
+        )
+    )

@@ -2,7 +2,8 @@
 it, the runs that count ranked by distance and the others with the reasons they do not.
 
 Checking a run reads its whole log, so a run's verdict is kept until the run or the
-challenge changes; at most `MAX_RANKED` of the newest published runs are checked.
+challenge changes (and per language: its reasons are words); at most `MAX_RANKED` of the
+newest published runs are checked.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from gan_core.classroom.check import Verdict, check, describe_target
 from gan_core.classroom.ranking import rank
 from gan_core.config import ConfigError
 from gan_core.formatting import COLUMN_FORMAT
+from gan_core.i18n import _, current_language
 from gan_core.store.run_store import RunNotFound, RunStore
+from ui.board.challenge_form import loss_name
 from ui.board.gallery import skip_note
 from ui.plain_text import plain
 
@@ -31,21 +34,26 @@ def current(store: RunStore) -> tuple[Challenge | None, str | None]:
     try:
         return Challenge.from_json(stored), None
     except ConfigError as error:
-        return None, f"The stored challenge cannot be read ({error}); a teacher can set a new one."
+        return None, _(
+            "The stored challenge cannot be read ({error}); a teacher can set a new one."
+        ).format(error=error)
 
 
 def describe(challenge: Challenge) -> str:
     """The rules in one sentence (plain text: the title is shown apart, never as Markdown)."""
     rules = [
-        f"lowest exact distance to the Gaussian with {describe_target(challenge.target)}",
-        f"within {challenge.step_limit:,} steps",
-        "finished runs only",
+        _("lowest exact distance to the Gaussian with {target}").format(
+            target=describe_target(challenge.target)
+        ),
+        _("within {steps} steps").format(steps=f"{challenge.step_limit:,}"),
+        _("finished runs only"),
     ]
     if challenge.loss is not None:
-        rules.append(f"loss {challenge.loss}")
+        rules.append(_("loss {loss}").format(loss=loss_name(challenge.loss)))
     if challenge.d_hidden is not None:
-        rules.append(f"D's layers {', '.join(map(str, challenge.d_hidden)) or 'none'}")
-    return "Challenge: " + "; ".join(rules) + "."
+        widths = ", ".join(map(str, challenge.d_hidden)) or _("none")
+        rules.append(_("D's layers {widths}").format(widths=widths))
+    return _("Challenge: {rules}.").format(rules=_("; ").join(rules))
 
 
 def render(store: RunStore, challenge: Challenge, runs: pd.DataFrame) -> list[str]:
@@ -58,11 +66,15 @@ def render(store: RunStore, challenge: Challenge, runs: pd.DataFrame) -> list[st
     body = challenge.to_json()
     for run in runs.head(MAX_RANKED).itertuples():
         try:
-            verdicts.append(_verdict(str(store.path), int(run.id), run.updated.value, body, store))
+            verdicts.append(
+                _verdict(
+                    str(store.path), int(run.id), run.updated.value, body, current_language(), store
+                )
+            )
         except (ConfigError, RunNotFound) as error:
             skipped.append(skip_note(run.label, error))
     if not verdicts:
-        st.info("No published run to rank yet.")
+        st.info(_("No published run to rank yet."))
         return skipped
     table = pd.DataFrame(
         [
@@ -71,7 +83,7 @@ def render(store: RunStore, challenge: Challenge, runs: pd.DataFrame) -> list[st
                 "run": entry.verdict.label,
                 "distance": entry.verdict.distance,
                 "step": entry.verdict.steps,
-                "why it does not count": "; ".join(entry.verdict.reasons),
+                "why it does not count": _("; ").join(entry.verdict.reasons),
             }
             for entry in rank(verdicts)
         ]
@@ -81,14 +93,20 @@ def render(store: RunStore, challenge: Challenge, runs: pd.DataFrame) -> list[st
         hide_index=True,
         key="leaderboard",
         column_config={
-            "distance": st.column_config.NumberColumn("distance", format=COLUMN_FORMAT),
-            "step": st.column_config.NumberColumn("step", format="%d"),
+            "place": st.column_config.NumberColumn(_("place")),
+            "run": _("run"),
+            "distance": st.column_config.NumberColumn(_("distance"), format=COLUMN_FORMAT),
+            "step": st.column_config.NumberColumn(_("step"), format="%d"),
+            "why it does not count": _("why it does not count"),
         },
     )
     return skipped
 
 
 @st.cache_data(show_spinner=False, max_entries=VERDICTS_KEPT)
-def _verdict(path: str, run_id: int, updated_ns: int, body: str, _store: RunStore) -> Verdict:
-    # Keyed by the store's file, the run, when it was last written, and the challenge.
+def _verdict(
+    path: str, run_id: int, updated_ns: int, body: str, language: str, _store: RunStore
+) -> Verdict:
+    # Keyed by the store's file, the run, when it was last written, the challenge and the
+    # language its reasons are written in.
     return check(_store.get_run(run_id), Challenge.from_json(body))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gan_core.i18n import N_, _
 from gan_core.store.damage import DamagedRun
 from gan_core.store.rows import DAMAGED
 from ui.board import gallery, leaderboard
@@ -17,7 +18,7 @@ from ui.session import run_store
 from ui.session.guard import guarded
 
 REFRESH_SECONDS = 5
-EMPTY = (
+EMPTY = N_(
     "Nothing is published yet. To put a run on the board, open the **Compare** page, choose "
     "your run and publish it: it appears here within a few seconds, no reload needed."
 )
@@ -27,7 +28,7 @@ EMPTY = (
 def render() -> None:
     store = run_store.store()
     if store is None:
-        st.error("The run store could not be opened, so there is nothing to show.")
+        st.error(_("The run store could not be opened, so there is nothing to show."))
         return
     with guarded("the class board"):
         challenge, problem = leaderboard.current(store)
@@ -40,12 +41,12 @@ def render() -> None:
         if problem is not None:
             st.warning(plain(problem))
         if challenge is None:
-            st.info("No challenge is set: the teacher sets one from this page's sidebar.")
+            st.info(_("No challenge is set: the teacher sets one from this page's sidebar."))
         else:
             notes += leaderboard.render(store, challenge, sound)
-        st.subheader("Published runs", anchor=False)
+        st.subheader(_("Published runs"), anchor=False)
         if published == 0:
-            st.info(EMPTY, icon=":material/publish:")
+            st.info(_(EMPTY), icon=":material/publish:")
         notes += gallery.render(store, sound, published)
         for note in dict.fromkeys(notes):  # a run skipped by both parts is said once
             st.warning(plain(note))

@@ -1,7 +1,8 @@
 """One published run drawn small: its final plane and its distance curve, built once per state.
 
-A finished run never changes, so a tile is cached by run id and the moment the run was last
-written (a run still training gets a new tile as its log grows). The plane is drawn in SVG,
+A finished run never changes, so a tile is cached by run id, the moment the run was last
+written (a run still training gets a new tile as its log grows) and the language its charts'
+words are in. The plane is drawn in SVG,
 not WebGL: a browser allows only a dozen or so WebGL canvases at once, and a board shows
 two dozen planes.
 """
@@ -19,6 +20,7 @@ import streamlit as st
 from gan_core.figures import style
 from gan_core.figures.curves import distance_figure
 from gan_core.figures.plane import plane_figure
+from gan_core.i18n import current_language
 from gan_core.jobs.protocol import ViewOptions
 from gan_core.store.run_store import RunStore
 from gan_core.store.stored_run import NoSavedState, StoredRun
@@ -43,12 +45,13 @@ class Tile:
 
 def tile(store: RunStore, run_id: int, updated: pd.Timestamp) -> Tile:
     """The run's tile; DamagedRun (a ConfigError) or RunNotFound if it cannot be drawn."""
-    return _cached_tile(str(store.path), run_id, updated.value, store)
+    return _cached_tile(str(store.path), run_id, updated.value, current_language(), store)
 
 
 @st.cache_resource(show_spinner=False, max_entries=TILES_KEPT)
-def _cached_tile(path: str, run_id: int, updated_ns: int, _store: RunStore) -> Tile:
-    # Keyed by the store's file, the run and when it was last written; not by the store object.
+def _cached_tile(path: str, run_id: int, updated_ns: int, language: str, _store: RunStore) -> Tile:
+    # Keyed by the store's file, the run, when it was last written and the language of the
+    # charts' words (built here, in this session's thread); not by the store object.
     try:
         stored = StoredRun.open(_store, run_id, TILE_VIEW)
     except NoSavedState:
