@@ -139,7 +139,7 @@ def test_the_sweep_page_in_chinese_before_and_after_a_small_sweep():
     assert job is not None and job.join(timeout=180)
     app.run()
     all_chinese(app)
-    shows(app, "结果", "各格结果（CSV）", "全部训练（CSV）", "在主页面打开", "D 学习率")
+    shows(app, "结果", "各格结果（CSV）", "全部训练（CSV）", "在主页面打开", "D 的学习率")
     # A refusal from the form is in Chinese too (its value is the person's own text).
     app.text_input(key="sweep.axis1.lr_d.list").set_value("0.01, 0.01").run()
     no_exceptions(app)

@@ -22,7 +22,7 @@ HEADERS = {
     ],
     "zh": [
         "两个玩家，一团点云",
-        "主面板上显示什么",
+        "主页面上显示什么",
         "为什么 D 的损失会停在 2·ln 2",
         "每一步都能精确算出的距离",
         "实验",
@@ -63,7 +63,7 @@ def test_a_try_it_button_opens_the_dashboard_in_chinese(page: Page, app_server: 
     open_guide(page, app_server, "zh")
     button = page.locator(".st-key-try_high_lr button")
     # (the preset's title inside the label comes from gan_core/presets.py)
-    expect(button).to_have_text(re.compile("^在主面板载入“.+”$"), timeout=WAIT)
+    expect(button).to_have_text(re.compile("^在主页面载入“.+”$"), timeout=WAIT)
     button.click()
     # The dashboard writes its setup back into the address, the language with it.
     page.wait_for_url(lambda url: "Guide" not in url and "lang=zh" in url, timeout=WAIT)
