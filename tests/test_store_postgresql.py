@@ -20,7 +20,7 @@ RUNS_PER_WRITER = 6
 ROWS_PER_RUN = 60
 WRITER = """
 import sys
-from gan_core.config import GanConfig
+from gan_core.config import GanConfig, Target
 from gan_core.store.run_store import RunStore
 
 url, who, runs, rows = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
