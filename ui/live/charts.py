@@ -92,6 +92,11 @@ class _Built:
     took: float  # seconds the build took
 
 
+def chosen_layers() -> frozenset[str]:
+    """The layers the toggles stand at, for what is drawn apart from them (the maths)."""
+    return frozenset(st.session_state.get(LAYER_KEY, DEFAULT_LAYERS) or ())
+
+
 def layer_toggles() -> frozenset[str]:
     if LAYER_KEY not in st.session_state:
         st.session_state[LAYER_KEY] = sorted(DEFAULT_LAYERS)

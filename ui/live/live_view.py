@@ -1,10 +1,15 @@
 """The live view: status, progress, metrics and charts, redrawn by polling the job.
 
-A fragment re-runs itself every POLL_RUNNING_S while a run is going, reading the job's
-latest frame (the worker never touches Streamlit, and the script never trains). While
-paused it polls slowly, only to keep the job's heartbeat alive. When the run has ended the
-fragment asks once for a full rerun, which draws the page in its static form (buttons
-included) with no timer at all.
+While a run is going, fragments re-run themselves and read the job's latest frame (the
+worker never touches Streamlit, and the script never trains). The charts, the layer toggles
+and the heartbeat re-run every POLL_RUNNING_S; the status, the numbers above the charts and
+the maths below them, which a person reads rather than watches, every POLL_NUMBERS_S. Each
+re-run costs the server its whole fragment, so this keeps a watching page's CPU down while
+the plane still moves five times a second (README, "A watching page's server CPU").
+
+While paused one fragment polls slowly, only to keep the job's heartbeat alive. When the
+run has ended the charts' fragment asks once for a full rerun, which draws the page in its
+static form (buttons and the replay slider included) as one fragment with no timer at all.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from ui.session.guard import guarded
 from ui.session.session_job import JobHolder
 
 POLL_RUNNING_S = 0.2  # five redraws a second: a margin over the four asked for
+POLL_NUMBERS_S = 0.5  # the status, the numbers and the maths, while running
 POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
 # Queued among them: keep the heartbeat and the place in the queue fresh.
 FAST_POLLING = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
@@ -50,25 +56,59 @@ def render(holder: JobHolder, config: GanConfig) -> None:
     or fewer elements (a status message, the final metrics) never shifts the ones after
     it: the charts keep their place, so plotly updates them in place and keeps the zoom."""
     interval = poll_interval(holder)
+    if interval == POLL_RUNNING_S:
+        _render_running(holder, config)
+        return
 
     @st.fragment(run_every=interval)
     def live() -> None:
         with guarded(_("the live view")):
-            job = holder.job
-            if job is None:
-                _draw(view_state.preview(config), holder, config)
-                return
-            job.heartbeat()
-            view = view_state.from_job(job)
+            view = _current_view(holder, config)
             if interval is not None and view.ended:
-                # Ended since the page was drawn: redraw all of it once, without the timer.
-                st.rerun(scope="app")
-            _draw(view, holder, config)
+                st.rerun(scope="app")  # ended while paused: the static page, no timer
+            _draw_numbers(view, holder, config)
+            _draw_pictures(view, holder)
+            _draw_below(view, holder, charts.chosen_layers())
 
     live()
 
 
-def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> None:
+def _render_running(holder: JobHolder, config: GanConfig) -> None:
+    """Three fragments, in the page's order, each on its own timer."""
+
+    @st.fragment(run_every=POLL_NUMBERS_S)
+    def numbers() -> None:
+        with guarded(_("the live view")):
+            _draw_numbers(_current_view(holder, config), holder, config)
+
+    @st.fragment(run_every=POLL_RUNNING_S)
+    def pictures() -> None:
+        with guarded(_("the live view")):
+            view = _current_view(holder, config)
+            if view.ended:
+                # Ended since the page was drawn: redraw all of it once, without the timers.
+                st.rerun(scope="app")
+            _draw_pictures(view, holder)
+
+    @st.fragment(run_every=POLL_NUMBERS_S)
+    def below() -> None:
+        with guarded(_("the live view")):
+            _draw_below(_current_view(holder, config), holder, charts.chosen_layers())
+
+    numbers()
+    pictures()
+    below()
+
+
+def _current_view(holder: JobHolder, config: GanConfig) -> view_state.ViewState:
+    job = holder.job
+    if job is None:
+        return view_state.preview(config)
+    job.heartbeat()
+    return view_state.from_job(job)
+
+
+def _draw_numbers(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> None:
     with st.container():
         status_badge.render(view.status, view.message)
     with st.container():
@@ -78,11 +118,16 @@ def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> N
         _recording_note(holder)
     with st.container():
         metrics_row.render(view)
+
+
+def _draw_pictures(view: view_state.ViewState, holder: JobHolder) -> None:
     layers = charts.layer_toggles()
-    shown = replay.shown(holder, view)  # at the replay slider's step, if any
-    charts.render(shown, layers)
-    replay.controls(holder, view)
-    live_maths.render(shown, layers)
+    charts.render(replay.shown(holder, view), layers)  # at the replay slider's step, if any
+
+
+def _draw_below(view: view_state.ViewState, holder: JobHolder, layers: frozenset[str]) -> None:
+    replay.controls(holder, view)  # after the charts, so they keep their place on the page
+    live_maths.render(replay.shown(holder, view), layers)
 
 
 def _settings_note(holder: JobHolder, config: GanConfig) -> None:
