@@ -8,8 +8,9 @@ second, every layer of the plane on (D's view, the ellipses, G's push, Best D*, 
 and the maths). Both are measured over the same windows, so the shared machine's drifting
 load weighs on both alike; each window gives a ratio, the medians count. Frames shown per
 second (distinct plane titles) say what each page got for that CPU; on a loaded machine a
-page may draw far fewer than five, so each window's CPU per frame shown, times five, gives
-the cost at five frames a second as well.
+page may draw far fewer than five. The frames the server sent the charts (Streamlit's
+render messages, counted inside the charts' frame) say what the server did for it: each
+window's CPU per frame sent, times five, gives the cost at five frames a second.
 
     python -m benchmarks.watch_cpu [--window 8] [--pairs 3] [--baseline REF] [--default-only]
 
@@ -47,6 +48,23 @@ TITLE_PROBE = """() => {
   const title = frame && frame.contentDocument.querySelector('.gtitle');
   return title ? title.textContent : '';
 }"""
+# Counts, inside the charts' frame, the render messages the server sent it.
+RENDER_COUNTER = """() => {
+  const frame = [...document.querySelectorAll('iframe')].find(f => f.title && f.contentDocument
+      && f.contentDocument.querySelector('.gtitle'));
+  const inner = frame.contentWindow;
+  if (!inner.__renders) {
+    inner.__renders = {count: 0};
+    inner.addEventListener('message', (event) => {
+      if (event.data && event.data.type === 'streamlit:render') inner.__renders.count += 1;
+    });
+  }
+}"""
+RENDERS = """() => {
+  const frame = [...document.querySelectorAll('iframe')].find(f => f.title && f.contentDocument
+      && f.contentDocument.querySelector('.gtitle'));
+  return frame && frame.contentWindow.__renders ? frame.contentWindow.__renders.count : 0;
+}"""
 
 
 @dataclasses.dataclass
@@ -54,7 +72,8 @@ class Watched:
     name: str
     server: psutil.Process
     page: Page
-    windows: list[tuple[float, float]] = dataclasses.field(default_factory=list)
+    # Per window: cores, frames drawn per second, frames sent per second.
+    windows: list[tuple[float, float, float]] = dataclasses.field(default_factory=list)
 
 
 def server_process(url: str) -> psutil.Process:
@@ -88,12 +107,14 @@ def watch(browser: Browser, url: str, query: str, all_layers: bool) -> Page:
         for label in EXTRA_LAYERS:
             page.get_by_role("button", name=label, exact=True).first.click(timeout=300_000)
             page.wait_for_timeout(300)
+    page.evaluate(RENDER_COUNTER)
     return page
 
 
 def window(watched: list[Watched], seconds: float) -> None:
     """Each server's cores used and each page's frames shown per second, over one window."""
     start_cpu = [sum(w.server.cpu_times()[:2]) for w in watched]
+    start_renders = [w.page.evaluate(RENDERS) for w in watched]
     titles: list[set[str]] = [set() for _ in watched]
     start = time.monotonic()
     while time.monotonic() - start < seconds:
@@ -101,9 +122,10 @@ def window(watched: list[Watched], seconds: float) -> None:
             seen.add(w.page.evaluate(TITLE_PROBE))
         watched[0].page.wait_for_timeout(50)
     elapsed = time.monotonic() - start
-    for w, cpu, seen in zip(watched, start_cpu, titles):
+    for w, cpu, renders, seen in zip(watched, start_cpu, start_renders, titles):
         cores = (sum(w.server.cpu_times()[:2]) - cpu) / elapsed
-        w.windows.append((cores, len(seen) / elapsed))
+        sent = (w.page.evaluate(RENDERS) - renders) / elapsed
+        w.windows.append((cores, len(seen) / elapsed, sent))
 
 
 def main() -> int:
@@ -134,21 +156,26 @@ def main() -> int:
             window(watched, args.window)
         browser.close()
     layers = "default layers" if args.default_only else "all layers"
-    medians = {}
+    medians, at_goal_rate = {}, {}
     for w in watched:
-        cores = statistics.median(c for c, _ in w.windows)
-        fps = statistics.median(f for _, f in w.windows)
+        cores = statistics.median(c for c, _, _ in w.windows)
+        drawn = statistics.median(f for _, f, _ in w.windows)
+        sent = statistics.median(s for _, _, s in w.windows)
         medians[w.name] = cores
-        each = ", ".join(f"{c:.3f}" for c, _ in w.windows)
+        each = ", ".join(f"{c:.3f}" for c, _, _ in w.windows)
         print(f"{w.name:18s} {layers}: server cores {cores:.3f} (windows {each}); ", end="")
-        per_frame = statistics.median(c / f for c, f in w.windows if f > 0)
-        print(f"frames/s {fps:.1f}; {per_frame * 1000:.0f} ms a frame, so ", end="")
+        per_frame = statistics.median(c / s for c, _, s in w.windows if s > 0)
+        print(f"frames/s drawn {drawn:.1f}, sent {sent:.1f}; ", end="")
+        print(f"{per_frame * 1000:.1f} ms a frame sent, so ", end="")
         print(f"{per_frame * GOAL_FPS:.3f} of a core at {GOAL_FPS:g} frames/s")
+        at_goal_rate[w.name] = per_frame * GOAL_FPS
     ours, base = watched
     ratios = [a[0] / b[0] for a, b in zip(ours.windows, base.windows)]
     print(f"this tree / baseline, per window: {', '.join(f'{r:.2f}' for r in ratios)}")
     print(f"load average: {', '.join(f'{x:.2f}' for x in psutil.getloadavg())}")
-    verdict = "met" if medians[ours.name] <= GOAL_CORES else "missed"
+    # Both must hold: the cores measured, and the cost at five frames a second (a page that
+    # got fewer frames than five on a loaded machine used less CPU than one that did).
+    verdict = "met" if max(medians[ours.name], at_goal_rate[ours.name]) <= GOAL_CORES else "missed"
     print(f"goal ≤ {GOAL_CORES} of a core per page, {layers}: {verdict}")
     return 0 if verdict == "met" else 1
 

@@ -21,6 +21,7 @@ CONTROLS_KEY = "run_controls"  # the run buttons' row: ui/live/run_buttons.py
 STATUS_KEY = "run_status"  # ui/live/status_badge.py
 CHARTS_KEY = "live_charts"  # ui/live/charts.py FRAME_KEY
 LAYERS_KEY = "plane_layers"  # ui/live/charts.py LAYER_KEY
+LIVE_KEY = "live_view"  # ui/live/live_view.py: the live view's fragments
 SPEED_KEY = "speed"  # ui/live/speed.py: the speed slider
 
 # The same on every page load.
@@ -103,6 +104,13 @@ header[data-testid="stHeader"] a {{
   gap: 0.5rem;
 }}
 
+/* A live chart is redrawn five times a second: faded while its next frame is on its way,
+   it would flicker in front of a class. */
+.st-key-{LIVE_KEY} [data-stale="true"] {{
+  opacity: 1 !important;
+  transition: none !important;
+}}
+
 /* The layer switches under the charts: the plane starts a line higher. */
 .st-key-{LAYERS_KEY} {{
   order: 1;
@@ -135,6 +143,11 @@ PRESENT_CSS = f"""
   order: -2;
 }}
 .st-key-{LAYERS_KEY} {{
+  order: -1;
+}}
+/* While a run goes on, the charts and the numbers are fragments of their own (a wrapper
+   each, inside the live view's container): the charts' one comes first. */
+.st-key-{LIVE_KEY} > [data-testid="stLayoutWrapper"]:has(.st-key-{CHARTS_KEY}) {{
   order: -1;
 }}
 

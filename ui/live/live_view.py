@@ -36,6 +36,7 @@ from ui.session.session_job import JobHolder
 
 POLL_RUNNING_S = 0.2  # five redraws a second: a margin over the four asked for
 POLL_NUMBERS_S = 0.5  # the status, the numbers and the maths, while running
+LIVE_KEY = "live_view"  # ui/page_style.py LIVE_KEY
 POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
 # Queued among them: keep the heartbeat and the place in the queue fresh.
 FAST_POLLING = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
@@ -55,6 +56,11 @@ def render(holder: JobHolder, config: GanConfig) -> None:
     """Every block of the view sits in a container of its own, so a block that shows more
     or fewer elements (a status message, the final metrics) never shifts the ones after
     it: the charts keep their place, so plotly updates them in place and keeps the zoom."""
+    with st.container(key=LIVE_KEY):  # present mode orders the running fragments in it
+        _render(holder, config)
+
+
+def _render(holder: JobHolder, config: GanConfig) -> None:
     interval = poll_interval(holder)
     if interval == POLL_RUNNING_S:
         _render_running(holder, config)
