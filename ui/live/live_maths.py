@@ -55,6 +55,13 @@ def matrix(values: np.ndarray) -> str:
     return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
+def formulas(*lines: str) -> None:
+    """Formulas one under another, as one element: redrawn twice a second while a run goes
+    on, each element costs the server a message; one short formula a line, as a half-width
+    column at 1280 px holds no more."""
+    st.latex(r"\begin{gathered} " + r" \\[6pt] ".join(lines) + r" \end{gathered}")
+
+
 def _generator(view: ViewState, snapshot: Snapshot) -> None:
     st.markdown("**{}**".format(_("Generator")))
     weight = snapshot.generator_parameters.get("weight")
@@ -67,17 +74,13 @@ def _generator(view: ViewState, snapshot: Snapshot) -> None:
                 "the mean and covariance below are fitted to {count} of its samples."
             ).format(count=f"{FIT_SAMPLES:,}")
         )
-        st.latex(rf"\hat\mu_G = {mean}")
-        st.latex(rf"\hat\Sigma_G = {cov}")
+        formulas(rf"\hat\mu_G = {mean}", rf"\hat\Sigma_G = {cov}")
         return
-    # One short formula a line: a half-width column at 1280 px holds no more.
-    st.latex(r"G(z) = zW + c")
-    st.latex(rf"W = {matrix(np.asarray(weight).T)}")
-    st.latex(rf"c = {matrix(bias)}")
+    affine = (r"G(z) = zW + c", rf"W = {matrix(np.asarray(weight).T)}", rf"c = {matrix(bias)}")
     if snapshot.gen_moments_exact:
-        st.latex(rf"\mu_G = c = {mean}")
-        st.latex(rf"\Sigma_G = W^\top W = {cov}")
+        formulas(*affine, rf"\mu_G = c = {mean}", rf"\Sigma_G = W^\top W = {cov}")
         return
+    formulas(*affine)
     variance = number(noise_variance(view.config))
     st.caption(
         _(
@@ -85,8 +88,7 @@ def _generator(view: ViewState, snapshot: Snapshot) -> None:
             "still exact, with Var(z) = {variance}·I."
         ).format(variance=variance)
     )
-    st.latex(rf"\mu_G = c = {mean}")
-    st.latex(rf"\Sigma_G = {variance}\, W^\top W = {cov}")
+    formulas(rf"\mu_G = c = {mean}", rf"\Sigma_G = {variance}\, W^\top W = {cov}")
 
 
 def _target(view: ViewState, snapshot: Snapshot) -> None:
@@ -94,14 +96,15 @@ def _target(view: ViewState, snapshot: Snapshot) -> None:
     mean, cov = matrix(snapshot.target_mean), matrix(snapshot.target_cov)
     if view.config.target.kind != "gaussian":
         st.caption(_("Not of the form x = zA + b: the mean and covariance of the whole target."))
-        st.latex(rf"\mu = {mean}")
-        st.latex(rf"\Sigma = {cov}")
+        formulas(rf"\mu = {mean}", rf"\Sigma = {cov}")
         return
     root = covariance_factor(snapshot.target_cov)
-    st.latex(r"x = zA + b")
-    st.latex(rf"A = \Sigma^{{1/2}} = {matrix(root)}")
-    st.latex(rf"\mu = b = {mean}")
-    st.latex(rf"\Sigma = A^\top A = {cov}")
+    formulas(
+        r"x = zA + b",
+        rf"A = \Sigma^{{1/2}} = {matrix(root)}",
+        rf"\mu = b = {mean}",
+        rf"\Sigma = A^\top A = {cov}",
+    )
 
 
 def _divergence(snapshot: Snapshot) -> None:
