@@ -246,9 +246,22 @@ def _floats(name: str, text: str, count: int) -> list[float]:
     if len(parts) != count:
         raise ConfigError(name, problem)
     try:
-        return [float(p) for p in parts]
+        numbers = [float(p) for p in parts]
     except ValueError:
         raise ConfigError(name, problem) from None
+    return [_finite_or_named(name, text, number) for number in numbers]
+
+
+def _finite_or_named(name: str, text: str, number: float) -> float:
+    """`number`, unless a number written out in full overflowed to infinity: then the
+    refusal quotes what was typed (validation would otherwise name an `inf` nobody wrote).
+    `inf` and `nan` spelt as such pass through for validation to refuse by their names."""
+    if np.isinf(number) and "inf" not in text.lower():
+        raise ConfigError(
+            name,
+            _("{value} is too large a number: it must be finite").format(value=quote_value(text)),
+        )
+    return number
 
 
 def _parse_like(name: str, text: str, default: object) -> tuple[int, ...] | int | float | str:
@@ -259,7 +272,7 @@ def _parse_like(name: str, text: str, default: object) -> tuple[int, ...] | int 
         if isinstance(default, int):
             return int(text)
         if isinstance(default, float):
-            return float(text)
+            number = float(text)
     except ValueError:
         # English names the Python type, as it always has; the name is translated with it.
         if isinstance(default, tuple):
@@ -274,6 +287,8 @@ def _parse_like(name: str, text: str, default: object) -> tuple[int, ...] | int 
                 value=quote_value(text), kind=kind
             ),
         ) from None
+    if isinstance(default, float):
+        return _finite_or_named(name, text, number)
     return text
 
 
@@ -292,12 +307,18 @@ def _encode_points(points: Sequence[tuple[float, float]]) -> str:
 
 def _decode_points(text: str) -> tuple[tuple[float, float], ...]:
     limit = MAX_POINTS * 8  # two float32 per point: refuse anything that inflates further
+    damaged = ConfigError("points", _("the link's point data is damaged"))
     try:
+        # validate=True: a lenient decoder drops characters outside base64 and would read
+        # `points=!!` as no data at all, so garbage would pass as an empty point set.
+        packed = base64.b64decode(text.encode("ascii"), altchars=b"-_", validate=True)
         inflater = zlib.decompressobj()
-        raw = inflater.decompress(base64.urlsafe_b64decode(text.encode("ascii")), limit + 1)
+        raw = inflater.decompress(packed, limit + 1)
     except (binascii.Error, zlib.error, UnicodeEncodeError, ValueError):
-        raise ConfigError("points", _("the link's point data is damaged")) from None
+        raise damaged from None
     if len(raw) > limit or len(raw) % 8:
         raise ConfigError("points", _("the link's point data is damaged or too large"))
+    if not inflater.eof:  # no data, or a link cut short inside its compressed points
+        raise damaged
     array = np.frombuffer(raw, dtype="<f4").reshape(-1, 2).astype(float)
     return tuple((float(x), float(y)) for x, y in array)

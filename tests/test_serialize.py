@@ -72,3 +72,56 @@ def test_partial_query_keeps_defaults():
 def test_json_is_plain_and_versioned():
     data = json.loads(to_json(GanConfig()))
     assert data["version"] == 1 and data["target"]["cov"] == [[1.01, 1.95], [1.95, 4.25]]
+
+
+POINTS = GanConfig(
+    target=Target(kind="points", points=tuple((0.25 * i, 1.5 - 0.5 * i) for i in range(1, 201))),
+    batch_size=8,
+)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"points": "!!"},  # not base64 at all: a lenient decoder reads it as no data
+        {"target": "gaussian", "points": ""},
+        {"target": "points", "points": "!!"},
+        {"target": "points", "points": to_query(POINTS)["points"] + "!"},
+    ],
+    ids=["garbage", "empty", "garbage-for-points", "trailing-garbage"],
+)
+def test_point_data_that_is_not_base64_is_damaged_not_empty(params):
+    with pytest.raises(ConfigError, match=r"^points: the link's point data is damaged$"):
+        from_query(params)
+
+
+def test_point_data_cut_short_is_refused_not_read_as_fewer_points():
+    text = to_query(POINTS)["points"]
+    assert from_query({"target": "points", "points": text}).target == POINTS.target
+    for end in (4, len(text) // 2 // 4 * 4, len(text) - 4):  # cut at whole base64 groups
+        with pytest.raises(ConfigError, match=r"^points: the link's point data is damaged"):
+            from_query({"target": "points", "points": text[:end]})
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "typed"),
+    [
+        ({"lr_d": "1e400"}, "lr_d", "'1e400'"),
+        ({"gp_weight": "9" * 400}, "gp_weight", "'99999"),
+        ({"mean": "1e400,0"}, "mean", "'1e400,0'"),
+        ({"cov": "1,0,0,-1e999"}, "cov", "'1,0,0,-1e999'"),
+    ],
+)
+def test_a_number_too_large_for_a_float_is_named_as_typed_not_as_inf(params, field, typed):
+    with pytest.raises(ConfigError) as caught:
+        from_query(params)
+    message = str(caught.value)
+    assert message.startswith(f"{field}: {typed}"), message
+    assert "too large a number: it must be finite" in message
+    assert "inf" not in message
+
+
+def test_infinity_spelt_out_is_still_refused_by_validation():
+    for text in ("inf", "-Infinity"):
+        with pytest.raises(ConfigError, match=r"^lr_d: -?inf is not allowed: it must be a finite"):
+            from_query({"lr_d": text})
