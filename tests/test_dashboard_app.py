@@ -19,6 +19,7 @@ from gan_core.presets import PRESETS
 from gan_core.serialize import to_query
 from tests.markdown_text import shown
 from ui.live.speed import DEFAULT_SPEED
+from ui.session.sharing import page_address
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 RUN_TIMEOUT = 60  # seconds for one script run: the first one imports torch
@@ -548,3 +549,10 @@ def test_closing_the_session_stops_its_job(apps):
     clear_session_resource_cache(APPTEST_SESSION_ID)  # what a disconnect does
     assert job.wait(5), "the job kept training after its session went away"
     assert job.frame().status == "stopped"
+
+
+def test_the_share_link_has_a_path_before_its_query():
+    assert page_address("http://localhost:8501") == "http://localhost:8501/"
+    assert page_address("http://localhost:8501/") == "http://localhost:8501/"
+    assert page_address("http://host/Compare") == "http://host/Compare"
+    assert page_address("") == ""

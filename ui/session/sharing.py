@@ -6,7 +6,7 @@ job as it is then, not when the page was last drawn.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -38,8 +38,16 @@ def link_for(config: GanConfig) -> str | None:
     query = query_for(config)
     if query is None:
         return None
-    base = st.context.url or ""
-    return f"{base}?{urlencode(query)}"
+    return f"{page_address(st.context.url or '')}?{urlencode(query)}"
+
+
+def page_address(url: str) -> str:
+    """The page's address with a path: `http://host:8501/`, not `http://host:8501`, which
+    some chat clients and mail readers do not link whole once a query follows it."""
+    parts = urlsplit(url)
+    if parts.netloc and not parts.path:
+        return urlunsplit(parts._replace(path="/"))
+    return url
 
 
 def _link(config: GanConfig) -> None:
