@@ -145,7 +145,7 @@ PRESENT_CSS = f"""
 .st-key-{LAYERS_KEY} {{
   order: -1;
 }}
-/* While a run goes on, the charts and the numbers are fragments of their own (a wrapper
+/* The charts and the numbers are fragments of their own (a wrapper
    each, inside the live view's container): the charts' one comes first. */
 .st-key-{LIVE_KEY} > [data-testid="stLayoutWrapper"]:has(.st-key-{CHARTS_KEY}) {{
   order: -1;

@@ -1,15 +1,16 @@
 """The live view: status, progress, metrics and charts, redrawn by polling the job.
 
-While a run is going, fragments re-run themselves and read the job's latest frame (the
-worker never touches Streamlit, and the script never trains). The charts, the layer toggles
-and the heartbeat re-run every POLL_RUNNING_S; the status, the numbers above the charts and
-the maths below them, which a person reads rather than watches, every POLL_NUMBERS_S. Each
-re-run costs the server its whole fragment, so this keeps a watching page's CPU down while
-the plane still moves five times a second (README, "A watching page's server CPU").
+Three fragments re-run themselves while a run is going and read the job's latest frame
+(the worker never touches Streamlit, and the script never trains): the charts, with the
+layer toggles and the heartbeat, every POLL_RUNNING_S; the status and the numbers above
+them, and the replay slider and the maths below, which a person reads rather than watches,
+every POLL_NUMBERS_S. Each re-run costs the server its whole fragment, so this keeps a
+watching page's CPU down while the plane still moves five times a second (README, "A
+watching page's server CPU").
 
-While paused one fragment polls slowly, only to keep the job's heartbeat alive. When the
-run has ended the charts' fragment asks once for a full rerun, which draws the page in its
-static form (buttons and the replay slider included) as one fragment with no timer at all.
+While paused the charts' fragment polls slowly, only to keep the job's heartbeat alive.
+When the run has ended it asks once for a full rerun, which draws the page in its static
+form (buttons and the replay slider included) with no timer at all.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ui.session.session_job import JobHolder
 POLL_RUNNING_S = 0.2  # five redraws a second: a margin over the four asked for
 POLL_NUMBERS_S = 0.5  # the status, the numbers and the maths, while running
 LIVE_KEY = "live_view"  # ui/page_style.py LIVE_KEY
+REDRAW_ALL_KEY = "live_redraw_all"
 POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
 # Queued among them: keep the heartbeat and the place in the queue fresh.
 FAST_POLLING = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
@@ -61,49 +63,52 @@ def render(holder: JobHolder, config: GanConfig) -> None:
 
 
 def _render(holder: JobHolder, config: GanConfig) -> None:
+    """Three fragments, in the page's order, each on its own timer (none once the run has
+    ended). The same three whatever the state, so the charts' frame is never rebuilt when a
+    run starts or ends: it keeps the viewer's zoom and its WebGL context."""
     interval = poll_interval(holder)
-    if interval == POLL_RUNNING_S:
-        _render_running(holder, config)
-        return
+    read_every = POLL_NUMBERS_S if interval == POLL_RUNNING_S else None
 
-    @st.fragment(run_every=interval)
-    def live() -> None:
-        with guarded(_("the live view")):
-            view = _current_view(holder, config)
-            if interval is not None and view.ended:
-                st.rerun(scope="app")  # ended while paused: the static page, no timer
-            _draw_numbers(view, holder, config)
-            _draw_pictures(view, holder)
-            _draw_below(view, holder, charts.chosen_layers())
-
-    live()
-
-
-def _render_running(holder: JobHolder, config: GanConfig) -> None:
-    """Three fragments, in the page's order, each on its own timer."""
-
-    @st.fragment(run_every=POLL_NUMBERS_S)
+    @st.fragment(run_every=read_every)
     def numbers() -> None:
         with guarded(_("the live view")):
+            _redraw_all_if_asked()
             _draw_numbers(_current_view(holder, config), holder, config)
 
-    @st.fragment(run_every=POLL_RUNNING_S)
+    @st.fragment(run_every=interval)
     def pictures() -> None:
         with guarded(_("the live view")):
+            _redraw_all_if_asked()
             view = _current_view(holder, config)
-            if view.ended:
+            if interval is not None and view.ended:
                 # Ended since the page was drawn: redraw all of it once, without the timers.
                 st.rerun(scope="app")
-            _draw_pictures(view, holder)
+            layers = charts.layer_toggles(on_change=_ask_to_redraw_all)
+            charts.render(replay.shown(holder, view), layers)  # at the replay slider's step
 
-    @st.fragment(run_every=POLL_NUMBERS_S)
+    @st.fragment(run_every=read_every)
     def below() -> None:
         with guarded(_("the live view")):
-            _draw_below(_current_view(holder, config), holder, charts.chosen_layers())
+            _redraw_all_if_asked()
+            view = _current_view(holder, config)
+            # After the charts, so that they keep their place on the page.
+            replay.controls(holder, view, on_change=_ask_to_redraw_all)
+            live_maths.render(replay.shown(holder, view), charts.chosen_layers())
 
     numbers()
     pictures()
     below()
+
+
+def _ask_to_redraw_all() -> None:
+    """A layer toggle or the replay slider changed: each sits in one fragment, and what
+    they change is drawn in others too (the maths, the charts)."""
+    st.session_state[REDRAW_ALL_KEY] = True
+
+
+def _redraw_all_if_asked() -> None:
+    if st.session_state.pop(REDRAW_ALL_KEY, False):
+        st.rerun(scope="app")
 
 
 def _current_view(holder: JobHolder, config: GanConfig) -> view_state.ViewState:
@@ -124,16 +129,6 @@ def _draw_numbers(view: view_state.ViewState, holder: JobHolder, config: GanConf
         _recording_note(holder)
     with st.container():
         metrics_row.render(view)
-
-
-def _draw_pictures(view: view_state.ViewState, holder: JobHolder) -> None:
-    layers = charts.layer_toggles()
-    charts.render(replay.shown(holder, view), layers)  # at the replay slider's step, if any
-
-
-def _draw_below(view: view_state.ViewState, holder: JobHolder, layers: frozenset[str]) -> None:
-    replay.controls(holder, view)  # after the charts, so they keep their place on the page
-    live_maths.render(replay.shown(holder, view), layers)
 
 
 def _settings_note(holder: JobHolder, config: GanConfig) -> None:
