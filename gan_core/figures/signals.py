@@ -48,7 +48,7 @@ SCORE_GAP = (
 
 
 # The moving average is computed in blocks of this many rows (see `moving_average`).
-BLOCK_ROWS = 64
+BLOCK_ROWS = 256
 
 
 def smoothed(values: pd.Series, span: int = SMOOTHING_ROWS) -> pd.Series:
