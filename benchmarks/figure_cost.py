@@ -20,6 +20,7 @@ median); the table gives the median over the rounds and the ratio this tree / ba
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import pickle
@@ -96,8 +97,11 @@ def worker(frame_path: str) -> None:
     with open(frame_path, "rb") as file:
         frame = pickle.load(file)
     builds = builders(frame)
-    sizes = {name: len(build()) for name, build in builds.items()}  # warm-up, and the size
-    print(json.dumps(dict(source=gan_core.__file__, sizes=sizes)), flush=True)
+    built = {name: build() for name, build in builds.items()}  # a warm-up, and the JSON
+    sizes = {name: len(text) for name, text in built.items()}
+    digests = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in built.items()}
+    header = dict(source=gan_core.__file__, sizes=sizes, digests=digests)
+    print(json.dumps(header), flush=True)
     for line in sys.stdin:
         repeats = int(line)
         medians = {}
@@ -145,7 +149,7 @@ class Worker:
 
 
 def baseline_tree(ref: str, into: Path) -> Path:
-    """The baseline's gan_core (and ui, which the frame's pickle does not need) from git."""
+    """The baseline commit's gan_core, from git: all the figures and the pickled frame need."""
     archive = into / "baseline.tar"
     subprocess.run(["git", "archive", "-o", str(archive), ref, "gan_core"], cwd=ROOT, check=True)
     tree = into / "baseline"
@@ -191,7 +195,7 @@ def report(workers: dict[str, Worker], args: argparse.Namespace) -> None:
           f"of {args.repeats} builds; ratio = this tree / baseline {args.baseline}, per round "
           "then median")  # fmt: skip
     print(f"{'figure':<10}{'baseline':>10}{'this tree':>11}{'ratio':>8}"
-          f"{'JSON bytes, base → this':>28}")  # fmt: skip
+          f"{'JSON bytes, base → this':>28}  same JSON")  # fmt: skip
     totals = {"baseline": 0.0, "this tree": 0.0}
     for figure in FIGURES:
         before = statistics.median(r[figure] for r in base.rounds)
@@ -200,7 +204,9 @@ def report(workers: dict[str, Worker], args: argparse.Namespace) -> None:
         totals["baseline"] += before
         totals["this tree"] += after
         sizes = f"{base.header['sizes'][figure]:,} → {this.header['sizes'][figure]:,}"
-        print(f"{figure:<10}{before:>10.2f}{after:>11.2f}{ratio:>8.2f}{sizes:>28}")
+        same = base.header["digests"][figure] == this.header["digests"][figure]
+        print(f"{figure:<10}{before:>10.2f}{after:>11.2f}{ratio:>8.2f}{sizes:>28}  "
+              f"{'yes' if same else 'no'}")  # fmt: skip
     print(f"{'all four':<10}{totals['baseline']:>10.2f}{totals['this tree']:>11.2f}"
           f"{totals['this tree'] / totals['baseline']:>8.2f}")  # fmt: skip
 
