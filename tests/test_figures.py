@@ -1,6 +1,8 @@
 """Tests for gan_core.figures on snapshots and histories of real training runs."""
 
+import base64
 import dataclasses
+import json
 import math
 
 import numpy as np
@@ -22,8 +24,9 @@ from gan_core.figures import (
     sweep_heatmap,
 )
 from gan_core.figures import arrows as arrow_layer
-from gan_core.figures.plane import step_text
-from gan_core.figures.signals import smoothed
+from gan_core.figures.plane import LAYERS, plane_spec, step_text
+from gan_core.figures.plotly_json import figure_json
+from gan_core.figures.signals import SMOOTHING_ROWS, smoothed
 from gan_core.figures.style import RUN_COLOURS
 from gan_core.metrics import MODE_STD
 from gan_core.targets import mixture_modes
@@ -65,10 +68,13 @@ def named(figure, prefix):
 
 
 def rings(trace):
-    """Split a trace's points at its None gaps into (k, 2) arrays."""
+    """Split a trace's points at its gaps (NaN, which plotly.js draws as a break) into
+    (k, 2) arrays."""
+    xs, ys = np.asarray(trace.x, dtype=float), np.asarray(trace.y, dtype=float)
+    assert np.array_equal(np.isnan(xs), np.isnan(ys))  # a gap in both coordinates at once
     groups, current = [], []
-    for x, y in zip(trace.x, trace.y):
-        if x is None:
+    for x, y in zip(xs, ys):
+        if np.isnan(x):
             groups.append(np.array(current, dtype=float))
             current = []
         else:
@@ -244,7 +250,7 @@ def test_arrows_too_short_to_see_are_not_drawn(seed_run):
     _, bounds, snap = seed_run
     still = dataclasses.replace(snap, arrow_directions=np.zeros_like(snap.arrow_directions))
     (arrows,) = named(plane_figure(still, bounds), "G's push")
-    assert not [x for x in arrows.x if x is not None]
+    assert np.isnan(np.asarray(arrows.x, dtype=float)).all()
     assert "too short to see" in arrows.name
 
 
@@ -268,6 +274,30 @@ def test_unknown_layer_is_refused(seed_run):
     _, bounds, snap = seed_run
     with pytest.raises(ValueError, match="heatmap"):
         plane_figure(snap, bounds, layers={"heatmap"})
+
+
+def test_polylines_go_to_plotly_js_as_typed_arrays_with_nan_gaps(seed_run):
+    """Every line overlay (ellipses, arrows, warp grid, D*'s line) reaches plotly.js as a
+    packed float array whose gaps are NaN in both coordinates at once, and no list with
+    nulls is left in the frame (tests/browser/test_gaps_browser.py: drawn the same)."""
+    trainer, bounds, _ = seed_run
+    snap = trainer.snapshot(300, 30, bounds, 30)
+    text = figure_json(plane_spec(snap, bounds, layers=LAYERS))
+    assert "null" not in text
+    lines = [t for t in json.loads(text)["data"] if t.get("mode") == "lines"]
+    names = {t.get("name", "") for t in lines}
+    for prefix in ("target", "generator", "G's push", "G's warp", "best D*"):
+        assert any(name.startswith(prefix) for name in names), prefix
+    for trace in lines:
+        xs, ys = (decoded(trace[axis]) for axis in ("x", "y"))
+        assert np.isnan(xs).any() and np.array_equal(np.isnan(xs), np.isnan(ys))
+        assert np.isfinite(xs[0]) and np.isnan(xs[-1])  # each line ends in its gap
+
+
+def decoded(array: dict) -> np.ndarray:
+    shape = tuple(int(n) for n in array["shape"].split(",") if n) if "shape" in array else -1
+    raw = np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return raw.reshape(shape).astype(float)
 
 
 def test_frame_serialises_within_budget(seed_run):
@@ -317,6 +347,16 @@ def test_smoothing_turns_a_barcode_into_a_line():
     line = smoothed(barcode)
     assert line.iloc[20:].between(0.4, 0.6).all()  # a coin toss reads as one, not 0 ↔ 1
     assert smoothed(pd.Series([0.2, np.nan, 0.2])).tolist() == pytest.approx([0.2, 0.2, 0.2])
+
+
+def test_smoothing_is_pandas_exponential_moving_average_over_a_long_run():
+    # Far longer than a block of the cumulative sums, with gaps at the start and within.
+    values = np.random.default_rng(3).random(3000)
+    values[:5] = np.nan
+    values[np.random.default_rng(4).random(3000) < 0.2] = np.nan
+    expected = pd.Series(values).ewm(span=SMOOTHING_ROWS, ignore_na=True).mean()
+    np.testing.assert_allclose(smoothed(pd.Series(values)), expected, rtol=1e-12, atol=1e-14)
+    assert smoothed(pd.Series([], dtype=float)).empty
 
 
 @pytest.mark.parametrize(

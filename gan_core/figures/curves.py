@@ -6,6 +6,11 @@ acc_fake, frechet, lr_d, lr_g) and thins it to at most `max_points` rows before 
 a frame's size does not grow with the run. Curves are SVG traces: at 1,500 points that is
 fast, and it leaves the browser's few WebGL contexts to the plane.
 
+The live view rebuilds them during a run, so past reading the columns they draw out of the
+history, the work is numpy on those columns (`Columns`): a pandas filter, `assign` or
+`iloc` costs a tenth of a millisecond or more each, which added up to most of a curve's
+build.
+
 One run (the dashboard) gives each series its own colour. Several runs overlaid (the Compare
 page, the `runs_*` builders) give each run its own colour, shared by all its traces under one
 legend group, and tell the series apart by dash. Both go through the same traces and layout.
@@ -33,6 +38,8 @@ DISTANCE_FLOOR = 1e-6  # a log axis cannot show 0; distances this small read as 
 
 # (label, history) of each run on an overlay; a label of None is the dashboard's one run.
 Runs = Sequence[tuple[str | None, pd.DataFrame]]
+# Some of a history's columns as numpy arrays of one length, by name.
+Columns = dict[str, np.ndarray]
 
 # What the curves are drawn against: the step, the share of its planned steps a run had done
 # (runs of different lengths end together) or the step on a log scale (early steps spread
@@ -64,8 +71,31 @@ def downsample(frame: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFram
     """At most max_points evenly spaced rows, always keeping the first and the last."""
     if len(frame) <= max_points:
         return frame
-    keep = np.unique(np.linspace(0, len(frame) - 1, max(max_points, 2)).round().astype(int))
-    return frame.iloc[keep]
+    return frame.iloc[_kept_rows(len(frame), max_points)]
+
+
+def thinned(columns: Columns, max_points: int = MAX_POINTS) -> Columns:
+    """`downsample` for columns: the same rows kept."""
+    length = _length(columns)
+    if length <= max_points:
+        return columns
+    keep = _kept_rows(length, max_points)
+    return {name: values[keep] for name, values in columns.items()}
+
+
+def _kept_rows(length: int, max_points: int) -> np.ndarray:
+    """Evenly spaced rows of `length` > `max_points`: more than one row apart, so no two
+    round to the same row and they come out sorted and distinct, with no np.unique."""
+    return np.linspace(0, length - 1, max(max_points, 2)).round().astype(int)
+
+
+def _length(columns: Columns) -> int:
+    return len(next(iter(columns.values()))) if columns else 0
+
+
+def _rows(columns: Columns, keep: np.ndarray) -> Columns:
+    """The rows where `keep` (a boolean mask) holds, in every column."""
+    return {name: values[keep] for name, values in columns.items()}
 
 
 def check_step_axis(step_axis: object) -> str:
@@ -124,7 +154,7 @@ def runs_loss_spec(
     """`runs_loss_figure` as plain dicts (`style.spec`)."""
     title = _("Losses") if _single(runs) else _("Losses (D solid, G dotted)")
     frames = [
-        (label, downsample(_on_axis(drawn(history, LOSSES), step_axis), max_points))
+        (label, thinned(_on_axis(drawn(history, LOSSES), step_axis), max_points))
         for label, history in runs
     ]
     data, layout = series_chart(frames, LOSSES, title, uirevision, step_axis)
@@ -170,23 +200,25 @@ def distance_spec(
 ) -> dict[str, Any]:
     """`distance_figure` as plain dicts (`style.spec`)."""
     plain = runs_distance_spec([(None, history)], exact, uirevision, max_points)
-    if "js_divergence" in history and history["js_divergence"].notna().any():
-        add_jsd_trace(plain, downsample(drawn(history, ("js_divergence",)), max_points))
+    if "js_divergence" in history:
+        jsd = drawn(history, ("js_divergence",))
+        if not np.isnan(jsd["js_divergence"]).all():
+            add_jsd_trace(plain, thinned(jsd, max_points))
     return plain
 
 
-def add_jsd_trace(plain: dict[str, Any], history: pd.DataFrame) -> None:
+def add_jsd_trace(plain: dict[str, Any], history: Columns) -> None:
     """JSD(target, G) on a second, linear axis on the right, from 0 to ln 2 (no overlap).
 
     Logged only where it is exact (two Gaussians); steps without it are left out. The
     original GAN's value at the best D is V(D*, G) = −2 ln 2 + 2·JSD: the curve falls to 0
     as D's best loss settles at 2 ln 2.
     """
-    frame = history[np.isfinite(history["js_divergence"].to_numpy(dtype=float))]
+    frame = _rows(history, np.isfinite(history["js_divergence"]))
     plain["data"].append(
         dict(
             type="scatter",
-            x=frame["step"].to_numpy(dtype=np.int64),
+            x=frame["step"].astype(np.int64),
             y=style.compact(frame["js_divergence"]),
             mode="lines",
             name=_("JSD (right axis)"),
@@ -244,9 +276,9 @@ def runs_distance_spec(
     frames = []
     for label, history in runs:
         frame = _on_axis(drawn(history, DISTANCE), step_axis)
-        frame = frame[np.isfinite(frame["frechet"].to_numpy(dtype=float))]
-        frame = frame.assign(frechet=frame["frechet"].clip(lower=DISTANCE_FLOOR))
-        frames.append((label, downsample(frame, max_points)))
+        frame = _rows(frame, np.isfinite(frame["frechet"]))
+        frame["frechet"] = np.maximum(frame["frechet"], DISTANCE_FLOOR)
+        frames.append((label, thinned(frame, max_points)))
     # Short enough for the curve column at 1280 px; the axis names the measure in full.
     if exact is None:
         title = _("Fréchet² to the target")
@@ -267,11 +299,11 @@ def runs_distance_spec(
     return style.spec(data, layout)
 
 
-def _log_ticks(frames: Sequence[tuple[str | None, pd.DataFrame]]) -> str | int:
+def _log_ticks(frames: Sequence[tuple[str | None, Columns]]) -> str | int:
     """Within a decade or two, label 2 and 5 as well ("D2"); over more (or with nothing
     drawn yet, when plotly spans several decades of its own) label powers of ten only
     (1 = every decade): three labels a decade would pile up on a short chart."""
-    values = [frame["frechet"].to_numpy(dtype=float) for _, frame in frames if len(frame)]
+    values = [frame["frechet"] for _, frame in frames if _length(frame)]
     if not values:
         return 1
     joined = np.concatenate(values)
@@ -279,19 +311,24 @@ def _log_ticks(frames: Sequence[tuple[str | None, pd.DataFrame]]) -> str | int:
     return "D2" if decades <= LABELLED_DECADES else 1
 
 
-def drawn(history: pd.DataFrame, series: Sequence[Series | str]) -> pd.DataFrame:
-    """The history's columns a chart of `series` reads (its steps and their values): every
-    row taken or filtered afterwards costs only those, not the run's whole log."""
+def drawn(history: pd.DataFrame, series: Sequence[Series | str]) -> Columns:
+    """The history's columns a chart of `series` reads (its steps and their values), as
+    numpy arrays: every row taken or filtered afterwards costs only those, not the run's
+    whole log. Values are floats; the step keeps its own type."""
     names = [s.column if isinstance(s, Series) else s for s in series]
     wanted = ("step", FRACTION_COLUMN, *names)
-    return history[[c for c in dict.fromkeys(wanted) if c in history]]
+    columns = {c: history[c].to_numpy() for c in dict.fromkeys(wanted) if c in history}
+    for name in names:
+        if name in columns:
+            columns[name] = columns[name].astype(float, copy=False)
+    return columns
 
 
-def _on_axis(history: pd.DataFrame, step_axis: str) -> pd.DataFrame:
+def _on_axis(history: Columns, step_axis: str) -> Columns:
     """The rows that can be drawn on the axis: a log axis has no step 0."""
     if check_step_axis(step_axis) == "fraction" and FRACTION_COLUMN not in history:
         raise ValueError(f"the fraction axis needs histories with a {FRACTION_COLUMN} column")
-    return history[history["step"] > 0] if step_axis == "log" else history
+    return _rows(history, history["step"] > 0) if step_axis == "log" else history
 
 
 def _x_axis(step_axis: str) -> dict[str, Any]:
@@ -322,7 +359,7 @@ def horizontal_line(y: float) -> dict[str, Any]:
 
 
 def series_chart(
-    runs: Runs,
+    runs: Sequence[tuple[str | None, Columns]],
     series: Sequence[Series],
     title: str,
     uirevision: str,
@@ -333,9 +370,9 @@ def series_chart(
     data = []
     for index, (label, frame) in enumerate(runs):
         if check_step_axis(step_axis) == "fraction":
-            x = frame[FRACTION_COLUMN].to_numpy(dtype=float)
+            x = frame[FRACTION_COLUMN].astype(float)
         else:
-            x = frame["step"].to_numpy(dtype=np.int64)
+            x = frame["step"].astype(np.int64)
         for line in series:
             trace: dict[str, Any] = dict(
                 type="scatter",

@@ -7,6 +7,8 @@ instead of an error or a blow-up.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -27,7 +29,15 @@ def covariance_ellipse(
     # Symmetrise: a fitted covariance can carry round-off asymmetry that eigh would ignore.
     eigenvalues, vectors = np.linalg.eigh(0.5 * (cov + cov.T))
     radii = n_sigma * np.sqrt(np.clip(eigenvalues, 0.0, None))  # tiny negatives are round-off
-    angle = np.linspace(0.0, 2.0 * np.pi, n)
-    unit = np.stack((np.cos(angle), np.sin(angle)), axis=1)  # (n, 2) on the unit circle
-    points = mean + (unit * radii) @ vectors.T
+    points = mean + (_unit_circle(n) * radii) @ vectors.T
     return points[:, 0], points[:, 1]
+
+
+@lru_cache(maxsize=8)
+def _unit_circle(n: int) -> np.ndarray:
+    """n points (n, 2) round the unit circle, the first repeated last: the same few counts
+    every frame, so computed once each (read-only: shared by every caller)."""
+    angle = np.linspace(0.0, 2.0 * np.pi, n)
+    unit = np.stack((np.cos(angle), np.sin(angle)), axis=1)
+    unit.flags.writeable = False
+    return unit

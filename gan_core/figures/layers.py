@@ -69,6 +69,13 @@ def warp_traces(lines: np.ndarray) -> list[dict[str, Any]]:
     return traces
 
 
+# A cell's four edges in order around it, bottom, right, top, left, each as the (row, column)
+# offsets of its two ends from the cell's lower-left grid point.
+CELL_EDGES = np.array(
+    [[(0, 0), (0, 1)], [(0, 1), (1, 1)], [(1, 0), (1, 1)], [(0, 0), (1, 0)]], dtype=np.intp
+)
+
+
 def contour_segments(
     xs: np.ndarray, ys: np.ndarray, values: np.ndarray, level: float
 ) -> np.ndarray:
@@ -77,41 +84,50 @@ def contour_segments(
 
     Each grid cell whose corners lie on both sides of the level holds one segment (two
     where a saddle puts all four edges across it), between the points where the level
-    crosses its edges, found by linear interpolation along each edge.
+    crosses its edges, found by linear interpolation along each edge. Which edges are
+    crossed is read off the whole grid at once; the crossing points are computed for the
+    crossed edges only, a line's few cells rather than every cell of the grid.
     """
     values = np.asarray(values, dtype=float) - level
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     if values.ndim != 2 or min(values.shape) < 2:
         return np.empty((0, 2, 2))
-    # Crossings on the horizontal edges (i, j)-(i, j+1) and the vertical ones (i, j)-(i+1, j).
-    across_h, point_h = _edge_crossings(values[:, :-1], values[:, 1:], xs[:-1], xs[1:])
-    across_v, point_v = _edge_crossings(values[:-1, :], values[1:, :], ys[:-1, None], ys[1:, None])
-    grid_x, grid_y = np.meshgrid(xs, ys)
-    h_points = np.stack([point_h, np.broadcast_to(grid_y[:, :-1], point_h.shape)], axis=-1)
-    v_points = np.stack([np.broadcast_to(grid_x[:-1, :], point_v.shape), point_v], axis=-1)
-    # Each cell's four edges in order around it: bottom, right, top, left.
+    below, finite = values < 0, np.isfinite(values)
+    # Crossed: the ends on both sides of the level, both finite. Horizontal edges
+    # (i, j)-(i, j+1) and vertical ones (i, j)-(i+1, j).
+    across_h = (below[:, :-1] != below[:, 1:]) & finite[:, :-1] & finite[:, 1:]
+    across_v = (below[:-1, :] != below[1:, :]) & finite[:-1, :] & finite[1:, :]
     crossed = np.stack([across_h[:-1], across_v[:, 1:], across_h[1:], across_v[:, :-1]], axis=-1)
-    points = np.stack([h_points[:-1], v_points[:, 1:], h_points[1:], v_points[:, :-1]], axis=-2)
     count = crossed.sum(axis=-1)
     segments = []
-    two = count == 2
-    if two.any():
-        # Stable sort puts each cell's two crossed edges first, in their order around it.
-        order = np.argsort(~crossed[two], axis=-1, kind="stable")[:, :2]
-        segments.append(np.take_along_axis(points[two], order[..., None], axis=1))
-    four = count == 4
-    if four.any():
+    rows, columns = np.nonzero(count == 2)
+    if len(rows):
+        # Each such cell's two crossed edges, in their order around it.
+        edges = np.nonzero(crossed[rows, columns])[1].reshape(-1, 2)
+        segments.append(_crossings(xs, ys, values, rows[:, None], columns[:, None], edges))
+    rows, columns = np.nonzero(count == 4)
+    if len(rows):
         # A saddle: pair neighbouring edges (bottom with right, top with left).
-        segments.extend([points[four][:, 0:2], points[four][:, 2:4]])
+        every = _crossings(xs, ys, values, rows[:, None], columns[:, None], np.arange(4))
+        segments.extend([every[:, 0:2], every[:, 2:4]])
     return np.concatenate(segments) if segments else np.empty((0, 2, 2))
 
 
-def _edge_crossings(
-    a: np.ndarray, b: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Whether the level (0) lies between the ends a and b of each edge, and where."""
-    across = (a < 0) != (b < 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = np.where(across, a / (a - b), 0.0)
-    position = start + fraction * (end - start)
-    return across & np.isfinite(a) & np.isfinite(b), np.broadcast_to(position, a.shape)
+def _crossings(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    values: np.ndarray,
+    rows: np.ndarray,
+    columns: np.ndarray,
+    edges: np.ndarray,
+) -> np.ndarray:
+    """Where the level (0) crosses the given edges of the cells at (rows, columns), by
+    linear interpolation between the edge's ends: shape (cells, edges, 2)."""
+    ends = CELL_EDGES[edges]  # (..., 2 ends, 2 offsets)
+    i0, j0 = rows + ends[..., 0, 0], columns + ends[..., 0, 1]
+    i1, j1 = rows + ends[..., 1, 0], columns + ends[..., 1, 1]
+    a, b = values[i0, j0], values[i1, j1]
+    fraction = a / (a - b)
+    x = xs[j0] + fraction * (xs[j1] - xs[j0])
+    y = ys[i0] + fraction * (ys[i1] - ys[i0])
+    return np.stack([x, y], axis=-1)

@@ -176,14 +176,14 @@ def _contour_traces(snapshot: Snapshot, modes: ArrayLike | None) -> list[dict]:
         # They are small (a mode's σ is MODE_STD), so fewer vertices and no halo.
         centres = np.asarray(modes, dtype=float).reshape(-1, 2)
         spread = MODE_STD**2 * np.eye(2)
-        target_x, target_y = _contours([(c, spread) for c in centres], MODE_VERTICES, 4)
+        target_x, target_y = _contours([(c, spread) for c in centres], MODE_VERTICES)
         name = _("target modes (σ = {sigma})").format(sigma=f"{MODE_STD:g}")
         halo_x, halo_y = gen_x, gen_y
     else:
         target_x, target_y = _contours([(snapshot.target_mean, snapshot.target_cov)])
         name = _("target 1σ, 2σ")
-        halo_x = style.gap_line(np.concatenate([target_x, gen_x]))
-        halo_y = style.gap_line(np.concatenate([target_y, gen_y]))
+        halo_x = np.concatenate([target_x, gen_x])
+        halo_y = np.concatenate([target_y, gen_y])
     halo = dict(
         type="scattergl",
         x=halo_x,
@@ -198,23 +198,23 @@ def _contour_traces(snapshot: Snapshot, modes: ArrayLike | None) -> list[dict]:
 
 
 def _contours(
-    gaussians: list[tuple[ArrayLike, ArrayLike]],
-    vertices: int = ELLIPSE_VERTICES,
-    decimals: int | None = None,
-) -> tuple[style.GapLine, style.GapLine]:
-    """The 1σ and 2σ ellipses of each Gaussian as one polyline, curves split by gaps;
-    rounded to `decimals` where many small curves would otherwise swell the frame."""
-    xs: list[np.ndarray] = []
-    ys: list[np.ndarray] = []
-    gap = np.full(1, np.nan)
+    gaussians: list[tuple[ArrayLike, ArrayLike]], vertices: int = ELLIPSE_VERTICES
+) -> tuple[np.ndarray, np.ndarray]:
+    """The 1σ and 2σ ellipses of each Gaussian as one polyline, curves split by gaps; a
+    Gaussian with non-finite moments (a diverged run) draws nothing."""
+    curves = []
     for mean, cov in gaussians:
-        for n_sigma in (1, 2):
-            ex, ey = covariance_ellipse(mean, cov, n_sigma, vertices)
-            if decimals is not None:
-                ex, ey = np.round(ex, decimals), np.round(ey, decimals)
-            xs += [ex, gap]
-            ys += [ey, gap]
-    return style.gap_line(np.concatenate(xs)), style.gap_line(np.concatenate(ys))
+        ex, ey = covariance_ellipse(mean, cov, 1.0, vertices)
+        if len(ex):
+            one_sigma = np.stack((ex, ey), axis=1)
+            centre = np.asarray(mean, dtype=float).reshape(1, 2)
+            # The 2σ ellipse is the 1σ one stretched twice as far from the mean.
+            curves += [one_sigma, centre + 2.0 * (one_sigma - centre)]
+    if not curves:
+        return np.empty(0), np.empty(0)
+    # In full precision: a narrow ellipse's points are checked against its equation.
+    path = style.gap_path(np.stack(curves), np.float64)
+    return path[:, 0], path[:, 1]
 
 
 def _line_trace(xs: np.ndarray, ys: np.ndarray, name: str, colour: str, dash: str) -> dict:

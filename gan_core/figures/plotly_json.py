@@ -4,8 +4,8 @@
 on the live view that was more than half of a frame's server time. The builders already
 write plotly's schema as plain dicts and numpy arrays (see `style.figure`), so this walks
 them once: a numpy array becomes the typed-array form plotly.js reads ({dtype, bdata},
-as plotly itself writes it), a polyline with gaps (`style.GapLine`) a list with nulls,
-and the rest goes to `json.dumps` as it is.
+as plotly itself writes it; a NaN in a float array stays NaN, which plotly.js draws as a
+gap, see `style.gap_path`), and the rest goes to `json.dumps` as it is.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import math
 from typing import Any
 
 import numpy as np
-
-from gan_core.figures.style import GapLine, gap_list
 
 # numpy dtype -> plotly.js typed-array name; int64 is narrowed first (plotly.js has none).
 TYPED = {
@@ -67,8 +65,6 @@ def _plain(value: Any, key: str = "") -> Any:
         return {k: _plain(v, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if isinstance(value, GapLine):
-        return gap_list(value)
     if isinstance(value, np.ndarray):
         return _plain(value.tolist()) if key in UNTYPED_KEYS else typed_array(value)
     if isinstance(value, np.generic):

@@ -141,11 +141,18 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
         x, y = a.get(key), b.get(key)
         if (x is None) != (y is None):
             return False
-        if x is not None and not np.array_equal(
-            np.asarray(x, dtype=object), np.asarray(y, dtype=object)
-        ):
+        if x is not None and not _equal(x, y):
             return False
     return True
+
+
+def _equal(a: Any, b: Any) -> bool:
+    # A polyline's gaps are NaN, which equals nothing: the same gaps at the same places count
+    # as equal. Anything not all floats is compared item by item.
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind == "f" and b.dtype.kind == "f":
+        return bool(np.array_equal(a, b, equal_nan=True))
+    return bool(np.array_equal(a.astype(object), b.astype(object)))
 
 
 def _changes(trace: dict[str, Any]) -> dict[str, Any]:
@@ -160,9 +167,11 @@ def _changes(trace: dict[str, Any]) -> dict[str, Any]:
 
 def _rounded(values: Any) -> Any:
     # A thousandth of a unit is far below a pixel of any plot here; JSON text of shorter
-    # numbers keeps a frame small. Binary arrays are already compact.
+    # numbers keeps a frame small. Binary arrays are compact in float32.
     if isinstance(values, list):
         return [None if v is None else round(float(v), 3) for v in values]
+    if isinstance(values, np.ndarray) and values.dtype == np.float64:
+        return values.astype(np.float32)  # G's ellipse, sent in full to the live view
     return values
 
 

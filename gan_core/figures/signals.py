@@ -23,10 +23,10 @@ from gan_core.figures import style
 from gan_core.figures.curves import (
     MAX_POINTS,
     Series,
-    downsample,
     drawn,
     horizontal_line,
     series_chart,
+    thinned,
 )
 from gan_core.i18n import N_, _
 from gan_core.training.losses import get_loss
@@ -47,9 +47,45 @@ SCORE_GAP = (
 )
 
 
+# The moving average is computed in blocks of this many rows (see `moving_average`).
+BLOCK_ROWS = 256
+
+
 def smoothed(values: pd.Series, span: int = SMOOTHING_ROWS) -> pd.Series:
     """Exponential moving average over rows; a missing value neither counts nor breaks it."""
-    return values.astype(float).ewm(span=span, ignore_na=True).mean()
+    return pd.Series(moving_average(values.to_numpy(dtype=float), span), index=values.index)
+
+
+def moving_average(values: np.ndarray, span: int = SMOOTHING_ROWS) -> np.ndarray:
+    """`smoothed` on an array, as pandas' `ewm(span, ignore_na=True).mean()` computes it.
+
+    The average at a row weighs the k-th latest value seen by decay^k, decay = 1 − 2/(span
+    + 1), and divides by the sum of those weights; a missing value repeats the average
+    before it (NaN before the first value). The weighted sum runs as a cumulative sum in
+    blocks of BLOCK_ROWS rows, each block's sum carried into the next: a whole-run
+    cumulative sum would need weights of decay^−n, far past a float's range.
+    """
+    values = np.asarray(values, dtype=float)
+    seen = ~np.isnan(values)
+    present = values[seen]
+    decay = 1.0 - 2.0 / (span + 1.0)
+    blocks = -(-len(present) // BLOCK_ROWS)
+    padded = np.zeros(blocks * BLOCK_ROWS)
+    padded[: len(present)] = present
+    within = np.arange(BLOCK_ROWS)
+    # Each block's own weighted sums: sum over i <= j of decay^(j - i) · value_i.
+    sums = np.cumsum(padded.reshape(blocks, BLOCK_ROWS) * decay**-within, axis=1) * decay**within
+    carry = 0.0
+    for block in range(blocks):  # a loop over blocks, not rows
+        sums[block] += carry * decay ** (within + 1)
+        carry = sums[block, -1]
+    count = np.arange(1, len(present) + 1)
+    average = sums.reshape(-1)[: len(present)] / ((1.0 - decay**count) / (1.0 - decay))
+    # Each row's latest value so far: a missing row repeats the one before it.
+    latest = np.cumsum(seen) - 1
+    out = np.full(len(values), np.nan)
+    out[latest >= 0] = average[latest[latest >= 0]]
+    return out
 
 
 def d_signals_figure(
@@ -90,15 +126,16 @@ def accuracy_spec(
     history: pd.DataFrame, uirevision: str = "accuracy", max_points: int = MAX_POINTS
 ) -> dict[str, Any]:
     """`accuracy_figure` as plain dicts (`style.spec`)."""
-    history = drawn(history, ("acc_real", "acc_fake"))
-    frame = history.assign(
-        acc_real_raw=history["acc_real"],
-        acc_fake_raw=history["acc_fake"],
-        acc_real=smoothed(history["acc_real"]),
-        acc_fake=smoothed(history["acc_fake"]),
+    columns = drawn(history, ("acc_real", "acc_fake"))
+    frame = dict(
+        columns,
+        acc_real_raw=columns["acc_real"],
+        acc_fake_raw=columns["acc_fake"],
+        acc_real=moving_average(columns["acc_real"]),
+        acc_fake=moving_average(columns["acc_fake"]),
     )
     data, layout = series_chart(
-        [(None, downsample(frame, max_points))],
+        [(None, thinned(frame, max_points))],
         ACCURACY,
         _("D's accuracy (smoothed)"),
         uirevision,
@@ -127,10 +164,11 @@ def score_gap_spec(
     history: pd.DataFrame, uirevision: str = "accuracy", max_points: int = MAX_POINTS
 ) -> dict[str, Any]:
     """`score_gap_figure` as plain dicts (`style.spec`)."""
-    gap = history["score_gap"] if "score_gap" in history else pd.Series(np.nan, history.index)
-    frame = drawn(history, ()).assign(score_gap_raw=gap, score_gap=smoothed(gap))
+    frame = drawn(history, ("score_gap",))
+    gap = frame.get("score_gap", np.full(len(history), np.nan))
+    frame.update(score_gap_raw=gap, score_gap=moving_average(gap))
     data, layout = series_chart(
-        [(None, downsample(frame, max_points))],
+        [(None, thinned(frame, max_points))],
         SCORE_GAP,
         _("Critic's score gap (real − fake)"),
         uirevision,
@@ -143,4 +181,6 @@ def score_gap_spec(
 
 def _has_score_gap(history: pd.DataFrame) -> bool:
     # An empty history (a critic's run not started yet) still gets the critic's chart.
-    return "score_gap" in history and bool(history.empty or history["score_gap"].notna().any())
+    if "score_gap" not in history:
+        return False
+    return bool(history.empty or not np.isnan(history["score_gap"].to_numpy(dtype=float)).all())

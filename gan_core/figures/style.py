@@ -71,39 +71,31 @@ def compact(values: ArrayLike) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
-class GapLine(np.ndarray):
-    """Coordinates of polylines with NaN between the lines: sent as a list with nulls, where
-    plotly.js breaks a line on every trace type (`gap_list`)."""
-
-
-def gap_line(values: ArrayLike) -> GapLine:
-    return np.asarray(values, dtype=float).view(GapLine)
-
-
-def gap_list(values: np.ndarray) -> list[float | None]:
-    """A polyline's coordinates as plotly.js gets them: a gap as None."""
-    values = np.asarray(values, dtype=float)
-    listed: list[float | None] = values.tolist()
-    for index in np.flatnonzero(np.isnan(values)).tolist():
-        listed[index] = None
-    return listed
-
-
-def polylines_trace(lines: np.ndarray, name: str, line: dict[str, Any]) -> dict[str, Any]:
+def polylines_trace(lines: ArrayLike, name: str, line: dict[str, Any]) -> dict[str, Any]:
     """Polylines (n, points, 2) as one WebGL line trace, split by gaps: one trace, however
     many lines (arrows, warp lines, contour pieces), so one legend entry and one draw."""
-    lines = np.asarray(lines, dtype=float)
-    gap = np.full((len(lines), 1, 2), np.nan)
-    path = np.round(np.concatenate([lines, gap], axis=1).reshape(-1, 2), 4)
+    path = gap_path(lines)
     return dict(
         type="scattergl",
-        x=gap_line(path[:, 0]),
-        y=gap_line(path[:, 1]),
+        x=path[:, 0],
+        y=path[:, 1],
         mode="lines",
         name=name,
         line=line,
         hoverinfo="skip",
     )
+
+
+def gap_path(lines: ArrayLike, dtype: type[np.floating] = np.float32) -> np.ndarray:
+    """Polylines (n, points, 2) as one path (n·(points + 1), 2), each line followed by a
+    NaN row. Sent as a typed array, a NaN is a gap where plotly.js breaks the line, on SVG
+    and WebGL traces alike, as it does at a null in a list. float32 by default: far more
+    precision than pixels, 4 bytes a coordinate instead of a float's decimal text."""
+    lines = np.asarray(lines, dtype=dtype)
+    count, points = lines.shape[:2]
+    path = np.full((count, points + 1, 2), np.nan, dtype=dtype)
+    path[:, :points] = lines
+    return path.reshape(-1, 2)
 
 
 def spec(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
@@ -121,7 +113,6 @@ def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     this way (README, "Live view"). The live view itself skips the Figure altogether
     (`plotly_json`).
     """
-    data = [_lists_for_gaps(trace) for trace in data]
     if "template" in layout:  # a copy: a figure may be edited later
         layout = {**layout, "template": copy.deepcopy(layout["template"])}
     return go.Figure(dict(data=data, layout=layout), _validate=False)
@@ -129,13 +120,6 @@ def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
 
 def as_figure(plain: dict[str, Any]) -> go.Figure:
     return figure(plain["data"], plain["layout"])
-
-
-def _lists_for_gaps(trace: dict[str, Any]) -> dict[str, Any]:
-    # A Figure's trace reads its gaps as None, as plotly.js gets them.
-    if not any(isinstance(v, GapLine) for v in trace.values()):
-        return trace
-    return {k: gap_list(v) if isinstance(v, GapLine) else v for k, v in trace.items()}
 
 
 @lru_cache(maxsize=1)

@@ -33,6 +33,7 @@ RUN_TIMEOUT = 600_000  # ms: a whole preset run on a busy machine
 PLANE_STATE_JS = """(el) => {
     const full = el._fullLayout, size = full._size;
     const read = (a) => Array.from((a && (a._inputArray || a)) || []);
+    const gap = (v) => v === null || Number.isNaN(v);
     const named = (prefix) => el.data.find((t) => (t.name || "").startsWith(prefix));
     const heatmap = el.data.find((t) => t.type === "heatmap");
     const fake = named("fake"), target = named("target");
@@ -41,7 +42,8 @@ PLANE_STATE_JS = """(el) => {
         title: full.title.text,
         fake: [read(fake.x), read(fake.y)],
         heat: heatmap ? [read(heatmap.x), read(heatmap.y)] : null,
-        targetCurves: target ? read(target.x).filter((v) => v === null).length : 0,
+        // Each curve ends in a gap: NaN in a typed array (or null in a list).
+        targetCurves: target ? read(target.x).filter(gap).length : 0,
     };
 }"""
 
