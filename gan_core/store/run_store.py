@@ -188,6 +188,13 @@ class RunStore:
         self._parsed: dict[tuple[str, str | None], GanConfig] = {}
         self._parsed_lock = threading.Lock()
 
+    @property
+    def identity(self) -> str:
+        """Which database this store is, as a cache key or in a message: the SQLite file's
+        path, or the PostgreSQL URL with its password hidden (the same database whatever
+        the password)."""
+        return self._db.where
+
     # ------------------------------------------------------------------ writing a run
 
     def create_run(
