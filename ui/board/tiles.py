@@ -80,7 +80,7 @@ def _cached_tile(
     return Tile(
         run_id=run_id,
         label=record.label,
-        status=str(record.status),
+        status=record.state,
         plane=plane,
         curve=sparkline(
             distance_figure(history, record.config.has_exact_metrics, max_points=CURVE_POINTS)
