@@ -10,6 +10,8 @@ finished.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from streamlit.runtime.caching import clear_session_resource_cache
@@ -93,6 +95,9 @@ def test_a_lost_run_reopens_at_its_last_saved_state_not_at_step_0(store: RunStor
     assert f"its server stopped at step {step:,}" in shown.message
     assert f"the plane its last saved state (step {saved:,})" in shown.message
     assert not at.button(key="run_continue").disabled  # on from the saved state
+    # The store kept the JS divergence the trainer logged: the distance chart draws it.
+    distance = json.loads(at.session_state["figure_cache"]["distance"].json)
+    assert "JSD (right axis)" in {trace.get("name") for trace in distance["data"]}
 
 
 def test_a_lost_run_reopened_in_chinese_leaves_no_english(store: RunStore) -> None:
