@@ -6,10 +6,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from pg_server import by_hand
 from streamlit.testing.v1 import AppTest
 
 from gan_core.classroom.challenge import Challenge
 from gan_core.config import GanConfig, Target
+from gan_core.store.record import LOST_AFTER_S
 from gan_core.store.recorder import record_trainer
 from gan_core.store.run_store import RunStore
 from gan_core.training.trainer import Trainer
@@ -255,3 +257,18 @@ def test_a_run_still_training_shows_its_curve_and_no_plane_yet(store, trainers):
     assert tile_names(app) == [f"**#{run_id} training**"]
     assert "No final plane yet: the run is still training." in texts(app.caption)
     assert len(app.get("plotly_chart")) == 1  # the distance curve alone
+
+
+def test_a_run_whose_server_stopped_is_shown_lost_not_training(store, trainers):
+    run_id = store.create_run(SMALL, name="left behind", session_id="a-student")
+    store.append_history(run_id, trainers["slow"].history.to_frame().head(10))
+    store.set_flags(run_id, published=True)
+    app = board()  # drawn while it still counts as training: the tile is cached
+    assert "No final plane yet: the run is still training." in texts(app.caption)
+    by_hand(store, "UPDATE runs SET updated = updated - ? WHERE id = ?", LOST_AFTER_S + 60, run_id)
+    app = board()
+    no_exceptions(app)
+    assert tile_names(app) == [f"**#{run_id} left behind**"]
+    captions = texts(app.caption)
+    assert "No plane: its server stopped before it saved any weights." in captions
+    assert any(caption.endswith("· lost") for caption in captions), captions

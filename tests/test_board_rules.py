@@ -12,6 +12,7 @@ from gan_core.classroom.challenge import MAX_STEP_LIMIT, Challenge
 from gan_core.classroom.check import check
 from gan_core.classroom.ranking import rank
 from gan_core.config import ConfigError, GanConfig, Target
+from gan_core.store.db import SCHEMA_VERSION
 from gan_core.store.recorder import record_trainer
 from gan_core.store.run_store import RunStore
 from gan_core.training.trainer import Trainer
@@ -148,7 +149,7 @@ def test_a_schema_2_store_is_upgraded_in_place_and_keeps_its_runs(tmp_path, trai
     upgraded.set_challenge(CHALLENGE.to_json())
     assert Challenge.from_json(upgraded.challenge()) == CHALLENGE
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (3,)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     db.close()
     assert upgraded.integrity_check() == "ok"
     upgraded.close()

@@ -121,3 +121,39 @@ def test_the_servers_pool_is_refused_with_every_problem_named(clean_env):
     message = str(refused.value)
     assert message.startswith("the server is misconfigured: " + BAD_MAX_JOBS)
     assert "GANSCOPE_MAX_JOBS_PER_ADDRESS must be a whole number >= 1, not '0'" in message
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("mysql://someone:hunter2@db/runs", "'mysql://someone:***@db/runs' must start with"),
+        ("garbage", "'garbage' must start with postgresql://"),
+        ("postgresql://someone:hunter2@db:port/runs", "is not a URL; allowed: postgresql://"),
+    ],
+)
+def test_the_check_refuses_a_malformed_database_url_naming_it(url, said):
+    bad = subprocess.run(
+        [sys.executable, "-m", "gan_core.jobs.limits"],
+        cwd=REPO_ROOT,
+        env=_env(GANSCOPE_DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2
+    lines = bad.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("GANscope will not start: GANSCOPE_DATABASE_URL")
+    assert said in lines[0] and "hunter2" not in lines[0] and "Traceback" not in bad.stderr
+    assert "postgresql://user:password@host:5432/database" in lines[0]
+
+
+def test_the_check_takes_a_well_formed_database_url_without_connecting():
+    good = subprocess.run(
+        [sys.executable, "-m", "gan_core.jobs.limits"],
+        cwd=REPO_ROOT,
+        env=_env(GANSCOPE_DATABASE_URL="postgresql://someone:hunter2@127.0.0.1:1/runs"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert good.returncode == 0 and good.stderr == ""

@@ -10,10 +10,10 @@ import pytest
 
 from gan_core.config import GanConfig
 from gan_core.jobs.thread_job import TrainingJob, ViewOptions
+from gan_core.store.record import LOG_COLUMNS
 from gan_core.store.recorder import RunRecorder, record_trainer
 from gan_core.store.run_store import RunStore
 from gan_core.training.checkpoint import load_checkpoint
-from gan_core.training.history import COLUMNS
 from gan_core.training.trainer import Trainer
 
 SMALL = GanConfig(n_samples=200, batch_size=20, epochs=3)  # 30 steps, one log row each
@@ -40,7 +40,7 @@ def test_recorder_saves_a_real_training_job(store):
     assert recorder.error is None
     run = store.get_run(recorder.run_id)
     assert run.status == job.frame().status == "finished"
-    pd.testing.assert_frame_equal(run.history, job.trainer.history.to_frame()[list(COLUMNS)])
+    pd.testing.assert_frame_equal(run.history, job.trainer.history.to_frame()[list(LOG_COLUMNS)])
     assert run.metrics["frechet"] == pytest.approx(job.frame().snapshot.metrics["frechet"])
     assert "sliced_wasserstein" in run.metrics  # the final frame's full metrics
     assert load_checkpoint(store.checkpoint(run.id)).step_count == SMALL.total_steps
@@ -144,6 +144,6 @@ def test_record_trainer_for_the_command_line(store):
     run_id = record_trainer(store, trained, "finished", preset="tutorial")
     run = store.get_run(run_id)
     assert (run.source, run.status, run.preset) == ("cli", "finished", "tutorial")
-    pd.testing.assert_frame_equal(run.history, trained.history.to_frame()[list(COLUMNS)])
+    pd.testing.assert_frame_equal(run.history, trained.history.to_frame()[list(LOG_COLUMNS)])
     assert run.metrics["frechet"] >= 0 and run.has_checkpoint
-    assert list(run.history.columns) == list(COLUMNS)
+    assert list(run.history.columns) == list(LOG_COLUMNS)

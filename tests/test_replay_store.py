@@ -144,7 +144,7 @@ def test_a_schema_2_store_gains_the_timelines_table_and_keeps_its_runs(tmp_path)
         db.execute("PRAGMA user_version = 2")
     reopened = RunStore(tmp_path)
     try:
-        assert sql(reopened, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(3,)]
+        assert sql(reopened, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
         assert reopened.timeline(run_id) is None
         assert reopened.get_run(run_id).status == "finished"
         assert reopened.save_timeline(run_id, b"x")

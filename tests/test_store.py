@@ -24,9 +24,9 @@ from gan_core.jobs.thread_job import ViewOptions
 from gan_core.serialize import to_dict
 from gan_core.store.bundle import MAX_BUNDLE_BYTES
 from gan_core.store.damage import DamagedRun
+from gan_core.store.record import LOG_COLUMNS
 from gan_core.store.run_store import RunNotFound, RunStore, store_from_environment
 from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
-from gan_core.training.history import COLUMNS
 from gan_core.training.trainer import Trainer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,7 @@ def test_a_run_reads_back_as_written(store, trained):
         "dashboard",
         "finished",
     )
-    pd.testing.assert_frame_equal(run.history, trained.history.to_frame()[list(COLUMNS)])
+    pd.testing.assert_frame_equal(run.history, trained.history.to_frame()[list(LOG_COLUMNS)])
     assert run.metrics["frechet"] == pytest.approx(trained.snapshot(n_points=0).metrics["frechet"])
     assert before <= run.created <= run.updated and run.finished == run.updated
     assert run.label == f"#{run_id} tutorial"

@@ -12,6 +12,7 @@ import pytest
 
 from gan_core.config import GanConfig
 from gan_core.jobs.thread_job import TrainingJob, ViewOptions
+from gan_core.store.db import SCHEMA_VERSION
 from gan_core.store.recorder import RunRecorder
 from gan_core.store.run_store import RunStore
 
@@ -68,7 +69,8 @@ def test_two_processes_writing_at_once_lose_nothing(pg_server):
         with store._db.read() as db:
             # One blob of points for all twelve runs, one of weights per writer.
             assert db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 3
-            assert db.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
+            versions = db.execute("SELECT version FROM schema_version").fetchall()
+            assert versions == [(SCHEMA_VERSION,)]
     finally:
         store.close()
 

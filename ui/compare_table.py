@@ -40,6 +40,7 @@ STATUS_NAMES = {
     "error": N_("error"),
     "queued": N_("queued"),
     "damaged": N_("damaged"),
+    "lost": N_("lost"),  # not ended, and its server stopped saving it (store/record.py)
 }
 
 
@@ -104,7 +105,7 @@ def results_table(records: list[RunRecord]) -> pd.DataFrame:
     for record in records:
         last = record.history.iloc[-1] if len(record.history) else None
         column = {
-            _("status"): status_name(record.status),
+            _("status"): status_name(record.state),
             _("steps"): _("{done} of {total}").format(
                 done=f"{int(last.step):,}", total=f"{record.config.total_steps:,}"
             )

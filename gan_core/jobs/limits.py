@@ -20,7 +20,9 @@ the queue message says which limit holds a run back, so a too-low setting shows.
 
 Operators override each with an environment variable. Each is parsed strictly: a value
 that is not a whole number in range is refused by name, and `check_server_settings()`
-lists every such problem, so the server can refuse to start with one line each:
+lists every such problem (with the cost limits, the store's quota and the store's
+`GANSCOPE_DATABASE_URL`, its password hidden), so the server can refuse to start with one
+line each:
 
     python -m gan_core.jobs.limits      (exit 0 when all settings are valid, 2 if not)
 """
@@ -88,14 +90,15 @@ SETTINGS: tuple[Callable[[], int], ...] = (max_jobs, pool_size, per_session, per
 
 def check_server_settings() -> list[str]:
     """One line per server setting that cannot be used; empty when all are fine."""
-    # The cost limits and the store's quota are read where they are used; imported here,
-    # not at the top, so the pool does not load the cost model and the store with it.
+    # The cost limits, the store's quota and its database URL are read where they are used;
+    # imported here, not at the top, so the pool does not load the cost model and the store.
     from gan_core.config import ConfigError
     from gan_core.jobs.cost import server_limits
     from gan_core.store.quota import quota_from_environment
+    from gan_core.store.sql.postgres import database_url_from_environment
 
     problems = []
-    for read in (*SETTINGS, server_limits, quota_from_environment):
+    for read in (*SETTINGS, server_limits, quota_from_environment, database_url_from_environment):
         try:
             read()
         except (SettingError, ConfigError) as error:

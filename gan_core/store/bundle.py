@@ -24,6 +24,7 @@ from gan_core.jobs.status import RunStatus
 from gan_core.serialize import from_dict, to_dict
 from gan_core.store.damage import check_metrics, check_moment, check_not_future
 from gan_core.store.record import (
+    LOG_COLUMNS,
     MAX_MESSAGE_CHARS,
     RunRecord,
     check_name,
@@ -68,7 +69,7 @@ def _run_data(record: RunRecord) -> dict:
         "finished": _iso(record.finished) if record.finished else None,
         "config": to_dict(record.config),
         "metrics": plain_metrics(record.metrics),
-        "history": {c: [_json_number(v) for v in history[c].tolist()] for c in COLUMNS},
+        "history": {c: [_json_number(v) for v in history[c].tolist()] for c in LOG_COLUMNS},
     }
 
 
@@ -261,9 +262,10 @@ def _history(where: str, value: object) -> pd.DataFrame:
         raise _refusal(
             where, _("must be an object of columns ({columns})").format(columns=", ".join(COLUMNS))
         )
-    if set(value) != set(COLUMNS):
-        missing = sorted(set(COLUMNS) - set(value))
-        extra = sorted(set(value) - set(COLUMNS))
+    # The JS divergence is optional: a bundle written before the store kept it has none.
+    missing = sorted(set(COLUMNS) - set(value))
+    extra = sorted(set(value) - set(LOG_COLUMNS))
+    if missing or extra:
         if missing:
             problem = _("missing column {column} (columns are {columns})")
         else:
@@ -285,7 +287,9 @@ def _history(where: str, value: object) -> pd.DataFrame:
         )
     if length == 0:
         return empty_history()
-    columns = {c: _column(where, c, value[c]) for c in COLUMNS}
+    columns = {
+        c: _column(where, c, value[c]) if c in value else [math.nan] * length for c in LOG_COLUMNS
+    }
     steps = columns["step"]
     if len(set(steps)) != len(steps):
         raise _refusal(f"{where} step", _("the same step appears twice"))

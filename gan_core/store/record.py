@@ -25,6 +25,18 @@ MAX_MESSAGE_CHARS = 1000
 MAX_SESSION_ID_CHARS = 128  # what the store writes, and so what it accepts back
 MAX_METRICS = 100
 METRIC_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")  # as the engine names its metrics
+# A run its server stopped training (a replica killed, a process crashed) is never ended in
+# the store: it still says "running" there. Its recorder stamps `updated` at least every
+# `recorder.BEAT_S` seconds while it trains, so one not stamped for `LOST_AFTER_S` is read
+# as LOST. Well above the beat, so that a slow save or a server restarting for a moment
+# never makes a live run look lost.
+LOST = "lost"
+LOST_AFTER_S = 120.0
+# The log's columns the store keeps: every column all saved forms share, and the trainer's
+# JS divergence (schema 4; a run saved before it reads it back as NaN). Rows handed in
+# without it are written with NaN there.
+OPTIONAL_LOG_COLUMNS = ("js_divergence",)
+LOG_COLUMNS = (*COLUMNS, *OPTIONAL_LOG_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ class RunRecord:
     finished: datetime | None
     history: pd.DataFrame = field(default_factory=lambda: empty_history())
     has_checkpoint: bool = False
+    lost: bool = False  # not ended, yet not saved for LOST_AFTER_S: its server stopped
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", check_status(self.status))
@@ -58,13 +71,23 @@ class RunRecord:
     def ended(self) -> bool:
         return self.status.ended
 
+    @property
+    def state(self) -> str:
+        """Its status word as the store holds it, or LOST for a run its server left."""
+        return LOST if self.lost else self.status.value
+
+
+def is_lost(status: RunStatus, updated: float, now: float) -> bool:
+    """A run not ended and not saved (`updated`, Unix seconds) for LOST_AFTER_S before `now`."""
+    return not status.ended and updated < now - LOST_AFTER_S
+
 
 def run_label(run_id: int | None, name: str) -> str:
     return f"#{run_id} {name}" if run_id is not None else name
 
 
 def empty_history() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="float64") for c in COLUMNS}).astype(
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in LOG_COLUMNS}).astype(
         {"step": "int64", "epoch": "int64"}
     )
 

@@ -15,6 +15,13 @@ next one writes them (each row once: they are keyed by step), and `error` is cle
 the run's end waits for the server (`db.RETRY_DELAYS`). Runs the store evicted to make
 room for this one (its quota, `quota.py`) are listed in `recorder.evicted`.
 
+While the run goes on, one thread of the process beats for every open recorder every
+`BEAT_S` seconds (`beat()`): it stamps the run's `updated` time, even while it is paused and
+writes no rows, so that a run whose server died (which stops beating) reads as lost after
+`record.LOST_AFTER_S`; and it keeps the job's weights so far (`RunStore.save_progress`) when
+it has trained on since the last beat, so that a lost run reopens at that state, not at its
+start.
+
 A CLI run without a job: `record_trainer(store, trainer, "finished")` after training, or a
 `RunRecorder` fed with `observe(trainer)` between chunks of steps and closed with
 `finish_trainer(trainer, status)`.
@@ -25,6 +32,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,9 +40,9 @@ import pandas as pd
 
 from gan_core.config import GanConfig
 from gan_core.store.quota import EvictedRun
+from gan_core.store.record import LOG_COLUMNS
 from gan_core.store.run_store import RunNotFound, RunStore
 from gan_core.training.checkpoint import checkpoint_bytes
-from gan_core.training.history import COLUMNS
 from gan_core.training.timeline import TIMELINE, TimelineFrame, encode_timeline
 from gan_core.training.trainer import Trainer
 
@@ -44,6 +52,19 @@ if TYPE_CHECKING:  # types only: the jobs import the store, not the other way ro
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL = 1.0  # seconds between batched writes while a run goes on
+BEAT_S = 20.0  # between two beats of a run still training: well under record.LOST_AFTER_S
+CHECKPOINT_TIMEOUT_S = 5.0  # a beat waits this long, at most, for a job's weights
+
+
+class ProgressSource(Protocol):
+    """What a beat asks of a running job: its state and its weights so far."""
+
+    @property
+    def alive(self) -> bool: ...
+
+    def frame(self) -> Frame: ...
+
+    def checkpoint(self, timeout: float = ...) -> bytes: ...
 
 
 class EndedJob(Protocol):
@@ -78,6 +99,10 @@ class RunRecorder:
         self._status: str | None = None
         self._ended = False
         self._behind = False  # a flush failed: its rows wait for the next one
+        self._job: weakref.ref[ProgressSource] | None = None  # the job it records, once known
+        self._saved_step = -1  # the step of the weights last kept by a beat
+        self._last_progress = time.monotonic()  # when a CLI loop last kept the weights
+        self._beat_failed = False
         try:
             added = store.add_run(
                 config, preset=preset, session_id=session_id, source=source, name=name
@@ -86,6 +111,8 @@ class RunRecorder:
             self.evicted += added.evicted
         except Exception as error:
             self._fail("could not create the run", error)
+        else:
+            _BEATS.add(self)
 
     @property
     def recording(self) -> bool:
@@ -99,6 +126,11 @@ class RunRecorder:
 
     def on_frame(self, job: object, frame: Frame) -> None:
         """Called by the job after each frame it publishes."""
+        if self._job is None and hasattr(job, "checkpoint"):
+            try:
+                self._job = weakref.ref(job)  # type: ignore[arg-type]  # a job, by its hooks
+            except TypeError:  # an object without weak references: no weights kept early
+                pass
         try:
             with self._lock:
                 run_id = self._open_run()
@@ -136,6 +168,10 @@ class RunRecorder:
                 self._take(trainer.history.to_frame())
                 if time.monotonic() - self._last_flush >= self.flush_interval:
                     self._flush(run_id)
+                # The caller's thread trains: the weights are taken here, between steps.
+                if time.monotonic() - self._last_progress >= BEAT_S:
+                    self._last_progress = time.monotonic()
+                    self._keep_progress(run_id, checkpoint_bytes(trainer), trainer.step_count)
         except Exception as error:
             self._behind = True
             self._fail("could not record progress", error)
@@ -157,6 +193,44 @@ class RunRecorder:
         if status != "diverged":  # a diverged trainer's weights may not be finite
             trainer.timeline.record(trainer)  # where it stopped, between two logged rows
         self._finish(status, message, trainer, metrics, None, trainer.timeline.frames())
+
+    # ------------------------------------------------------------------ the beat
+
+    def beat(self) -> None:
+        """Tell the store the run is still being trained, and keep the job's weights if
+        it has trained on since the last beat. Called by the beat thread; never raises."""
+        try:
+            with self._lock:
+                if self._open_run() is None:
+                    return
+            job = self._job() if self._job is not None else None
+            # Outside the lock: a thread job's worker answers between two steps, and it may
+            # be waiting for this lock in on_frame meanwhile.
+            progress = _weights_so_far(job, self._saved_step)
+            with self._lock:
+                run_id = self._open_run()
+                if run_id is None:  # it ended meanwhile: its final weights are saved
+                    return
+                if progress is None or not self._keep_progress(run_id, *progress):
+                    with self.store.failing_fast():
+                        self.store.touch(run_id)
+            self._beat_failed = False
+        except Exception as error:  # the next beat tries again; saving rows is not affected
+            if isinstance(error, RunNotFound):
+                self._ended = True
+            if not self._beat_failed:
+                log.warning("run %s: could not say it is still training (%s)", self.run_id, error)
+            self._beat_failed = True
+
+    def _keep_progress(self, run_id: int, checkpoint: bytes, step: int) -> bool:
+        """Keep the weights so far (with the log rows before them); False if not kept."""
+        if self._pending:
+            self._flush(run_id)
+        with self.store.failing_fast():  # the next beat tries again
+            kept = self.store.save_progress(run_id, checkpoint)
+        if kept:
+            self._saved_step = step
+        return kept
 
     # ------------------------------------------------------------------ internals
 
@@ -212,7 +286,8 @@ class RunRecorder:
         fresh = history["step"].to_numpy() > self._last_step
         if not fresh.any():  # most frames: no new row since the last one
             return
-        new = history.loc[fresh, list(COLUMNS)]  # the stored columns
+        # The stored columns; one a (restored, older) log lacks is NaN.
+        new = history.loc[fresh].reindex(columns=list(LOG_COLUMNS))
         for row in new.itertuples(index=False, name=None):
             self._pending[int(row[0])] = row
         if len(new):
@@ -244,6 +319,54 @@ class RunRecorder:
             log.warning("run %s: %s", self.run_id, self.error, exc_info=error)
         else:
             log.debug("run %s: %s", self.run_id, self.error)
+
+
+def _weights_so_far(job: ProgressSource | None, saved_step: int) -> tuple[bytes, int] | None:
+    """The job's weights and their step, if it is training and has moved past `saved_step`;
+    None otherwise, or if the job cannot answer now (it is ending, or its worker is busy)."""
+    if job is None or not job.alive:
+        return None
+    frame = job.frame()
+    if frame.ended or frame.snapshot is None or frame.snapshot.step == saved_step:
+        return None
+    try:
+        checkpoint = job.checkpoint(timeout=CHECKPOINT_TIMEOUT_S)
+    except Exception as error:  # only this beat's weights are lost: the next one tries again
+        log.debug("no weights from the job this beat: %s", error)
+        return None
+    return checkpoint, frame.snapshot.step  # the step shown: a beat's mark, not exact
+
+
+class _Beats:
+    """One daemon thread for every recorder of the process: it beats each open one every
+    BEAT_S seconds, and ends when none is left (a recorder no one holds any more drops out
+    of the set by itself)."""
+
+    def __init__(self) -> None:
+        self._recorders: weakref.WeakSet[RunRecorder] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def add(self, recorder: RunRecorder) -> None:
+        with self._lock:
+            self._recorders.add(recorder)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="run-beats", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(BEAT_S)
+            with self._lock:
+                recorders = [r for r in self._recorders if r.recording]
+                if not recorders:
+                    self._thread = None
+                    return
+            for recorder in recorders:
+                recorder.beat()
+
+
+_BEATS = _Beats()
 
 
 def record_trainer(

@@ -6,12 +6,14 @@ is shaped. Times are stored as Unix seconds (UTC) and handed out as aware dateti
 Nothing read back is trusted (see `damage.py`): the run list marks a row it cannot read as
 "damaged" and says why in its `problem` column, and reading one whole run that is damaged
 raises `DamagedRun` (a ConfigError) instead of whatever the bad value would have set off.
+A run whose server stopped training it is listed as "lost" (`record.LOST`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeAlias
 
@@ -31,12 +33,15 @@ from gan_core.store.damage import (
     whole_number,
 )
 from gan_core.store.record import (
+    LOG_COLUMNS,
+    LOST,
     MAX_MESSAGE_CHARS,
     MAX_SESSION_ID_CHARS,
     SOURCES,
     RunRecord,
     check_name,
     check_status,
+    is_lost,
     run_label,
 )
 from gan_core.training.history import COLUMNS
@@ -44,7 +49,8 @@ from gan_core.training.history import COLUMNS
 MAX_SUMMARY_CHARS = 40  # a target kind or a loss name
 
 # Log rows as callers hand them in: a DataFrame with the `COLUMNS`, mappings keyed by
-# column name, or sequences in `COLUMNS` order.
+# column name, or sequences in `COLUMNS` or `LOG_COLUMNS` order (`record.LOG_COLUMNS`: an
+# optional column left out is written as NaN).
 HistoryRows: TypeAlias = pd.DataFrame | Iterable[Mapping[str, Any] | Sequence[Any]]
 # One log row as written: step and epoch whole numbers, then the other columns as floats.
 HistoryRow: TypeAlias = tuple[int, int, *tuple[float, ...]]
@@ -93,22 +99,27 @@ def time_bound(value: datetime | date | float, end: bool) -> float:
 
 
 def history_values(rows: HistoryRows) -> list[HistoryRow]:
-    """Rows as tuples in COLUMNS order: step and epoch whole numbers, the rest floats."""
+    """Rows as tuples in LOG_COLUMNS order: step and epoch whole numbers, the rest floats."""
     if isinstance(rows, pd.DataFrame):
         missing = [c for c in COLUMNS if c not in rows.columns]
         if missing:
             raise ValueError(f"history rows lack the column(s) {', '.join(missing)}")
-        records = rows[list(COLUMNS)].itertuples(index=False, name=None)
+        records = rows.reindex(columns=list(LOG_COLUMNS)).itertuples(index=False, name=None)
     else:
         records = (
-            tuple(row[c] for c in COLUMNS) if isinstance(row, Mapping) else tuple(row)
+            tuple(row.get(c, math.nan) if c not in COLUMNS else row[c] for c in LOG_COLUMNS)
+            if isinstance(row, Mapping)
+            else tuple(row)
             for row in rows
         )
     values: list[HistoryRow] = []
     for record in records:
-        if len(record) != len(COLUMNS):
-            raise ValueError(f"a history row has {len(record)} values, not {len(COLUMNS)}")
-        step, epoch, *rest = record
+        if len(record) not in (len(COLUMNS), len(LOG_COLUMNS)):
+            raise ValueError(
+                f"a history row has {len(record)} values, not {len(COLUMNS)} or {len(LOG_COLUMNS)}"
+            )
+        padded: list[Any] = [*record, *[math.nan] * (len(LOG_COLUMNS) - len(record))]
+        step, epoch, *rest = padded
         if not (float(step) >= 0 and float(step).is_integer()):
             raise ValueError(f"history step {step!r} is not a whole number ≥ 0")
         # SQLite stores NaN as NULL, which reads back as NaN in the DataFrame.
@@ -119,10 +130,10 @@ def history_values(rows: HistoryRows) -> list[HistoryRow]:
 def history_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
     """Log rows as read from the store; ValueError naming the first value that is not a
     number (or, for step and epoch, not a whole number ≥ 0)."""
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(COLUMNS), dtype=object)
-    for column in COLUMNS:
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(LOG_COLUMNS), dtype=object)
+    for column in LOG_COLUMNS:
         frame[column] = _log_column(column, frame[column])
-    floats = {c: "float64" for c in COLUMNS if c not in INTEGER_COLUMNS}
+    floats = {c: "float64" for c in LOG_COLUMNS if c not in INTEGER_COLUMNS}
     return frame.astype({"step": "int64", "epoch": "int64", **floats})
 
 
@@ -162,8 +173,10 @@ def _summary_text(value: object) -> str | None:
     return None if value is None else stored_text(value, MAX_SUMMARY_CHARS)
 
 
-def list_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame([_list_record(row) for row in rows], columns=list(LIST_COLUMNS))
+def list_frame(rows: list[dict[str, Any]], now: float) -> pd.DataFrame:
+    """The run list; a run not saved for `record.LOST_AFTER_S` before `now` (Unix seconds)
+    that has not ended is listed as LOST."""
+    frame = pd.DataFrame([_list_record(row, now) for row in rows], columns=list(LIST_COLUMNS))
     for column in ("created", "updated", "finished"):
         frame[column] = pd.to_datetime(frame[column].astype("float64"), unit="s", utc=True)
     return frame.astype(
@@ -171,7 +184,7 @@ def list_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
-def _list_record(row: dict[str, Any]) -> dict[str, Any]:
+def _list_record(row: dict[str, Any], now: float) -> dict[str, Any]:
     """One row of the run list; a value that fails its check is left out and named."""
     problems = Problems()
     name = problems.read("name", check_name, row["name"], None)
@@ -198,7 +211,12 @@ def _list_record(row: dict[str, Any]) -> dict[str, Any]:
         "finished": problems.read("finished", _optional_seconds, row["finished"], None),
         "published": problems.read("published", _flag, row["published"], False),
     }
-    record["status"] = DAMAGED if problems else status
+    if problems:
+        record["status"] = DAMAGED
+    elif status is not None and is_lost(status, record["updated"], now):
+        record["status"] = LOST
+    else:
+        record["status"] = status
     record["problem"] = problems.summary()
     return record
 
@@ -247,13 +265,15 @@ def stored_record(
     columns: dict[str, Any],
     history: Iterable[Sequence[Any]],
     read_config: Callable[[Any], GanConfig] = from_json,
+    now: float | None = None,
 ) -> RunRecord:
     """A `runs` row (with `has_checkpoint`) and its log as a RunRecord; DamagedRun naming
     the first value that is not what the store writes. `read_config` turns the stored
-    config column into a config (the store puts an uploaded target's points back in)."""
+    config column into a config (the store puts an uploaded target's points back in).
+    `now` (Unix seconds): when it is read, to tell a lost run (None: never lost)."""
     run_id = columns["id"]
     try:
-        return RunRecord(
+        record = RunRecord(
             id=run_id,
             name=_checked("name", check_name, columns["name"]),
             config=_checked("config", read_config, columns["config"]),
@@ -271,6 +291,9 @@ def stored_record(
         )
     except READ_ERRORS as error:
         raise DamagedRun(run_id, described(error)) from None
+    if now is not None and is_lost(record.status, record.updated.timestamp(), now):
+        return replace(record, lost=True)
+    return record
 
 
 def _checked(field: str, check: Callable[[Any], Checked], value: object) -> Checked:

@@ -35,6 +35,7 @@ import pandas as pd
 
 from gan_core.config import ConfigError, GanConfig, quote_value
 from gan_core.i18n import _
+from gan_core.jobs.status import RunStatus
 from gan_core.serialize import from_json
 from gan_core.store.blobs import (
     blobs_of_runs,
@@ -69,6 +70,8 @@ from gan_core.store.quota import (
     total_usage,
 )
 from gan_core.store.record import (
+    LOG_COLUMNS,
+    LOST,
     MAX_MESSAGE_CHARS,
     MAX_SESSION_ID_CHARS,
     SOURCES,
@@ -78,6 +81,7 @@ from gan_core.store.record import (
     plain_metrics,
 )
 from gan_core.store.rows import (
+    DAMAGED,
     HistoryRows,
     history_values,
     list_frame,
@@ -89,15 +93,14 @@ from gan_core.store.rows import (
 from gan_core.store.sql.dialect import Connection
 from gan_core.store.sql.postgres import check_database_url, database_url_from_environment
 from gan_core.training.checkpoint import MAX_CHECKPOINT_BYTES
-from gan_core.training.history import COLUMNS
 
 MAX_NEW_NAME_CHARS = 60  # a name a person gives a run: fits a legend and a table column
 PARSED_CONFIGS_KEPT = 64  # configs kept parsed: a 20,000-point one takes 0.1-0.3 s to check
 # A row written again (a retried save, a recorder's last rows) replaces the one of its step.
 _INSERT_ROW = (
-    f"INSERT INTO history (run_id, {', '.join(COLUMNS)}) "
-    f"VALUES (?, {', '.join('?' for _ in COLUMNS)}) ON CONFLICT (run_id, step) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "step")
+    f"INSERT INTO history (run_id, {', '.join(LOG_COLUMNS)}) "
+    f"VALUES (?, {', '.join('?' for _ in LOG_COLUMNS)}) ON CONFLICT (run_id, step) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in LOG_COLUMNS if c != "step")
 )
 
 
@@ -188,6 +191,13 @@ class RunStore:
         self._parsed: dict[tuple[str, str | None], GanConfig] = {}
         self._parsed_lock = threading.Lock()
 
+    @property
+    def identity(self) -> str:
+        """Which database this store is, as a cache key or in a message: the SQLite file's
+        path, or the PostgreSQL URL with its password hidden (the same database whatever
+        the password)."""
+        return self._db.where
+
     # ------------------------------------------------------------------ writing a run
 
     def create_run(
@@ -267,7 +277,8 @@ class RunStore:
 
     @retried()
     def append_history(self, run_id: int, rows: HistoryRows) -> int:
-        """Write log rows (a DataFrame, mappings, or tuples in `history.COLUMNS` order).
+        """Write log rows (a DataFrame, mappings, or tuples in `history.COLUMNS` order, or in
+        `record.LOG_COLUMNS` order with the JS divergence).
 
         A row replaces any earlier row of the same step, so writing a row twice is harmless.
         All rows go in one transaction. Returns the number of rows written.
@@ -278,6 +289,41 @@ class RunStore:
             db.executemany(_INSERT_ROW, [(run_id, *row) for row in values])
             refresh_own_bytes(db, run_id)
         return len(values)
+
+    @retried()
+    def touch(self, run_id: int) -> None:
+        """Say that the run is still being trained (its `updated` stamp): a run not touched
+        for `record.LOST_AFTER_S` reads as lost. RunNotFound if it is gone."""
+        with self._db.write() as db:
+            self._touch(db, run_id)
+
+    @retried()
+    def save_progress(self, run_id: int, checkpoint: bytes) -> bool:
+        """Keep the weights of a run still training, so that if its server stops, the run
+        reopens at this state rather than at its start. `finish` replaces them with the
+        final ones. False (nothing written) if the run has ended meanwhile or no room can
+        be made; RunNotFound if it is gone."""
+        if not isinstance(checkpoint, (bytes, bytearray)) or len(checkpoint) > MAX_CHECKPOINT_BYTES:
+            raise ValueError(f"checkpoint must be bytes, at most {MAX_CHECKPOINT_BYTES:,}")
+        with self._db.write() as db:
+            run = db.execute(
+                "SELECT session_id, status, config, points_blob FROM runs WHERE id = ?", (run_id,)
+            ).fetchone()
+            if run is None:
+                raise RunNotFound(run_id)
+            session_id, status, skeleton, points_blob = run
+            if check_status(status).ended:  # its final weights are saved: keep them
+                return False
+            embedded = config_text(db, skeleton, points_blob)
+            size = len(split_checkpoint(bytes(checkpoint), embedded)[0])
+            try:
+                make_room(db, self.quota, session_id, size, keep=run_id)
+            except StoreFull:
+                return False
+            store_checkpoint(db, run_id, bytes(checkpoint), embedded)
+            self._touch(db, run_id)
+            refresh_own_bytes(db, run_id)
+        return True
 
     @retried()
     def set_status(self, run_id: int, status: str, message: str = "") -> None:
@@ -367,7 +413,7 @@ class RunStore:
                 raise RunNotFound(run_id)
             history = (
                 db.execute(
-                    f"SELECT {', '.join(COLUMNS)} FROM history WHERE run_id = ? ORDER BY step",
+                    f"SELECT {', '.join(LOG_COLUMNS)} FROM history WHERE run_id = ? ORDER BY step",
                     (run_id,),
                 ).fetchall()
                 if with_history
@@ -379,6 +425,7 @@ class RunStore:
                 columns,
                 history,
                 lambda _: self._parsed_config(db, columns["config"], columns["points_blob"]),
+                now=to_seconds(_now()),
             )
 
     def _parsed_config(self, db: Connection, skeleton: str, points_blob: str | None) -> GanConfig:
@@ -443,16 +490,19 @@ class RunStore:
 
         `since` / `until` take a datetime, a date (a whole day, inclusive) or Unix seconds.
         `published`: only the runs published to the class (True) or only the others (False).
+        A run not ended whose server stopped training it has the status LOST (`record.py`);
+        `status` may ask for it, and a run listed as LOST is not listed as "running".
         """
         where: list[str] = []
         params: list[str | float] = []
+        statuses = None if status is None else [status] if isinstance(status, str) else list(status)
         if preset is not None:
             where.append("r.preset = ?")
             params.append(preset)
-        if status is not None:
-            statuses = [status] if isinstance(status, str) else list(status)
-            where.append(f"r.status IN ({', '.join('?' for _ in statuses)})")
-            params.extend(statuses)
+        if statuses is not None:
+            stored = _stored_statuses(statuses)
+            where.append(f"r.status IN ({', '.join('?' for _ in stored)})")
+            params.extend(stored)
         if since is not None:
             where.append("r.created >= ?")
             params.append(time_bound(since, end=False))
@@ -473,13 +523,19 @@ class RunStore:
             "AS last_frechet FROM runs r"
             + (f" WHERE {' AND '.join(where)}" if where else "")
             + " ORDER BY r.created DESC, r.id DESC"
-            + (" LIMIT ?" if limit is not None else "")
+            + (" LIMIT ?" if limit is not None and statuses is None else "")
         )
-        if limit is not None:
+        if limit is not None and statuses is None:
             params.append(int(limit))
         with self._db.read() as db:
             rows = [row_dict(row) for row in db.execute(sql, params).fetchall()]
-        return list_frame(rows)
+        frame = list_frame(rows, to_seconds(_now()))
+        if statuses is None:
+            return frame
+        # Whether a run is lost is known only now: a "running" one may read as lost. A
+        # damaged row is kept, as it was before it was read (the page offers to delete it).
+        kept = frame[frame.status.isin([*statuses, DAMAGED])]
+        return (kept if limit is None else kept.head(int(limit))).reset_index(drop=True)
 
     @retried()
     def last_run_for_session(self, session_id: str) -> RunRecord | None:
@@ -674,6 +730,15 @@ class RunStore:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _stored_statuses(statuses: list[str]) -> list[str]:
+    """The stored statuses a list filter asks for: LOST is one of the statuses a run not
+    ended is stored with."""
+    if LOST not in statuses:
+        return statuses
+    active = [s.value for s in RunStatus.stored() if not s.ended]
+    return [s for s in statuses if s != LOST] + active
 
 
 def _size_of_new(db: Connection, split: tuple[str, str | None]) -> int:

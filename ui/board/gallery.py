@@ -8,6 +8,7 @@ with one line saying why, and the rest of the board stays.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +17,7 @@ from gan_core.config import ConfigError
 from gan_core.formatting import format_distance
 from gan_core.i18n import _
 from gan_core.store.damage import DamagedRun
+from gan_core.store.record import LOST
 from gan_core.store.run_store import RunNotFound, RunStore
 from ui.board.tiles import Tile, tile
 from ui.compare_table import status_name
@@ -33,7 +35,9 @@ def render(store: RunStore, runs: pd.DataFrame, published: int) -> list[str]:
     tiles: list[Tile] = []
     for run in runs.head(MAX_DRAWN).itertuples():
         try:
-            tiles.append(tile(store, int(run.id), run.updated))
+            # The status as listed now: a run goes from running to lost with no write
+            # (its server stopped), which the cached tile, keyed by its last write, misses.
+            tiles.append(replace(tile(store, int(run.id), run.updated), status=str(run.status)))
         except (ConfigError, RunNotFound) as error:  # DamagedRun is a ConfigError
             skipped.append(skip_note(run.label, error))
     if published > MAX_DRAWN:
@@ -65,6 +69,8 @@ def _draw(one: Tile) -> None:
     st.markdown(f"**{plain(one.label)}**")
     if one.plane is not None:
         st.plotly_chart(one.plane, config=STATIC, key=f"board_plane_{one.run_id}")
+    elif one.status == LOST:
+        st.caption(_("No plane: its server stopped before it saved any weights."))
     else:
         st.caption(_("No final plane yet: the run is still training."))
     st.plotly_chart(one.curve, config=STATIC, key=f"board_curve_{one.run_id}")

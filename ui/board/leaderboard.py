@@ -68,7 +68,7 @@ def render(store: RunStore, challenge: Challenge, runs: pd.DataFrame) -> list[st
         try:
             verdicts.append(
                 _verdict(
-                    str(store.path), int(run.id), run.updated.value, body, current_language(), store
+                    store.identity, int(run.id), run.updated.value, body, current_language(), store
                 )
             )
         except (ConfigError, RunNotFound) as error:
@@ -105,8 +105,8 @@ def render(store: RunStore, challenge: Challenge, runs: pd.DataFrame) -> list[st
 
 @st.cache_data(show_spinner=False, max_entries=VERDICTS_KEPT)
 def _verdict(
-    path: str, run_id: int, updated_ns: int, body: str, language: str, _store: RunStore
+    store_identity: str, run_id: int, updated_ns: int, body: str, language: str, _store: RunStore
 ) -> Verdict:
-    # Keyed by the store's file, the run, when it was last written, the challenge and the
-    # language its reasons are written in.
+    # Keyed by the store (its file, or its database's URL without the password), the run,
+    # when it was last written, the challenge and the language its reasons are written in.
     return check(_store.get_run(run_id), Challenge.from_json(body))

@@ -45,13 +45,16 @@ class Tile:
 
 def tile(store: RunStore, run_id: int, updated: pd.Timestamp) -> Tile:
     """The run's tile; DamagedRun (a ConfigError) or RunNotFound if it cannot be drawn."""
-    return _cached_tile(str(store.path), run_id, updated.value, current_language(), store)
+    return _cached_tile(store.identity, run_id, updated.value, current_language(), store)
 
 
 @st.cache_resource(show_spinner=False, max_entries=TILES_KEPT)
-def _cached_tile(path: str, run_id: int, updated_ns: int, language: str, _store: RunStore) -> Tile:
-    # Keyed by the store's file, the run, when it was last written and the language of the
-    # charts' words (built here, in this session's thread); not by the store object.
+def _cached_tile(
+    store_identity: str, run_id: int, updated_ns: int, language: str, _store: RunStore
+) -> Tile:
+    # Keyed by the store (its file, or its database's URL without the password), the run,
+    # when it was last written and the language of the charts' words (built here, in this
+    # session's thread); not by the store object.
     try:
         stored = StoredRun.open(_store, run_id, TILE_VIEW)
     except NoSavedState:
@@ -77,7 +80,7 @@ def _cached_tile(path: str, run_id: int, updated_ns: int, language: str, _store:
     return Tile(
         run_id=run_id,
         label=record.label,
-        status=str(record.status),
+        status=record.state,
         plane=plane,
         curve=sparkline(
             distance_figure(history, record.config.has_exact_metrics, max_points=CURVE_POINTS)

@@ -8,11 +8,13 @@ Reopening loads its config into the controls and shows it in the live view as a
 (ui/live/run_actions.py).
 
 A run can also be lost: the server training it stopped (a replica of a cluster killed, or
-one server restarted) before it saved its weights. The store still calls it running, and no
+one server restarted) before it ended. The store still has it as running, but it reads as
+lost there once no beat has stamped it for a while (gan_core/store/record.py), and no
 recorder of this server holds it. The browser then reaches this server (the proxy sends it
 to another replica), and the offer says plainly that the connection to the run's server was
 lost; reopening shows every row of its log that was saved, up to the last one written
-before the server stopped, beside its starting state on the plane.
+before the server stopped, beside the last state it saved on the plane (the recorder keeps
+the weights every few seconds while it trains; its starting state if none were kept).
 """
 
 from __future__ import annotations
@@ -110,37 +112,54 @@ def _logged_step(record) -> int:
 
 
 def _lost(record: RunRecord) -> bool:
-    """Still running by the store, yet recorded by no job of this server: its server
-    stopped. (A session's tabs all reach one server: a run of theirs that is really
-    running is recorded here.)"""
-    return record.id is not None and not record.ended and not run_store.recorded_here(record.id)
+    """Still running by the store, yet its server stopped: not saved for a while
+    (`record.lost`), or recorded by no job of this server. (A session's tabs all reach one
+    server: a run of theirs that is really running is recorded here.)"""
+    if record.id is None or record.ended:
+        return False
+    return record.lost or not run_store.recorded_here(record.id)
 
 
 class LostRun(StoredRun):
-    """A lost run reopened: its saved log, and its starting state, as its weights were
-    never saved. Nothing to continue from; Train runs its config again."""
+    """A lost run reopened: its saved log, and on the plane the last state it saved while
+    it trained (its starting state if it saved none). Train runs its config again; with a
+    saved state, it can also be continued from there."""
 
     @classmethod
-    def from_log(cls, record: RunRecord) -> LostRun:
+    def from_store(cls, record: RunRecord, checkpoint: bytes | None) -> LostRun:
         step = _logged_step(record)
-        message = (
-            f"its server stopped at step {step:,} before saving the weights: the curves show "
-            "its log up to there, the plane its starting state; Train runs it again"
-        )
-        ended = replace(record, status=RunStatus.STOPPED, message=message)
-        return cls(ended, checkpoint_bytes(Trainer(record.config)), VIEW)
+        if checkpoint is None:
+            message = _(
+                "its server stopped at step {step} before saving the weights: the curves "
+                "show its log up to there, the plane its starting state; Train runs it again"
+            ).format(step=format_decimal(step))
+        else:
+            message = _(
+                "its server stopped at step {step}: the curves show its log up to there, "
+                "the plane its last saved state (step {saved})"
+            ).format(
+                step=format_decimal(step),
+                saved=format_decimal(load_checkpoint(checkpoint).step_count),
+            )
+        ended = replace(record, status=RunStatus.STOPPED, message=message, lost=False)
+        lost = cls(ended, checkpoint or checkpoint_bytes(Trainer(record.config)), VIEW)
+        lost.has_weights = checkpoint is not None
+        return lost
+
+    has_weights = False
 
     @property
     def can_continue(self) -> bool:
-        return False
+        return self.has_weights and super().can_continue
 
 
-def _open_lost(store: RunStore, run_id: int) -> StoredRun:
-    """A run with no saved weights: the lost run's log, else NoSavedState (still ending)."""
+def _open(store: RunStore, run_id: int) -> StoredRun:
+    """The run as saved; a lost one from its log and its last saved state. NoSavedState if
+    it has no weights and is not lost (still ending in a closed tab)."""
     record = store.get_run(run_id)
-    if not _lost(record):
-        raise NoSavedState(f"run #{run_id} has no saved state yet")
-    return LostRun.from_log(record)
+    if _lost(record):
+        return LostRun.from_store(record, store.checkpoint(run_id))
+    return StoredRun.open(store, run_id, VIEW)
 
 
 def continue_button(holder: JobHolder) -> None:
@@ -174,10 +193,7 @@ def _reopen(run_id: int) -> None:
     try:
         if store is None:
             raise ConfigError("run store", _("it could not be opened"))
-        try:
-            stored = StoredRun.open(store, run_id, VIEW)
-        except NoSavedState:
-            stored = _open_lost(store, run_id)
+        stored = _open(store, run_id)
     except NoSavedState:
         notices.post(
             "page",

@@ -30,6 +30,9 @@ class Cursor(Protocol):
     @property
     def rowcount(self) -> int: ...
 
+    @property
+    def description(self) -> Any: ...  # the columns of a SELECT (name first), else None
+
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...

@@ -23,6 +23,7 @@ URL_VAR = "GANSCOPE_DATABASE_URL"
 SCHEMES = ("postgresql", "postgres")
 MAX_URL_CHARS = 2048
 CONNECT_TIMEOUT_S = 5
+ALLOWED = "allowed: postgresql://user:password@host:5432/database, or unset for the SQLite store"
 # What a retry may mend: the server restarting or unreachable for a moment (SQLSTATE classes
 # 08 and 57), a transaction it rolled back. Never a bad query or a broken constraint.
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (psycopg.OperationalError,)
@@ -35,22 +36,26 @@ def database_url_from_environment(environ: Mapping[str, str] | None = None) -> s
 
 
 def check_database_url(url: object) -> str:
-    """A postgresql:// URL, or ConfigError naming the variable and what is allowed."""
+    """A postgresql:// URL, or ConfigError naming the variable, the value (its password
+    hidden) and what is allowed."""
     if not isinstance(url, str) or not url.strip():
-        raise ConfigError(URL_VAR, f"{quote_value(url)} is not a URL")
+        raise ConfigError(URL_VAR, f"{quote_value(url)} is not a URL; {ALLOWED}")
     url = url.strip()
     if len(url) > MAX_URL_CHARS or any(ord(c) < 32 for c in url):
-        raise ConfigError(URL_VAR, "is not a URL: too long, or holds control characters")
+        raise ConfigError(
+            URL_VAR, f"is not a URL: too long, or holds control characters; {ALLOWED}"
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (reading it checks it)
     except ValueError:
-        raise ConfigError(URL_VAR, f"{quote_value(redacted(url))} is not a URL") from None
+        shown = quote_value(redacted(url))
+        raise ConfigError(URL_VAR, f"{shown} is not a URL; {ALLOWED}") from None
     if parts.scheme not in SCHEMES:
         raise ConfigError(
             URL_VAR,
             f"{quote_value(redacted(url))} must start with postgresql:// "
-            "(postgresql://user:password@host:5432/database)",
+            "(postgresql://user:password@host:5432/database), or be unset for the SQLite store",
         )
     return url
 

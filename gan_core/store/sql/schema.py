@@ -1,22 +1,23 @@
-"""The run store's tables, written for either database, and the upgrades of older SQLite files.
+"""The run store's tables, written for either database, and the upgrades of older stores.
 
 Schema 1 had runs, history and checkpoints; 2 added the run list's summary columns, pinned /
-published and blobs shared by content; 3 added timelines and the class board's challenge.
-A PostgreSQL database is always created at the newest schema.
+published and blobs shared by content; 3 added timelines and the class board's challenge;
+4 added the log's `js_divergence` column. A database of any older schema, SQLite file or
+PostgreSQL, is upgraded in place when it is opened, keeping every run.
 """
 
 from __future__ import annotations
 
 from gan_core.i18n import _
 from gan_core.store.layout import upgrade_rows_from_1
+from gan_core.store.record import LOG_COLUMNS, OPTIONAL_LOG_COLUMNS
 from gan_core.store.sql.dialect import SQLITE, Connection, Dialect
-from gan_core.training.history import COLUMNS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def history_table(d: Dialect) -> str:
-    values = ", ".join(f"{c} {d.real}" for c in COLUMNS if c not in ("step", "epoch"))
+    values = ", ".join(f"{c} {d.real}" for c in LOG_COLUMNS if c not in ("step", "epoch"))
     return f"""
 CREATE TABLE IF NOT EXISTS history (
     run_id {d.integer} NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
@@ -150,6 +151,15 @@ def upgrade_from_2(db: Connection, d: Dialect = SQLITE) -> None:
     execute_script(db, challenges_table(d))
 
 
+def upgrade_from_3(db: Connection, d: Dialect = SQLITE) -> None:
+    """Schema 3 to 4, in the open transaction: the log's JS divergence, empty (NULL, read as
+    NaN) in the rows saved before it. A column the table has already is left as it is."""
+    present = {str(column[0]) for column in db.execute("SELECT * FROM history LIMIT 0").description}
+    for column in OPTIONAL_LOG_COLUMNS:
+        if column not in present:
+            db.execute(f"ALTER TABLE history ADD COLUMN {column} {d.real}")
+
+
 def create_or_upgrade(db: Connection, d: Dialect, where: str) -> None:
     """Bring the database to SCHEMA_VERSION inside the caller's (write) transaction.
 
@@ -168,5 +178,7 @@ def create_or_upgrade(db: Connection, d: Dialect, where: str) -> None:
         upgrade_from_1(db, d)
     if 1 <= version <= 2:
         upgrade_from_2(db, d)
+    if 1 <= version <= 3:
+        upgrade_from_3(db, d)
     if version != SCHEMA_VERSION:
         d.set_schema_version(db, SCHEMA_VERSION)
