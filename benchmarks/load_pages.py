@@ -11,9 +11,11 @@ a ready page sits idle (no timer runs until a run starts), so the waves before c
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 import urllib.parse
 from contextlib import contextmanager
+from pathlib import Path
 
 from benchmarks.app_server import CHROMIUM, CHROMIUM_ARGS
 from gan_core.presets import preset_config
@@ -149,6 +151,17 @@ def open_ready(browser, link: str, n: int, wave: int, timeout_s: float):
             try:
                 wait_ready(pages[i], max(1.0, deadline - time.monotonic()))
             except Exception as exc:  # noqa: BLE001
-                print(f"  page {i}: not ready: {exc}", file=sys.stderr)
+                print(f"  page {i}: not ready: {exc}".splitlines()[0], file=sys.stderr)
+                print(f"    as it was: {screenshot(pages[i], i)}", file=sys.stderr)
                 failed.add(i)
     return contexts, pages, failed
+
+
+def screenshot(page, index: int) -> str:
+    """A picture of a page that did not get ready, to read why; where it was saved."""
+    path = Path(tempfile.gettempdir()) / f"ganscope-load-page-{index}.png"
+    try:
+        page.screenshot(path=str(path), timeout=30_000)
+    except Exception as exc:  # noqa: BLE001 - a page too stuck to draw is told as such
+        return f"no screenshot ({exc})".splitlines()[0]
+    return str(path)
