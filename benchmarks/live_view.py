@@ -39,7 +39,7 @@ import torch
 
 from benchmarks import core_split
 from benchmarks.app_server import app_server
-from benchmarks.load_test import (
+from benchmarks.load_pages import (
     STATUS,
     STEP_VALUE,
     chromium,

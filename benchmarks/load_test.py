@@ -17,6 +17,12 @@ With `--url`, the pages go to a server already running there (e.g. `make cluster
 front of two replicas) instead of one started for the test; the health requests go there
 too, so through a proxy they are spread over its replicas.
 
+    python -m benchmarks.load_test --sessions 20 --wave 5 [--load-timeout 120]
+
+With `--wave`, the pages open that many at a time, each wave ready before the next opens
+(each wave gets `--load-timeout` seconds); all still press Train together once every page
+is ready, so what is measured after the press is the same. Without it all N open at once.
+
 Prints a markdown table. Exits 1 if any run did not finish or any error occurred (an
 exception or error box on a page, a page that failed, or a failed health request).
 
@@ -33,6 +39,7 @@ slots alone, for a machine too busy to load a dozen pages.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -43,110 +50,23 @@ import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 
-from benchmarks.app_server import CHROMIUM, CHROMIUM_ARGS, app_server
+from benchmarks.app_server import app_server
+from benchmarks.load_pages import (
+    LOAD_TIMEOUT_S,
+    STATUS,
+    chromium,
+    click_train,
+    new_context,
+    new_page,
+    new_tab,
+    open_ready,
+    record,
+    run_link,
+)
 from gan_core.presets import preset_config
 from gan_core.serialize import to_query
 
-LOAD_TIMEOUT_S = 120.0  # N pages loading at once on a small machine
 MAX_WINDOW_S = 90.0
-STEP_VALUE = ".st-key-metric_step [data-testid='stMetricValue']"
-STATUS = ".st-key-run_status"
-
-# Runs in every page from its first script on: samples the step number and the status
-# every 20 ms and keeps each distinct step value with the time it was first seen, and when
-# each status was first shown. It also notes when each run button was pressed (mousedown,
-# as the person presses it), so latencies are timed in the page from the press itself:
-# a driver's click first waits for the button to hold still, which on a busy page takes
-# longer than the app's answer.
-RECORDER_JS = """
-(() => {
-  const rec = {steps: [], status: "", firstStepAt: null, finishedAt: null, errors: 0,
-               pressed: {}, statusAt: {}};
-  window.__ganscope = rec;
-  document.addEventListener("mousedown", (event) => {
-    const holder = event.target.closest("[class*='st-key-run_']");
-    if (!holder) return;
-    const key = [...holder.classList].find((name) => name.startsWith("st-key-run_"));
-    rec.pressed[key.slice("st-key-run_".length)] = performance.now();
-  }, true);
-  let last = null;
-  setInterval(() => {
-    const now = performance.now();
-    const el = document.querySelector(STEP_SELECTOR);
-    if (el) {
-      const value = Number(el.textContent.replace(/,/g, ""));
-      if (!Number.isNaN(value) && value !== last) {
-        last = value;
-        rec.steps.push([now, value]);
-        if (value > 0 && rec.firstStepAt === null) rec.firstStepAt = now;
-      }
-    }
-    const status = document.querySelector(STATUS_SELECTOR);
-    rec.status = status ? status.textContent : "";
-    for (const word of ["Starting", "Running", "Paused", "Stopped", "Finished"]) {
-      if (!(word in rec.statusAt) && rec.status.includes(word)) rec.statusAt[word] = now;
-    }
-    if (rec.finishedAt === null && rec.status.includes("Finished")) rec.finishedAt = now;
-    rec.errors = document.querySelectorAll(
-      '[data-testid="stException"], [data-testid="stAlertContentError"]').length;
-    rec.now = now;
-  }, 20);
-})();
-""".replace("STEP_SELECTOR", repr(STEP_VALUE)).replace("STATUS_SELECTOR", repr(STATUS))
-
-
-@contextmanager
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def run_link(base_url: str, epochs: int) -> str:
-    config = preset_config("tutorial").replace(epochs=epochs)
-    return f"{base_url}/?{urllib.parse.urlencode(to_query(config))}"
-
-
-def new_context(browser):
-    """A browser context (its own cookies: one person), with the recorder installed."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1300})
-    context.set_default_timeout(LOAD_TIMEOUT_S * 1000)
-    context.add_init_script(RECORDER_JS)
-    return context
-
-
-def new_tab(context, url: str):
-    page = context.new_page()
-    page.goto(url, wait_until="commit")
-    return page
-
-
-def new_page(browser, url: str):
-    """A page in a context of its own (its own session), with the recorder installed."""
-    context = new_context(browser)
-    return context, new_tab(context, url)
-
-
-def wait_ready(page, timeout_s: float) -> None:
-    """The page has loaded: status, Train button, and the plane drawn in the charts' frame
-    (plotly.js loads in the frame after the rest of the page)."""
-    page.locator(STATUS).filter(has_text="Ready").wait_for(timeout=timeout_s * 1000)
-    page.locator(".st-key-run_train").get_by_role("button").wait_for(timeout=timeout_s * 1000)
-    plane = page.frame_locator(".st-key-live_charts iframe").locator("#chart-plane .main-svg")
-    plane.first.wait_for(timeout=timeout_s * 1000)
-
-
-def click_train(page) -> None:
-    page.locator(".st-key-run_train").get_by_role("button").click()
-
-
-def record(page) -> dict:
-    return page.evaluate("() => window.__ganscope")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -200,30 +120,17 @@ def fps_of(rec: dict, window_end: float) -> float | None:
     return len(shown) / span_s
 
 
-def one_round(browser, base_url: str, n: int, link: str, window_s: float) -> dict:
+def one_round(
+    browser, base_url: str, n: int, link: str, window_s: float, wave: int, load_timeout_s: float
+) -> dict:
     round_started = time.monotonic()
+    load_average = os.getloadavg()[0]
     poller = HealthPoller(f"{base_url}/_stcore/health")
     poller.start()
-    contexts, pages, failed = [], [], set()
+    contexts: list = []
     try:
-        for i in range(n):
-            try:
-                context, page = new_page(browser, link)
-                contexts.append(context)
-                pages.append(page)
-            except Exception as exc:  # noqa: BLE001 - a page that fails is a result
-                print(f"  page {i}: failed to open: {exc}", file=sys.stderr)
-                failed.add(i)
-                pages.append(None)
-        load_deadline = time.monotonic() + LOAD_TIMEOUT_S
-        for i, page in enumerate(pages):
-            if page is None:
-                continue
-            try:
-                wait_ready(page, max(1.0, load_deadline - time.monotonic()))
-            except Exception as exc:  # noqa: BLE001
-                print(f"  page {i}: not ready: {exc}", file=sys.stderr)
-                failed.add(i)
+        contexts, pages, failed = open_ready(browser, link, n, wave, load_timeout_s)
+        loaded_s = time.monotonic() - round_started
         for i, page in enumerate(pages):
             if page is None or i in failed:
                 continue
@@ -290,6 +197,8 @@ def one_round(browser, base_url: str, n: int, link: str, window_s: float) -> dic
         "fps_median": statistics.median(fps) if fps else float("nan"),
         "fps_min": min(fps) if fps else float("nan"),
         "wall_s": wall_s,
+        "loaded_s": loaded_s,
+        "load_average": load_average,
     }
 
 
@@ -492,7 +401,23 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--url", default=None, help="an app already running there (e.g. a proxy), not our own"
     )
+    parser.add_argument(
+        "--wave",
+        type=int,
+        default=0,
+        help="open the pages this many at a time, each wave ready before the next (0: all)",
+    )
+    parser.add_argument(
+        "--load-timeout",
+        type=float,
+        default=LOAD_TIMEOUT_S,
+        help=f"seconds for a wave of pages to get ready (default {LOAD_TIMEOUT_S:.0f})",
+    )
     args = parser.parse_args(argv)
+    if args.wave < 0:
+        parser.error(f"--wave: {args.wave} is below 0; give a number of pages, or 0 for all")
+    if args.load_timeout <= 0:
+        parser.error(f"--load-timeout: {args.load_timeout:g} s is not above 0")
     sessions = args.sessions or ("10" if args.greedy else "5,10,20")
     counts = [int(part) for part in sessions.split(",") if part.strip()]
     window_s = min(args.seconds, MAX_WINDOW_S)
@@ -504,8 +429,12 @@ def main(argv=None) -> int:
         link = run_link(base_url, args.epochs)
         total = preset_config("tutorial").replace(epochs=args.epochs).total_steps
         print(f"run: tutorial, {args.epochs} epochs = {total:,} steps; window {window_s:.0f} s")
+        waves = f"waves of {args.wave}" if args.wave > 0 else "all at once"
+        print(f"pages: {waves}, {args.load_timeout:.0f} s for each wave to get ready")
         for n in counts:
-            results.append(one_round(browser, base_url, n, link, window_s))
+            results.append(
+                one_round(browser, base_url, n, link, window_s, args.wave, args.load_timeout)
+            )
             time.sleep(2)  # let the closed sessions' jobs wind down
     print()
     print(
@@ -518,6 +447,12 @@ def main(argv=None) -> int:
             f"| {r['n']} | {r['finished']} / {r['n']} | {r['errors']} "
             f"| {r['p50']:.1f} / {r['p99']:.1f} | {r['fps_median']:.1f} / {r['fps_min']:.1f} "
             f"| {r['wall_s']:.1f} |"
+        )
+    print()
+    for r in results:
+        print(
+            f"N = {r['n']}: load average {r['load_average']:.2f} before the round; "
+            f"pages ready after {r['loaded_s']:.0f} s"
         )
     ok = all(r["finished"] == r["n"] and r["errors"] == 0 for r in results)
     return 0 if ok else 1
