@@ -60,7 +60,9 @@ def test_the_maker_renames_a_run(store):
         ),
         ("two\nlines", "run name: 'two\\nlines' contains the control character U+000A"),
         ("   ", "run name: is empty: give the run a name"),
-        ("<b>bold</b>", "run name: '<b>bold</b>' may hold only letters A-Z a-z, digits, spaces"),
+        ("<b>bold</b>", "run name: '<b>bold</b>' may hold only letters of any script, digits"),
+        ("**粗体**", "run name: '**粗体**' may hold only letters of any script, digits"),
+        ("名字\u202e", "run name: '名字\\u202e' contains the control character U+202E"),
         (42, "run name: 42 is not text"),
     ],
 )
@@ -71,6 +73,12 @@ def test_a_bad_name_is_refused_naming_field_value_and_what_is_allowed(store, nam
     assert str(refused.value).startswith(message)
     assert refused.value.field == "run name"
     assert names(store) == {run_id: "mine"}  # nothing written
+
+
+def test_a_name_in_chinese_is_taken(store):
+    run_id = made(store)
+    assert store.rename(run_id, "训练记录 (一) #1", MAKER) == "训练记录 (一) #1"
+    assert names(store) == {run_id: "训练记录 (一) #1"}
 
 
 def test_a_name_of_the_limit_is_taken():

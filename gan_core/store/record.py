@@ -20,7 +20,9 @@ from gan_core.jobs.status import RunStatus
 from gan_core.training.history import COLUMNS
 
 SOURCES = ("dashboard", "cli", "import")
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .:#()+-]{0,79}$")
+# Letters and digits of any script (`\w` on str: a class may write its names in Chinese),
+# with a few marks that mean nothing to Markdown or HTML; matched whole (`fullmatch`).
+NAME_PATTERN = re.compile(r"\w[\w .:#()+-]{0,79}")
 MAX_MESSAGE_CHARS = 1000
 MAX_SESSION_ID_CHARS = 128  # what the store writes, and so what it accepts back
 MAX_METRICS = 100
@@ -106,7 +108,7 @@ def check_status(status: object) -> RunStatus:
 
 def check_name(name: object) -> str:
     """A run name: printable, short, no control characters (it lands in tables and legends)."""
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise ValueError(
             _("run name {value} must be 1 to 80 letters, digits, spaces or _ . : # ( ) + -").format(
                 value=quote_value(name)

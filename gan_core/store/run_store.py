@@ -791,7 +791,7 @@ def check_new_name(name: object) -> str:
         raise ConfigError(
             "run name",
             _(
-                "{value} may hold only letters A-Z a-z, digits, spaces and "
+                "{value} may hold only letters of any script, digits, spaces and "
                 "_ . : # ( ) + - (starting with a letter, a digit or _)"
             ).format(value=quote_value(name)),
         ) from None
