@@ -35,7 +35,7 @@ from gan_core.i18n import N_, _, ngettext
 from gan_core.jobs.status import RunStatus
 from gan_core.serialize import to_query
 from gan_core.store.paths import data_dir_from_environment
-from gan_core.store.record import run_label
+from gan_core.store.record import LOST, run_label
 from gan_core.store.rows import DAMAGED
 from gan_core.store.run_store import MAX_NEW_NAME_CHARS, NotAllowed, RunNotFound, RunStore
 from ui import compare_runs, language, navigation
@@ -149,9 +149,10 @@ def run_filters(all_runs) -> dict:
     )
     statuses = middle.multiselect(
         _("Status"),
-        [status.value for status in RunStatus.stored()],
+        # LOST: not a status a run ends with, but how the store reads one no server trains.
+        [*(status.value for status in RunStatus.stored()), LOST],
         key="filter_status",
-        format_func={s.value: status_name(s) for s in RunStatus.stored()}.__getitem__,
+        format_func=status_name,
         placeholder=_("Choose options"),
     )
     since, until = date_range(

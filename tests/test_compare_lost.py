@@ -43,3 +43,9 @@ def test_a_lost_run_is_listed_and_compared_as_lost(store):
     results = app.dataframe[1].value
     assert results[f"#{lost} left behind"]["status"] == "lost"
     assert results[f"#{live} still going"]["status"] == "running"
+
+    # The status filter offers "lost": chosen, it lists the lost run alone.
+    app.multiselect(key="filter_status").set_value(["lost"]).run()
+    no_exceptions(app)
+    listed = app.dataframe[0].value
+    assert list(listed.label) == [f"#{lost} left behind"]
