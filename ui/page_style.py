@@ -145,12 +145,6 @@ PRESENT_CSS = f"""
 .st-key-{LAYERS_KEY} {{
   order: -1;
 }}
-/* The charts and the numbers are fragments of their own (a wrapper
-   each, inside the live view's container): the charts' one comes first. */
-.st-key-{LIVE_KEY} > [data-testid="stLayoutWrapper"]:has(.st-key-{CHARTS_KEY}) {{
-  order: -1;
-}}
-
 /* Room on the left for the sidebar's arrow, which sits in the top-left corner. */
 [data-testid="stMainBlockContainer"] {{
   padding-left: 3.5rem;

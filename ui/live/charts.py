@@ -16,7 +16,6 @@ with, so a switch of language rebuilds them at once.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -93,12 +92,7 @@ class _Built:
     took: float  # seconds the build took
 
 
-def chosen_layers() -> frozenset[str]:
-    """The layers the toggles stand at, for what is drawn apart from them (the maths)."""
-    return frozenset(st.session_state.get(LAYER_KEY, DEFAULT_LAYERS) or ())
-
-
-def layer_toggles(on_change: Callable[[], None] | None = None) -> frozenset[str]:
+def layer_toggles() -> frozenset[str]:
     if LAYER_KEY not in st.session_state:
         st.session_state[LAYER_KEY] = sorted(DEFAULT_LAYERS)
     chosen = st.pills(
@@ -108,7 +102,6 @@ def layer_toggles(on_change: Callable[[], None] | None = None) -> frozenset[str]
         key=LAYER_KEY,
         format_func=lambda layer: _(LAYER_LABELS[layer]),
         label_visibility="collapsed",
-        on_change=on_change,
         help="\n\n".join(
             _("**{layer}**: {text}").format(layer=_(LAYER_LABELS[k]), text=_(text))
             for k, text in LAYER_HELP.items()

@@ -1,16 +1,10 @@
 """The live view: status, progress, metrics and charts, redrawn by polling the job.
 
-Three fragments re-run themselves while a run is going and read the job's latest frame
-(the worker never touches Streamlit, and the script never trains): the charts, with the
-layer toggles and the heartbeat, every POLL_RUNNING_S; the status and the numbers above
-them, and the replay slider and the maths below, which a person reads rather than watches,
-every POLL_NUMBERS_S. Each re-run costs the server its whole fragment, so this keeps a
-watching page's CPU down while the plane still moves five times a second (README, "A
-watching page's server CPU").
-
-While paused the charts' fragment polls slowly, only to keep the job's heartbeat alive.
-When the run has ended it asks once for a full rerun, which draws the page in its static
-form (buttons and the replay slider included) with no timer at all.
+A fragment re-runs itself every POLL_RUNNING_S while a run is going, reading the job's
+latest frame (the worker never touches Streamlit, and the script never trains). While
+paused it polls slowly, only to keep the job's heartbeat alive. When the run has ended the
+fragment asks once for a full rerun, which draws the page in its static form (buttons
+included) with no timer at all.
 """
 
 from __future__ import annotations
@@ -36,9 +30,7 @@ from ui.session.guard import guarded
 from ui.session.session_job import JobHolder
 
 POLL_RUNNING_S = 0.2  # five redraws a second: a margin over the four asked for
-POLL_NUMBERS_S = 0.5  # the status, the numbers and the maths, while running
 LIVE_KEY = "live_view"  # ui/page_style.py LIVE_KEY
-REDRAW_ALL_KEY = "live_redraw_all"
 POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
 # Queued among them: keep the heartbeat and the place in the queue fresh.
 FAST_POLLING = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
@@ -58,57 +50,30 @@ def render(holder: JobHolder, config: GanConfig) -> None:
     """Every block of the view sits in a container of its own, so a block that shows more
     or fewer elements (a status message, the final metrics) never shifts the ones after
     it: the charts keep their place, so plotly updates them in place and keeps the zoom."""
-    with st.container(key=LIVE_KEY):  # present mode orders the running fragments in it
+    with st.container(key=LIVE_KEY):  # its elements are never faded (ui/page_style.py)
         _render(holder, config)
 
 
 def _render(holder: JobHolder, config: GanConfig) -> None:
-    """Three fragments, in the page's order, each on its own timer (none once the run has
-    ended). The same three whatever the state, so the charts' frame is never rebuilt when a
-    run starts or ends: it keeps the viewer's zoom and its WebGL context."""
+    """One fragment, on one timer (none once the run has ended), in the same place whatever
+    the run's state, so starting or ending a run keeps the charts' frame and its zoom."""
     interval = poll_interval(holder)
-    read_every = POLL_NUMBERS_S if interval == POLL_RUNNING_S else None
-
-    @st.fragment(run_every=read_every)
-    def numbers() -> None:
-        with guarded(_("the live view")):
-            _redraw_all_if_asked()
-            _draw_numbers(_current_view(holder, config), holder, config)
 
     @st.fragment(run_every=interval)
-    def pictures() -> None:
+    def live() -> None:
         with guarded(_("the live view")):
-            _redraw_all_if_asked()
             view = _current_view(holder, config)
             if interval is not None and view.ended:
-                # Ended since the page was drawn: redraw all of it once, without the timers.
+                # Ended since the page was drawn: redraw all of it once, without the timer.
                 st.rerun(scope="app")
-            layers = charts.layer_toggles(on_change=_ask_to_redraw_all)
-            charts.render(replay.shown(holder, view), layers)  # at the replay slider's step
+            _draw_numbers(view, holder, config)
+            layers = charts.layer_toggles()
+            shown = replay.shown(holder, view)  # at the replay slider's step, if any
+            charts.render(shown, layers)
+            replay.controls(holder, view)  # after the charts, so they keep their place
+            live_maths.render(shown, layers)
 
-    @st.fragment(run_every=read_every)
-    def below() -> None:
-        with guarded(_("the live view")):
-            _redraw_all_if_asked()
-            view = _current_view(holder, config)
-            # After the charts, so that they keep their place on the page.
-            replay.controls(holder, view, on_change=_ask_to_redraw_all)
-            live_maths.render(replay.shown(holder, view), charts.chosen_layers())
-
-    numbers()
-    pictures()
-    below()
-
-
-def _ask_to_redraw_all() -> None:
-    """A layer toggle or the replay slider changed: each sits in one fragment, and what
-    they change is drawn in others too (the maths, the charts)."""
-    st.session_state[REDRAW_ALL_KEY] = True
-
-
-def _redraw_all_if_asked() -> None:
-    if st.session_state.pop(REDRAW_ALL_KEY, False):
-        st.rerun(scope="app")
+    live()
 
 
 def _current_view(holder: JobHolder, config: GanConfig) -> view_state.ViewState:

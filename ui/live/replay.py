@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -72,9 +72,7 @@ def shown(holder: JobHolder, view: ViewState) -> ViewState:
     return dataclasses.replace(view, snapshot=snapshot, history=history)
 
 
-def controls(
-    holder: JobHolder, view: ViewState, on_change: Callable[[], None] | None = None
-) -> None:
+def controls(holder: JobHolder, view: ViewState) -> None:
     """The slider and the HTML download for an ended run, or a note on why it has none."""
     replay = _usable(holder, view)
     if replay is None:
@@ -90,7 +88,6 @@ def controls(
         value=steps[-1],
         key=_slider_key(view),  # a new run starts at its own end
         format_func=lambda step: _("step {step}").format(step=f"{step:,}"),
-        on_change=on_change,
     )
     _download(_run_id(holder), replay.replayer.frames, view)
 
