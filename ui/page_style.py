@@ -21,7 +21,6 @@ CONTROLS_KEY = "run_controls"  # the run buttons' row: ui/live/run_buttons.py
 STATUS_KEY = "run_status"  # ui/live/status_badge.py
 CHARTS_KEY = "live_charts"  # ui/live/charts.py FRAME_KEY
 LAYERS_KEY = "plane_layers"  # ui/live/charts.py LAYER_KEY
-LIVE_KEY = "live_view"  # ui/live/live_view.py: the live view's fragments
 SPEED_KEY = "speed"  # ui/live/speed.py: the speed slider
 
 # The same on every page load.
@@ -104,9 +103,9 @@ header[data-testid="stHeader"] a {{
   gap: 0.5rem;
 }}
 
-/* A live chart is redrawn five times a second: faded while its next frame is on its way,
+/* The live view is redrawn five times a second: faded while its next redraw is on its way,
    it would flicker in front of a class. */
-.st-key-{LIVE_KEY} [data-stale="true"] {{
+[data-testid="stMain"] [data-stale="true"] {{
   opacity: 1 !important;
   transition: none !important;
 }}

@@ -30,7 +30,6 @@ from ui.session.guard import guarded
 from ui.session.session_job import JobHolder
 
 POLL_RUNNING_S = 0.2  # five redraws a second: a margin over the four asked for
-LIVE_KEY = "live_view"  # ui/page_style.py LIVE_KEY
 POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
 # Queued among them: keep the heartbeat and the place in the queue fresh.
 FAST_POLLING = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
@@ -50,41 +49,26 @@ def render(holder: JobHolder, config: GanConfig) -> None:
     """Every block of the view sits in a container of its own, so a block that shows more
     or fewer elements (a status message, the final metrics) never shifts the ones after
     it: the charts keep their place, so plotly updates them in place and keeps the zoom."""
-    with st.container(key=LIVE_KEY):  # its elements are never faded (ui/page_style.py)
-        _render(holder, config)
-
-
-def _render(holder: JobHolder, config: GanConfig) -> None:
-    """One fragment, on one timer (none once the run has ended), in the same place whatever
-    the run's state, so starting or ending a run keeps the charts' frame and its zoom."""
     interval = poll_interval(holder)
 
     @st.fragment(run_every=interval)
     def live() -> None:
         with guarded(_("the live view")):
-            view = _current_view(holder, config)
+            job = holder.job
+            if job is None:
+                _draw(view_state.preview(config), holder, config)
+                return
+            job.heartbeat()
+            view = view_state.from_job(job)
             if interval is not None and view.ended:
                 # Ended since the page was drawn: redraw all of it once, without the timer.
                 st.rerun(scope="app")
-            _draw_numbers(view, holder, config)
-            layers = charts.layer_toggles()
-            shown = replay.shown(holder, view)  # at the replay slider's step, if any
-            charts.render(shown, layers)
-            replay.controls(holder, view)  # after the charts, so they keep their place
-            live_maths.render(shown, layers)
+            _draw(view, holder, config)
 
     live()
 
 
-def _current_view(holder: JobHolder, config: GanConfig) -> view_state.ViewState:
-    job = holder.job
-    if job is None:
-        return view_state.preview(config)
-    job.heartbeat()
-    return view_state.from_job(job)
-
-
-def _draw_numbers(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> None:
+def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> None:
     with st.container():
         status_badge.render(view.status, view.message)
     with st.container():
@@ -94,6 +78,11 @@ def _draw_numbers(view: view_state.ViewState, holder: JobHolder, config: GanConf
         _recording_note(holder)
     with st.container():
         metrics_row.render(view)
+    layers = charts.layer_toggles()
+    shown = replay.shown(holder, view)  # at the replay slider's step, if any
+    charts.render(shown, layers)
+    replay.controls(holder, view)
+    live_maths.render(shown, layers)
 
 
 def _settings_note(holder: JobHolder, config: GanConfig) -> None:

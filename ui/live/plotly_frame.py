@@ -11,22 +11,14 @@ to the first frame (README, "Live view") were measured with it; none with `st.pl
 
 plotly.js itself is the copy the `plotly` Python package ships; a second component is
 declared on that package's data directory only so that Streamlit serves the file.
-
-A figure is sent only when it changed. The frame keeps the figures it was sent, and each
-new frame (a first page load, a remount) reports a fresh id of its own as the component's
-value, which makes the server send it every figure again; until then a chart the frame has
-never been sent stays empty. Unchanged curves are most of a frame's bytes while a run goes
-on, and each byte sent costs the server time to write it (README, "A watching page's
-server CPU").
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import plotly
-import streamlit as st
 import streamlit.components.v1 as components
 
 ASSETS = Path(__file__).resolve().parent / "plotly_frame_assets"
@@ -36,7 +28,6 @@ _frame = components.declare_component("plotly_frame", path=str(ASSETS))
 _plotly_js = components.declare_component("plotly_js", path=str(PLOTLY_DATA))
 # The frame is served at /component/<frame name>/index.html; plotly.js next to it.
 PLOTLY_SRC = f"../{_plotly_js.name}/plotly.min.js"
-SENT_SUFFIX = "__sent"  # session state: what the frame under a key was last sent
 
 
 @dataclass(frozen=True)
@@ -57,12 +48,6 @@ class Sizing:
     font_scale: float = 1.0  # every chart's text, larger for a projector
 
 
-@dataclass
-class _Sent:
-    frame: object  # the id the frame reported when these figures were sent to it
-    figures: dict[str, str] = field(default_factory=dict)  # chart id -> figure JSON
-
-
 def show(charts: list[Chart], columns: list[float], key: str, sizing: Sizing = Sizing()) -> None:
     """Draw `charts` in columns of the given relative widths; later calls update them.
 
@@ -72,26 +57,8 @@ def show(charts: list[Chart], columns: list[float], key: str, sizing: Sizing = S
     _frame(
         plotly_src=PLOTLY_SRC,
         columns=list(columns),
-        charts=_changed_only(charts, key),
+        charts=[asdict(chart) for chart in charts],
         sizing=asdict(sizing),
         key=key,
         default=None,
     )
-
-
-def _changed_only(charts: list[Chart], key: str) -> list[dict]:
-    """The charts as the frame is sent them: a figure it already holds goes as None."""
-    frame = st.session_state.get(key)  # the id the frame on the page reported, if any
-    sent = st.session_state.get(key + SENT_SUFFIX)
-    if not isinstance(sent, _Sent) or frame is None or sent.frame != frame:
-        sent = _Sent(frame)  # a frame not heard from, or a new one: send it everything
-        st.session_state[key + SENT_SUFFIX] = sent
-    shown = []
-    for chart in charts:
-        fields = asdict(chart)
-        if sent.figures.get(chart.id) == chart.figure:
-            fields["figure"] = None
-        else:
-            sent.figures[chart.id] = chart.figure
-        shown.append(fields)
-    return shown

@@ -6,11 +6,6 @@
 // same size is not drawn again; if frames arrive faster than they can be drawn, the
 // ones in between are skipped and the newest one is drawn.
 //
-// A figure comes only when it changed (null otherwise): the frame keeps what it was sent.
-// Its first message makes it report an id of its own as the component's value, which tells
-// the server that this frame (a new page, or a remounted frame) holds nothing yet, and the
-// server sends it every figure again. Until then a chart it was never sent stays empty.
-//
 // Sizes: a chart with `least` set fits the page's window height (less `sizing.reserve`),
 // which is known only here, so a projector's 720 px and a monitor's 1080 px both show
 // the plane whole. Every title is shrunk, if need be, to fit its chart's width.
@@ -30,7 +25,6 @@ let pending = null; // newest args not drawn yet
 let latest = null; // the args last drawn: what a resize draws again
 let drawing = false;
 let measure = null; // a canvas context, to measure a title's width before drawing it
-let reported = false; // whether this frame has told the server its id
 
 function send(type, data) {
   window.parent.postMessage({ isStreamlitMessage: true, type: type, ...data }, "*");
@@ -140,10 +134,6 @@ async function draw(args) {
     const width = element.clientWidth;
     const size = [heights[chart.id], width, args.sizing.font_scale].join(" ");
     const last = drawn[chart.id];
-    if (chart.figure == null) {
-      if (!last) continue; // never sent here: the server sends it once it hears this id
-      chart.figure = last.figure; // unchanged, but perhaps to be drawn at a new size
-    }
     if (last && last.figure === chart.figure && last.size === size) continue;
     const figure = JSON.parse(chart.figure);
     const scaled = scaleFonts(figure.layout, args.sizing.font_scale);
@@ -245,26 +235,9 @@ try {
   // A page that cannot be read: the charts keep their sizes.
 }
 
-// Newer args replace older ones not drawn yet, but a figure sent only in the older ones
-// must not be lost with them: the server will not send it again.
-function merged(older, newer) {
-  if (!older) return newer;
-  const figures = {};
-  for (const chart of older.charts) figures[chart.id] = chart.figure;
-  const charts = newer.charts.map((chart) =>
-    chart.figure == null ? { ...chart, figure: figures[chart.id] } : chart,
-  );
-  return { ...newer, charts: charts };
-}
-
 window.addEventListener("message", (event) => {
   if (!event.data || event.data.type !== "streamlit:render") return;
-  pending = merged(pending, event.data.args);
-  if (!reported) {
-    reported = true;
-    const id = Date.now().toString(36) + Math.random().toString(36).slice(2);
-    send("streamlit:setComponentValue", { value: id, dataType: "json" });
-  }
+  pending = event.data.args;
   drawNewest();
 });
 
