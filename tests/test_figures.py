@@ -195,12 +195,14 @@ def test_axes_fixed_to_bounds_with_equal_aspect(seed_run):
 
 
 def arrows_drawn(figure) -> tuple[np.ndarray, np.ndarray]:
-    """Bases and shafts (tip − base) of the arrows a figure draws."""
+    """Bases and shafts (tip − base) of the arrows a figure draws (an arrow of length 0,
+    which keeps the legend entry when none is long enough to see, draws nothing)."""
     (arrows,) = named(figure, "G's push")
     groups = rings(arrows)
     bases = np.array([g[0] for g in groups]).reshape(-1, 2)
     tips = np.array([g[1] for g in groups]).reshape(-1, 2)
-    return bases, tips - bases
+    drawn = np.linalg.norm(tips - bases, axis=1) > 0
+    return bases[drawn], (tips - bases)[drawn]
 
 
 def test_arrows_one_trace_push_times_the_run_scale(seed_run):
@@ -249,9 +251,17 @@ def test_arrow_scale_is_the_same_in_every_frame_of_a_run():
 def test_arrows_too_short_to_see_are_not_drawn(seed_run):
     _, bounds, snap = seed_run
     still = dataclasses.replace(snap, arrow_directions=np.zeros_like(snap.arrow_directions))
-    (arrows,) = named(plane_figure(still, bounds), "G's push")
-    assert np.isnan(np.asarray(arrows.x, dtype=float)).all()
-    assert "too short to see" in arrows.name
+    figure = plane_figure(still, bounds)
+    (arrows,) = named(figure, "G's push")
+    # Nothing drawn: one arrow of length 0 (its legend entry stays, and so does the plot).
+    xs, ys = (np.asarray(v, dtype=float) for v in (arrows.x, arrows.y))
+    assert np.unique(xs[~np.isnan(xs)]).size == 1 and np.unique(ys[~np.isnan(ys)]).size == 1
+    # Said in a note on the plane; the legend entry reads as it always does.
+    assert arrows.name == f"G's push: arrow = push × {snap.arrow_scale:g}"
+    assert [a.text for a in figure.layout.annotations] == [
+        "G's push: every arrow is too short to see"
+    ]
+    assert not plane_figure(snap, bounds).layout.annotations
 
 
 def test_arrows_absent_when_layer_off(seed_run):

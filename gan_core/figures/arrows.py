@@ -26,10 +26,13 @@ SHORTEST_FRACTION = 0.003  # arrows shorter than this fraction of the width are 
 
 def arrow_trace(
     points: np.ndarray, push: np.ndarray, scale: float, plot_width: float
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bool]:
     """Every arrow in one trace: shaft and two head barbs as one polyline, arrows split by
-    gaps. Its legend entry tells what a length means."""
-    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    gaps. Its legend entry tells what a length means. Also whether any arrow was long
+    enough to draw: if none was, the plane says so in a note, not in the legend entry,
+    whose longer text would wrap the legend differently and squeeze the plot (and a
+    viewer's equal-scale zoom) for as long as it showed."""
+    points = points_all = np.asarray(points, dtype=float).reshape(-1, 2)
     shafts = scale * np.nan_to_num(np.asarray(push, dtype=float).reshape(-1, 2))
     lengths = np.linalg.norm(shafts, axis=1)
     seen = (lengths > 0) & (lengths >= SHORTEST_FRACTION * plot_width)
@@ -40,13 +43,14 @@ def arrow_trace(
     cos, sin = np.cos(HEAD_ANGLE), np.sin(HEAD_ANGLE)
     left = tips + back @ np.array([[cos, sin], [-sin, cos]])
     right = tips + back @ np.array([[cos, -sin], [sin, cos]])
-    if seen.any():
-        name = _("G's push: arrow = push × {scale}")
-    else:
-        name = _("G's push: arrow = push × {scale} (all too short to see)")
-    name = name.format(scale=f"{scale:g}")
+    name = _("G's push: arrow = push × {scale}").format(scale=f"{scale:g}")
     # Per arrow: base -> tip -> left barb -> tip -> right barb.
     path = np.stack((points, tips, left, tips, right), axis=1)
+    if not len(path) and len(points_all):
+        # plotly.js lists no legend entry for a trace with no point to draw, and a legend a
+        # row shorter grows the plot (so an equal-scale zoom shifts). One arrow of length 0
+        # at a point already drawn keeps the entry and draws nothing.
+        path = np.repeat(points_all[:1, None, :], 5, axis=1)
     trace = style.polylines_trace(path, name, dict(color=style.INK, width=1.2))
     trace.update(opacity=0.6)
-    return trace
+    return trace, bool(seen.any())

@@ -80,9 +80,13 @@ def plane_spec(
     if "ellipses" in layers:
         traces += _contour_traces(snapshot, modes)
     arrow_points, arrow_directions = snapshot.arrow_points, snapshot.arrow_directions
+    notes = []
     if "arrows" in layers and arrow_points is not None and arrow_directions is not None:
         points, push = arrow_points[:max_points], arrow_directions[:max_points]
-        traces.append(arrow_trace(points, push, snapshot.arrow_scale, x1 - x0))
+        arrows, any_seen = arrow_trace(points, push, snapshot.arrow_scale, x1 - x0)
+        traces.append(arrows)
+        if not any_seen:
+            notes.append(_note(_("G's push: every arrow is too short to see")))
     traces += over_points(snapshot, layers)
 
     step = step_text(snapshot.step, snapshot.lone_updates)
@@ -96,10 +100,32 @@ def plane_spec(
         # What a viewer's zoom belongs to (the frame keeps it across new bounds): the target.
         meta=dict(zoom_key=_target_key(snapshot)),
         hovermode="closest",
+        annotations=notes,
+        # Two entries a row, each half the plot's width, whatever their names: the rows
+        # never change as entries draw something or nothing, so the plot (and a viewer's
+        # zoom, held at equal scale) never shrinks or grows by a row from frame to frame.
+        legend={**layout["legend"], "entrywidth": 0.5, "entrywidthmode": "fraction"},
         xaxis=dict(range=[x0, x1], title=dict(text="x₁"), **axis),
         yaxis=dict(range=[y0, y1], title=dict(text="x₂"), scaleanchor="x", scaleratio=1, **axis),
     )
     return style.spec(traces, layout)
+
+
+def _note(text: str) -> dict[str, Any]:
+    """A line of text in the plane's top-left corner, over the points: unlike a legend
+    entry it takes no room from the plot, so the axes stay as they are when it comes."""
+    return dict(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=0.01,
+        y=0.99,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font=dict(size=13, color=style.INK),
+        bgcolor="rgba(255, 255, 255, 0.75)",
+    )
 
 
 def _target_key(snapshot: Snapshot) -> str:
