@@ -61,7 +61,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 # The server's GANSCOPE_* settings are checked first: a bad one stops here, in one line.
 run: $(RUNTIME_STAMP) catalogs
 	@$(BIN)/python -m gan_core.jobs.limits
-	$(BIN)/streamlit run dashboard.py --server.address localhost --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.address localhost --server.port $(PORT)
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own browsers here).
 # The Chinese pages need a CJK font, or every character shows as a box: fonts-noto-cjk.

@@ -1,4 +1,4 @@
-"""A live `streamlit run dashboard.py` on a free loopback port, and Debian's chromium: what
+"""A live `streamlit run app.py` on a free loopback port, and Debian's chromium: what
 the browser tests and the browser benchmarks both drive.
 
 The server leads its own process session, so stopping it stops its training workers too.
@@ -57,6 +57,11 @@ def python() -> str:
     return str(venv_python) if venv_python.exists() else sys.executable
 
 
+def entry_point(root: Path) -> str:
+    """`app.py` (the app with its chart feed); a tree from before it had `dashboard.py`."""
+    return "app.py" if (root / "app.py").exists() else "dashboard.py"
+
+
 @contextmanager
 def app_server(data_dir: str | Path, root: Path = REPO_ROOT) -> Iterator[str]:
     """Start the app with its run store in `data_dir`; yield its base URL; always stop it.
@@ -67,7 +72,7 @@ def app_server(data_dir: str | Path, root: Path = REPO_ROOT) -> Iterator[str]:
         "-m",
         "streamlit",
         "run",
-        "dashboard.py",
+        entry_point(root),
         "--server.port",
         str(port),
         "--server.headless",

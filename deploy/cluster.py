@@ -127,7 +127,7 @@ def start_replica(layout: Layout, name: str, env: dict[str, str]) -> None:
         "-m",
         "streamlit",
         "run",
-        "dashboard.py",
+        "app.py",
         "--server.address",
         "127.0.0.1",
         "--server.port",

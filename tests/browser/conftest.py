@@ -50,7 +50,7 @@ def app_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_server(app_data_dir: Path) -> Iterator[str]:
-    """Start `streamlit run dashboard.py` on a free port; yield its base URL."""
+    """Start `streamlit run app.py` on a free port; yield its base URL."""
     try:
         with server.app_server(app_data_dir) as base_url:
             yield base_url

@@ -35,7 +35,7 @@ def data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def board_server(data_dir: Path) -> Iterator[str]:
-    """`streamlit run dashboard.py` with the store in `data_dir` and a teacher key set."""
+    """`streamlit run app.py` with the store in `data_dir` and a teacher key set."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(KEY_NAME, KEY)  # the server copies the environment as it starts
         try:

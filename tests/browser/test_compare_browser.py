@@ -42,7 +42,7 @@ def data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def compare_server(data_dir: Path) -> Iterator[str]:
-    """`streamlit run dashboard.py` with the run store in `data_dir` and a teacher key set;
+    """`streamlit run app.py` with the run store in `data_dir` and a teacher key set;
     yields the base URL."""
     try:
         with pytest.MonkeyPatch.context() as env:  # the server takes the test's environment

@@ -15,6 +15,7 @@ with, so a switch of language rebuilds them at once.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -76,6 +77,7 @@ PRESENT_RESERVE = 100
 PRESENT_CURVE_LEAST = 160
 PRESENT_FONT_SCALE = 1.2
 FRAME_KEY = "live_charts"
+CURVES = ("loss", "accuracy", "distance")  # the right-hand column, top to bottom
 CACHE_KEY = "figure_cache"
 CURVE_SHARE = 0.25  # of wall time, at most, spent rebuilding curves during a run
 # During a run a curve gains a point or two a frame, a change no one sees at five frames a
@@ -110,7 +112,23 @@ def layer_toggles() -> frozenset[str]:
     return frozenset(chosen or ())
 
 
-def render(view: ViewState, layers: frozenset[str]) -> None:
+def render(view: ViewState, layers: frozenset[str], feed: str | None = None) -> None:
+    """Draw the charts. With a `feed` (the address of this page's chart feed, while a run
+    trains) the frame fetches each new frame's figures from there itself, and the page
+    sends only the charts' places and sizes; otherwise the figures go with the page."""
+    present = present_mode.on()
+    figures = {} if feed else build(view, layers, st.session_state.setdefault(CACHE_KEY, {}))
+    charts = [
+        Chart(chart_id, figures.get(chart_id, ""), height, column, least)
+        for chart_id, (height, column, least) in _places(present).items()
+    ]
+    show(charts, COLUMNS, key=FRAME_KEY, sizing=_sizing(present), feed=feed)
+
+
+def build(view: ViewState, layers: frozenset[str], cache: dict) -> dict[str, str]:
+    """Each chart's figure as plotly JSON, by chart id, in the current language. `cache`
+    keeps the figures last built (per page, or per chart feed) and what they were built
+    from, so a figure whose data did not change is not built again."""
     config = view.config
     # D's loss settles at 2·ln 2 only where D gives a probability (the cross-entropy family).
     equilibrium = EQUILIBRIUM_D_LOSS if get_loss(config.loss).probability else None
@@ -118,13 +136,16 @@ def render(view: ViewState, layers: frozenset[str]) -> None:
     modes = mixture_modes(config.target)
     running = view.status == RunStatus.RUNNING
     language = current_language()  # a figure kept from another language is not reused
-    plane = _figure(
-        "plane",
-        (view.snapshot,),
-        (layers, language),
-        lambda: plane_spec(view.snapshot, view.bounds, layers=layers & LAYERS, modes=modes),
-        throttle=False,
-    )
+    figures = {
+        "plane": _figure(
+            cache,
+            "plane",
+            (view.snapshot,),
+            (layers, language),
+            lambda: plane_spec(view.snapshot, view.bounds, layers=layers & LAYERS, modes=modes),
+            throttle=False,
+        )
+    }
     # Per run: a new run, or Reset, must not inherit the last run's axes.
     run = view.run
     curves = {
@@ -132,13 +153,36 @@ def render(view: ViewState, layers: frozenset[str]) -> None:
         "accuracy": lambda: d_signals_spec(view.history, config.loss, f"accuracy {run}"),
         "distance": lambda: distance_spec(view.history, exact, uirevision=f"distance {run}"),
     }
-    present = present_mode.on()
-    charts = [Chart("plane", plane, PLANE_HEIGHT, 0, least=PLANE_LEAST)]
     options = (equilibrium, exact, config.loss, run, language)
-    for name, build in curves.items():
-        figure = _figure(name, (view.history,), options, build, throttle=running)
-        charts.append(Chart(name, figure, *_curve_height(present)))
-    show(charts, COLUMNS, key=FRAME_KEY, sizing=_sizing(present))
+    rows = _rows(view.history)
+    for name, build_curve in curves.items():
+        figures[name] = _figure(cache, name, (rows,), options, build_curve, throttle=running)
+    return figures
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Which rows of its run's log a history holds. Within a run (the figure's options
+    name it) a log gains rows at its end, and past its cap thins its older half (so its
+    length alone may come back); a replay shows a prefix of it. So the count and the last
+    step tell whether the curves have anything new. Frames bring a new history object
+    every time, new rows or not, and a long run logs a row only every few hundred steps."""
+
+    count: int
+    last_step: float
+
+
+def _rows(history) -> _Rows:
+    last = float(history["step"].iat[-1]) if len(history) and "step" in history else -math.inf
+    return _Rows(len(history), last)
+
+
+def _places(present: bool) -> dict[str, tuple[int, int, int | None]]:
+    """(height, column, least) of each chart, by id: the plane, then the three curves."""
+    places = {"plane": (PLANE_HEIGHT, 0, PLANE_LEAST)}
+    for name in CURVES:
+        places[name] = _curve_height(present)
+    return places
 
 
 def _curve_height(present: bool) -> tuple[int, int, int | None]:
@@ -155,17 +199,17 @@ def _sizing(present: bool) -> Sizing:
     return Sizing(reserve=PAGE_RESERVE)
 
 
-def _figure(name: str, sources: tuple, options, build, throttle: bool) -> str:
+def _figure(cache: dict, name: str, sources: tuple, options, build, throttle: bool) -> str:
     """The JSON of the figure last built for `name` if still current, else of a new one.
 
     Frames are immutable and each new one brings new objects, so identity tells whether
-    the data changed; the cache holds the sources, so an identity cannot be reused.
+    the data changed; the cache holds the sources, so an identity cannot be reused. A
+    history is stood for by its `_Rows`, compared by value.
     """
-    cache = st.session_state.setdefault(CACHE_KEY, {})
     last: _Built | None = cache.get(name)
     now = time.monotonic()
     if last is not None and last.options == options:
-        if all(a is b for a, b in zip(last.sources, sources)):
+        if all(a is b or (type(a) is _Rows and a == b) for a, b in zip(last.sources, sources)):
             return last.json
         if throttle and now - last.at < max(CURVE_REFRESH_S, last.took / CURVE_SHARE):
             return last.json

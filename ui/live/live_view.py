@@ -1,7 +1,10 @@
 """The live view: status, progress, metrics and charts, redrawn by polling the job.
 
-A fragment re-runs itself every POLL_RUNNING_S while a run is going, reading the job's
-latest frame (the worker never touches Streamlit, and the script never trains). While
+A fragment re-runs itself while a run is going, reading the job's latest frame (the worker
+never touches Streamlit, and the script never trains). Where the server serves chart feeds
+(`chart_feed`, the server started on `app.py`) the charts fetch their frames from the feed
+themselves and the fragment reruns every POLL_NUMBERS_S, for the status and the numbers;
+elsewhere it reruns every POLL_RUNNING_S and sends the charts' figures itself. While
 paused it polls slowly, only to keep the job's heartbeat alive. When the run has ended the
 fragment asks once for a full rerun, which draws the page in its static form (buttons
 included) with no timer at all.
@@ -10,12 +13,14 @@ included) with no timer at all.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from gan_core.config import GanConfig
-from gan_core.i18n import _
+from gan_core.i18n import _, current_language
 from gan_core.jobs.status import RunStatus
 from gan_core.store.stored_run import StoredRun
 from ui.live import (
+    chart_feed,
     charts,
     live_maths,
     metrics_row,
@@ -30,6 +35,9 @@ from ui.session.guard import guarded
 from ui.session.session_job import JobHolder
 
 POLL_RUNNING_S = 0.2  # five redraws a second: a margin over the four asked for
+# With a chart feed the charts keep their five frames a second without the script: the
+# numbers beside them (step, losses, speed) read well enough redrawn once a second.
+POLL_NUMBERS_S = 1.0
 POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
 # Queued among them: keep the heartbeat and the place in the queue fresh.
 FAST_POLLING = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
@@ -41,7 +49,7 @@ def poll_interval(holder: JobHolder) -> float | None:
         return None
     status = job.frame().status
     if status in FAST_POLLING:
-        return POLL_RUNNING_S
+        return POLL_NUMBERS_S if chart_feed.FEEDS.served else POLL_RUNNING_S
     return POLL_PAUSED_S if status == RunStatus.PAUSED else None
 
 
@@ -80,9 +88,28 @@ def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> N
         metrics_row.render(view)
     layers = charts.layer_toggles()
     shown = replay.shown(holder, view)  # at the replay slider's step, if any
-    charts.render(shown, layers)
+    charts.render(shown, layers, feed=_chart_feed(holder, view, layers))
     replay.controls(holder, view)
     live_maths.render(shown, layers)
+
+
+def _chart_feed(holder: JobHolder, view: view_state.ViewState, layers: frozenset) -> str | None:
+    """This page's chart feed of its training job, if the server serves feeds; None once the
+    run has ended (its last frame is drawn from the page, with the replay slider)."""
+    job, page = holder.job, _page_id()
+    if page is None:
+        return None
+    if not chart_feed.FEEDS.served or job is None or not job.alive or view.ended:
+        chart_feed.FEEDS.close(page)
+        return None
+    token = chart_feed.FEEDS.open(page, job, layers, current_language())
+    return chart_feed.address(token)
+
+
+def _page_id() -> str | None:
+    """This browser tab's Streamlit session (each tab its own feed)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
 
 
 def _settings_note(holder: JobHolder, config: GanConfig) -> None:

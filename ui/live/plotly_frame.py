@@ -28,12 +28,13 @@ _frame = components.declare_component("plotly_frame", path=str(ASSETS))
 _plotly_js = components.declare_component("plotly_js", path=str(PLOTLY_DATA))
 # The frame is served at /component/<frame name>/index.html; plotly.js next to it.
 PLOTLY_SRC = f"../{_plotly_js.name}/plotly.min.js"
+FEED_INTERVAL_MS = 200  # five frames a second, at most, from a feed
 
 
 @dataclass(frozen=True)
 class Chart:
     id: str  # stable across frames: the chart's div keeps its plot (and its zoom)
-    figure: str  # the figure as plotly JSON
+    figure: str  # the figure as plotly JSON ("" when the frame fetches it from a feed)
     height: int  # pixels: all it takes (a chart that fits the window takes at most this)
     column: int  # which column of the frame it stacks in
     # None: always `height`. Else the chart fits the browser window: the charts of its
@@ -48,8 +49,18 @@ class Sizing:
     font_scale: float = 1.0  # every chart's text, larger for a projector
 
 
-def show(charts: list[Chart], columns: list[float], key: str, sizing: Sizing = Sizing()) -> None:
+def show(
+    charts: list[Chart],
+    columns: list[float],
+    key: str,
+    sizing: Sizing = Sizing(),
+    feed: str | None = None,
+) -> None:
     """Draw `charts` in columns of the given relative widths; later calls update them.
+
+    With a `feed` (an address on this server, `chart_feed`), the frame asks it for each
+    new frame's figures, FEED_INTERVAL_MS apart at most, and draws those: the page itself
+    then sends only the charts' places, and need not run at the charts' frame rate.
 
     The frame sizes the charts that fit the window from the browser's own window height,
     which only the browser knows, and again whenever the window is resized. It also
@@ -59,6 +70,8 @@ def show(charts: list[Chart], columns: list[float], key: str, sizing: Sizing = S
         columns=list(columns),
         charts=[asdict(chart) for chart in charts],
         sizing=asdict(sizing),
+        feed=feed,
+        feed_interval_ms=FEED_INTERVAL_MS,
         key=key,
         default=None,
     )

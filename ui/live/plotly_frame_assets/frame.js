@@ -1,6 +1,9 @@
 // Plotly charts that update in place, driven by Streamlit's component messages.
 //
-// Streamlit posts a "render" message with the latest figures on every script run. Each
+// Streamlit posts a "render" message with the latest figures on every script run. While a
+// run trains the message may name a feed instead (ui/live/chart_feed.py): then this frame
+// fetches each new frame's figures from the feed itself, a few times a second, and the
+// page's messages bring only the charts' places and sizes. Each
 // chart keeps its own div, and a new figure goes through Plotly.react, which keeps the
 // viewer's zoom (uirevision) and reuses the plot's WebGL context. A figure drawn at the
 // same size is not drawn again; if frames arrive faster than they can be drawn, the
@@ -25,6 +28,9 @@ let pending = null; // newest args not drawn yet
 let latest = null; // the args last drawn: what a resize draws again
 let drawing = false;
 let measure = null; // a canvas context, to measure a title's width before drawing it
+let feedUrl = null; // the feed being fetched from, if any
+let feedSeen = ""; // the key of the feed's figures last received
+let feedFigures = {}; // chart id -> figure, the latest the feed sent of each
 
 function send(type, data) {
   window.parent.postMessage({ isStreamlitMessage: true, type: type, ...data }, "*");
@@ -133,9 +139,18 @@ async function draw(args) {
     const element = chartElement(chart, args.columns);
     const width = element.clientWidth;
     const size = [heights[chart.id], width, args.sizing.font_scale].join(" ");
+    // A figure from the page comes as JSON text, one from a feed already parsed; from a
+    // feed, until its first figures arrive the chart keeps what it shows.
+    const source = args.feed ? feedFigures[chart.id] : chart.figure;
+    if (!source) {
+      // Keep its room meanwhile, so the page does not jump when the figure comes.
+      if (!element.data) element.style.minHeight = heights[chart.id] + "px";
+      continue;
+    }
+    element.style.minHeight = "";
     const last = drawn[chart.id];
-    if (last && last.figure === chart.figure && last.size === size) continue;
-    const figure = JSON.parse(chart.figure);
+    if (last && last.source === source && last.size === size) continue;
+    const figure = typeof source === "string" ? JSON.parse(source) : source;
     const scaled = scaleFonts(figure.layout, args.sizing.font_scale);
     const layout = { ...fitTitle(scaled, width), height: heights[chart.id], autosize: true };
     // A new uirevision means new axes (an edited target's bounds, a new run, Reset): start
@@ -149,7 +164,7 @@ async function draw(args) {
     keepZoom(chart.id, layout);
     await window.Plotly.react(element, figure.data, layout, PLOT_CONFIG);
     watchZoom(element, chart.id);
-    drawn[chart.id] = { figure: chart.figure, size: size };
+    drawn[chart.id] = { source: source, size: size };
   }
   setHeight();
 }
@@ -235,9 +250,52 @@ try {
   // A page that cannot be read: the charts keep their sizes.
 }
 
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+// Ask the feed for figures newer than those drawn, at most every `interval` ms, and draw
+// them; stop when the page names another feed or none (the run ended: its last figures
+// come with the page's message). A hidden tab does not ask: nobody is watching it.
+async function pollFeed(url) {
+  while (feedUrl === url) {
+    const started = performance.now();
+    const interval = (latest && latest.feed_interval_ms) || 200;
+    if (document.hidden) {
+      await sleep(interval);
+      continue;
+    }
+    let response = null;
+    try {
+      const seen = encodeURIComponent(feedSeen);
+      response = await fetch(url + "?seen=" + seen, { cache: "no-store" });
+    } catch (error) {
+      response = null; // the server is busy or restarting: ask again shortly
+    }
+    if (feedUrl !== url) return;
+    if (response && response.status === 404) return; // dropped: the page opens a new one
+    if (response && response.status === 200) {
+      const data = await response.json();
+      if (feedUrl !== url) return;
+      feedSeen = data.key;
+      feedFigures = { ...feedFigures, ...data.figures }; // only those that changed come
+      pending = pending || latest;
+      await drawNewest();
+    }
+    await sleep(interval - (performance.now() - started));
+  }
+}
+
 window.addEventListener("message", (event) => {
   if (!event.data || event.data.type !== "streamlit:render") return;
-  pending = event.data.args;
+  const args = event.data.args;
+  if ((args.feed || null) !== feedUrl) {
+    feedUrl = args.feed || null;
+    feedSeen = "";
+    feedFigures = {};
+    if (feedUrl) pollFeed(feedUrl);
+  }
+  pending = args;
   drawNewest();
 });
 
