@@ -28,6 +28,7 @@ TYPED = {
     "float32": "f4",
     "float64": "f8",
 }
+_TYPED_BY_DTYPE = {np.dtype(name): typed for name, typed in TYPED.items()}  # a quick lookup
 INT_WIDTHS = (np.int8, np.int16, np.int32)
 UNTYPED_KEYS = frozenset({"range"})  # plotly.js wants plain lists there
 
@@ -85,7 +86,7 @@ def typed_array(values: np.ndarray) -> Any:
             if info.min <= low and high <= info.max:
                 values = values.astype(width)
                 break
-    name = TYPED.get(str(values.dtype))
+    name = _TYPED_BY_DTYPE.get(values.dtype)
     if name is None:
         return _plain(values.tolist())
     encoded: dict[str, Any] = {

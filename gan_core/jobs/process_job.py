@@ -112,6 +112,8 @@ class ProcessTrainingJob(PooledJob, JobSteering):
         kind = message[0]
         if kind == "frame":
             frame = message[2]
+            if message[3:] == (True,):  # sent without its log: the last frame's still holds
+                frame = dataclasses.replace(frame, history=self.frame().history)
             if self._orphaned and frame.status == RunStatus.STOPPED:
                 frame = dataclasses.replace(frame, message=ORPHANED)
             self.config = frame.config  # live learning-rate changes, as the worker applied them

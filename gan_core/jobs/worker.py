@@ -16,6 +16,7 @@ Server -> worker (`commands`), every message but "exit" tagged with the job's id
 Worker -> server (`events`):
     ("ready", pid)  once, when started
     a run:   ("frame", id, Frame)  every frame the job publishes (the training thread sends it)
+             ("frame", id, Frame, True)  the same, its log left out: it is the last one sent
              ("checkpoint", id, request, bytes | None, error text)
              ("ended", id, final checkpoint bytes | None)  after the job's last frame
     a sweep: ("progress", id, run-steps done)  a few times a second
@@ -29,6 +30,8 @@ job and exits; and the kernel kills it when the server's process dies (see
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 import signal
 import sys
@@ -39,6 +42,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
+import pandas as pd
 import torch
 
 from gan_core.jobs.protocol import Frame, first_frame
@@ -105,12 +109,33 @@ def serve(commands: Connection, events: Connection) -> None:
 
 # ---------------------------------------------------------------------- a training run
 
+_NO_LOG = pd.DataFrame()  # in a frame sent with its log left out (the last one still holds)
+
+
+def _log_rows(frame: Frame) -> tuple[int, float]:
+    """How many rows the frame's log holds and its last step: the log gains rows at its
+    end, and thins its older half past its cap, so the two together tell it changed."""
+    history = frame.history
+    if not len(history) or "step" not in history:
+        return (0, -math.inf)
+    return (len(history), float(history["step"].to_numpy()[-1]))
+
 
 def _train(message: Message, commands: Connection, outbox: Outbox) -> Message | None:
     """Run one training job to its end; returns a message that arrived for after it."""
     _, job_id, config, view, steps_per_second, start_paused, resume = message
 
+    sent_rows: list[tuple[int, float]] = []  # the log rows the last frame sent held
+
     def on_frame(_job: TrainingJob, frame: Frame) -> None:
+        # A long run logs a row only every few hundred steps: most frames bring the same
+        # log, which the server would unpickle (a pandas frame: the dearest part of a frame
+        # to read) for nothing. Those go without it, flagged to keep the one it has.
+        rows = _log_rows(frame)
+        if sent_rows and rows == sent_rows[0]:
+            outbox.send(("frame", job_id, dataclasses.replace(frame, history=_NO_LOG), True))
+            return
+        sent_rows[:] = [rows]
         outbox.send(("frame", job_id, frame))
 
     def on_end(job: TrainingJob) -> None:

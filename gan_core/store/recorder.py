@@ -95,6 +95,7 @@ class RunRecorder:
         self._lock = threading.Lock()  # on_frame and on_end may come from different threads
         self._pending: dict[int, tuple[Any, ...]] = {}  # step -> row, not yet written
         self._last_step = -1  # newest step taken from the log (written or pending)
+        self._last_history: pd.DataFrame | None = None  # the log last taken from
         self._last_flush = time.monotonic()
         self._status: str | None = None
         self._ended = False
@@ -281,8 +282,9 @@ class RunRecorder:
             self._fail("could not save the run's timeline", error)
 
     def _take(self, history: pd.DataFrame | None) -> None:
-        if history is None or history.empty:
-            return
+        if history is None or history.empty or history is self._last_history:
+            return  # the very log of the frame before: a frame sent without a new one
+        self._last_history = history
         fresh = history["step"].to_numpy() > self._last_step
         if not fresh.any():  # most frames: no new row since the last one
             return
