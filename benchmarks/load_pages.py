@@ -32,7 +32,10 @@ STATUS = ".st-key-run_status"
 # a driver's click first waits for the button to hold still, which on a busy page takes
 # longer than the app's answer. Only in the page itself: an init script runs in every
 # frame, and in the charts' frame the recorder kept the charts from ever being drawn
-# (the frame stayed hidden and empty), so no page got ready.
+# (the frame stayed hidden and empty), so no page got ready. The step is read where each
+# frame shows it, the plane's title in the charts' frame ("Step 120 of 2,500"), which the
+# charts fetch several times a second; the numbers above them, redrawn once a second while
+# a run trains, stand in only before the plane has a title.
 RECORDER_JS = """
 (() => {
   if (window !== window.top) return;
@@ -46,11 +49,22 @@ RECORDER_JS = """
     rec.pressed[key.slice("st-key-run_".length)] = performance.now();
   }, true);
   let last = null;
+  const planeStep = () => {
+    try {
+      const frame = document.querySelector(".st-key-live_charts iframe");
+      const title = frame && frame.contentDocument.querySelector("#chart-plane .gtitle");
+      const found = title && title.textContent.replace(/,/g, "").match(/\\d+/);
+      return found ? Number(found[0]) : NaN;
+    } catch (error) {
+      return NaN;
+    }
+  };
   setInterval(() => {
     const now = performance.now();
     const el = document.querySelector(STEP_SELECTOR);
-    if (el) {
-      const value = Number(el.textContent.replace(/,/g, ""));
+    const shown = planeStep();
+    if (el || !Number.isNaN(shown)) {
+      const value = Number.isNaN(shown) ? Number(el.textContent.replace(/,/g, "")) : shown;
       if (!Number.isNaN(value) && value !== last) {
         last = value;
         rec.steps.push([now, value]);
