@@ -31,7 +31,6 @@ job and exits; and the kernel kills it when the server's process dies (see
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import signal
 import sys
@@ -51,6 +50,7 @@ from gan_core.jobs.thread_job import TrainingJob
 from gan_core.jobs.worker_process import die_with_parent
 from gan_core.sweep.run import SweepPlan, SweepStopped, run_plan
 from gan_core.training.checkpoint import checkpoint_bytes, load_checkpoint
+from gan_core.training.history import LogRows, log_rows
 
 PROCESS_NAME = "ganscope-worker"  # as `ps` shows it (Linux allows at most 15 characters)
 COMMAND_POLL_S = 0.05  # how often the worker notices its job ended without a command
@@ -112,26 +112,17 @@ def serve(commands: Connection, events: Connection) -> None:
 _NO_LOG = pd.DataFrame()  # in a frame sent with its log left out (the last one still holds)
 
 
-def _log_rows(frame: Frame) -> tuple[int, float]:
-    """How many rows the frame's log holds and its last step: the log gains rows at its
-    end, and thins its older half past its cap, so the two together tell it changed."""
-    history = frame.history
-    if not len(history) or "step" not in history:
-        return (0, -math.inf)
-    return (len(history), float(history["step"].to_numpy()[-1]))
-
-
 def _train(message: Message, commands: Connection, outbox: Outbox) -> Message | None:
     """Run one training job to its end; returns a message that arrived for after it."""
     _, job_id, config, view, steps_per_second, start_paused, resume = message
 
-    sent_rows: list[tuple[int, float]] = []  # the log rows the last frame sent held
+    sent_rows: list[LogRows] = []  # the log rows the last frame sent held
 
     def on_frame(_job: TrainingJob, frame: Frame) -> None:
         # A long run logs a row only every few hundred steps: most frames bring the same
         # log, which the server would unpickle (a pandas frame: the dearest part of a frame
         # to read) for nothing. Those go without it, flagged to keep the one it has.
-        rows = _log_rows(frame)
+        rows = log_rows(frame.history)
         if sent_rows and rows == sent_rows[0]:
             outbox.send(("frame", job_id, dataclasses.replace(frame, history=_NO_LOG), True))
             return

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -22,6 +23,23 @@ COLUMNS = ("step", "epoch", "loss_d", "loss_g", "acc_real", "acc_fake", "frechet
 # js_divergence: JSD(target, G) in nats where it is exact (two Gaussians), else NaN.
 EXTRA_COLUMNS = ("score_gap", "js_divergence")
 LOGGED_COLUMNS = (*COLUMNS, *EXTRA_COLUMNS)
+
+
+@dataclass(frozen=True)
+class LogRows:
+    """Which rows of its run's log a history holds. A log gains rows at its end and, past
+    its cap, thins its older half (so its length alone may come back); a replay shows a
+    prefix of it. So within one run, the count and the last step tell whether a history
+    has anything new, without comparing it row by row."""
+
+    count: int
+    last_step: float
+
+
+def log_rows(history: pd.DataFrame) -> LogRows:
+    if not len(history) or "step" not in history:
+        return LogRows(0, -math.inf)
+    return LogRows(len(history), float(history["step"].to_numpy()[-1]))
 
 
 class History:

@@ -15,7 +15,6 @@ with, so a switch of language rebuilds them at once.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from gan_core.figures.signals import d_signals_spec
 from gan_core.i18n import N_, _, current_language
 from gan_core.jobs.status import RunStatus
 from gan_core.targets import mixture_modes
+from gan_core.training.history import LogRows, log_rows
 from gan_core.training.losses import EQUILIBRIUM_D_LOSS, get_loss
 from ui import present_mode
 from ui.live.plotly_frame import Chart, Sizing, show
@@ -154,27 +154,12 @@ def build(view: ViewState, layers: frozenset[str], cache: dict) -> dict[str, str
         "distance": lambda: distance_spec(view.history, exact, uirevision=f"distance {run}"),
     }
     options = (equilibrium, exact, config.loss, run, language)
-    rows = _rows(view.history)
+    # Frames bring a new history object every time, new rows or not (a long run logs a
+    # row only every few hundred steps): the curves are keyed on the rows it holds.
+    rows = log_rows(view.history)
     for name, build_curve in curves.items():
         figures[name] = _figure(cache, name, (rows,), options, build_curve, throttle=running)
     return figures
-
-
-@dataclass(frozen=True)
-class _Rows:
-    """Which rows of its run's log a history holds. Within a run (the figure's options
-    name it) a log gains rows at its end, and past its cap thins its older half (so its
-    length alone may come back); a replay shows a prefix of it. So the count and the last
-    step tell whether the curves have anything new. Frames bring a new history object
-    every time, new rows or not, and a long run logs a row only every few hundred steps."""
-
-    count: int
-    last_step: float
-
-
-def _rows(history) -> _Rows:
-    last = float(history["step"].iat[-1]) if len(history) and "step" in history else -math.inf
-    return _Rows(len(history), last)
 
 
 def _places(present: bool) -> dict[str, tuple[int, int, int | None]]:
@@ -204,12 +189,12 @@ def _figure(cache: dict, name: str, sources: tuple, options, build, throttle: bo
 
     Frames are immutable and each new one brings new objects, so identity tells whether
     the data changed; the cache holds the sources, so an identity cannot be reused. A
-    history is stood for by its `_Rows`, compared by value.
+    history is stood for by its `LogRows`, compared by value.
     """
     last: _Built | None = cache.get(name)
     now = time.monotonic()
     if last is not None and last.options == options:
-        if all(a is b or (type(a) is _Rows and a == b) for a, b in zip(last.sources, sources)):
+        if all(a is b or (type(a) is LogRows and a == b) for a, b in zip(last.sources, sources)):
             return last.json
         if throttle and now - last.at < max(CURVE_REFRESH_S, last.took / CURVE_SHARE):
             return last.json
