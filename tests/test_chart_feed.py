@@ -130,6 +130,27 @@ def test_a_feed_sends_every_chart_once_per_frame(client, feeds, paused_job):
     assert title.startswith("Step 1")
 
 
+def test_a_feed_sends_the_numbers_and_the_runs_status(client, feeds, paused_job):
+    token = feeds.open("page-1", paused_job, LAYERS, "en")
+    first = client.get(path(token)).json()
+    run = first["run"]
+    assert run["status"] == "paused"
+    assert run["metrics"]["metric_step"] == "0" and run["percent"] == 0
+    assert run["progress"].startswith("0% of ")
+    step_once(paused_job)
+    stepped = client.get(path(token), params={"seen": first["key"]}).json()
+    assert stepped["run"]["metrics"]["metric_step"] == "1"
+    # The run moves on with no new figure to draw: the numbers alone tell the frame.
+    paused_job.stop()
+    assert wait_for(lambda: paused_job.frame().ended)
+    stopped = client.get(path(token), params={"seen": stepped["key"]})
+    assert stopped.status_code == 200
+    assert stopped.json()["run"]["status"] == "stopped"
+    feeds.open("page-1", paused_job, LAYERS, "zh")
+    chinese = client.get(path(token), params={"seen": stopped.json()["key"]}).json()
+    assert "步" in chinese["run"]["progress"]
+
+
 def test_new_layers_or_language_are_sent_at_once(client, feeds, paused_job):
     token = feeds.open("page-1", paused_job, LAYERS, "en")
     key = client.get(path(token)).json()["key"]

@@ -42,6 +42,14 @@ def drawn(at, name: str) -> dict:
     return json.loads(at.session_state["figure_cache"][name].json)
 
 
+def frame_args(at) -> dict:
+    """What the live view last sent the charts' frame (the figures, the maths, the numbers)."""
+    for element in at.get("component_instance"):
+        if element.proto.component_name.endswith("plotly_frame"):
+            return json.loads(element.proto.json_args)
+    raise AssertionError("the page has no charts' frame")
+
+
 def values(array) -> list[float]:
     """A plotly JSON array as numbers: plain, or packed as base64 (`bdata`)."""
     if isinstance(array, dict):

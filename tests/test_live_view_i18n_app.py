@@ -17,6 +17,8 @@ from tests import test_dashboard_app as dashboard
 from tests.i18n_check import english_left_under, has_chinese, texts_under
 from tests.markdown_text import shown
 from tests.test_dashboard_app import assert_clean, job_of, metric, small_run, wait_for_frame
+from tests.test_live_view_app import frame_args
+from ui.live.live_maths import text_of
 
 apps = dashboard.apps
 data_dir = dashboard.data_dir
@@ -73,7 +75,8 @@ def test_every_layer_and_the_maths_in_chinese(apps):
     assert_clean(at)
     assert english_left(at) == []
     shown = " ".join(texts_under(live_view(at)))
-    assert "生成器" in shown and "目标分布" in shown and "奈特" in shown
+    assert "生成器" in shown and "目标分布" in shown  # the maths' titles
+    assert "奈特" in text_of(frame_args(at)["maths"]["after"][0]["formulas"][0])  # its unit
     names = {trace.get("name") for trace in drawn(at, "plane")["data"]}
     assert "G 对噪声网格的形变" in names and "最优判别器 D* = 0.5" in names
 

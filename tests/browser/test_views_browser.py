@@ -1,6 +1,6 @@
 """The new views in a real browser at a laptop's 1280×720: with every layer on after a
 short run, the plane carries G's warp and D*'s 0.5 line, the distance chart the JSD on
-its right axis, and the maths sits below the charts as typeset formulas.
+its right axis, and the maths sits below the charts as typeset formulas (MathML).
 
 Waits are on what the page shows, never on fixed sleeps; nothing here is timed.
 """
@@ -24,6 +24,13 @@ from tests.browser.test_dashboard_browser import (
 )
 from tests.browser.test_live_view_browser import LAPTOP
 from ui.live.charts import LAYER_KEY, LAYER_LABELS
+
+# The heights of a matrix's opening bracket and of the first letter of the maths, in px.
+BRACKET_AND_LETTER_JS = """maths => {
+    const bracket = maths.querySelector("mtable mtable").parentElement.querySelector("mo");
+    const letter = maths.querySelector("mi");
+    return [bracket, letter].map((e) => e.getBoundingClientRect().height);
+}"""
 
 # A first load on a busy machine can take minutes: the server imports torch and trains.
 SLOW_LOAD = 4 * LOAD_TIMEOUT
@@ -60,10 +67,13 @@ def test_every_layer_on_after_a_run(page: Page, app_server: str, screenshot_dir)
     names = trace_names(page, PLANE)
     assert "D(x)" in names and "real" in names and "fake" in names
     assert "JSD (right axis)" in trace_names(page, "#chart-distance")
-    maths = page.locator(".st-key-live_maths")
-    expect(maths.locator(".katex").first).to_be_visible(timeout=LOAD_TIMEOUT)
+    maths = charts(page).locator("#maths")
+    expect(maths.locator("math").first).to_be_visible(timeout=LOAD_TIMEOUT)
     expect(maths).to_contain_text("Generator")
     expect(maths).to_contain_text("Target")
+    # Typeset, not text in a row: a matrix's brackets stretch to its two rows.
+    bracket, letter = maths.evaluate(BRACKET_AND_LETTER_JS)
+    assert bracket > 1.5 * letter, (bracket, letter)
     page.locator(CHARTS).scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "views_1280_all_layers.png"))
     maths.scroll_into_view_if_needed()

@@ -6,7 +6,11 @@ for every frame. That cost the server about 0.2 of a core per watching page, the
 themselves a small part of it. So while a run trains, the page opens a feed here instead:
 an unguessable address on this server that names one job and how this page draws it
 (its layers and language). The charts' frame asks it for new figures, five times a second
-at most; the page's own script then reruns only for the numbers, once a second.
+at most. With the figures come the maths below them, the numbers above them (step, epoch,
+speed, distance, D's signal and the progress bar), which the frame writes into the page's
+own elements, and
+the run's status, so the frame can ask the page to redraw itself once the run moves on
+(it finished, diverged, was stopped). The page's script itself then reruns only seldom.
 
 A feed builds a frame's figures once, when first asked, and keeps them (through the same
 cache the page uses, so a curve is rebuilt at most every CURVE_REFRESH_S). It answers
@@ -25,6 +29,7 @@ Served only when the server runs `app.py` (which adds `routes()`): a server star
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import secrets
@@ -66,7 +71,8 @@ class _Feed:
     touched: float = field(default_factory=time.monotonic)
     cache: dict = field(default_factory=dict)  # charts.build's own cache, kept per feed
     state: tuple[int, int] | None = None  # (frame number, version) the figures are for
-    # (chart id -> figure JSON, chart id -> its version): replaced whole, read whole.
+    # (part -> its JSON, part -> its version): each chart's figure and NUMBERS, the run's
+    # status and numbers. Replaced whole, read whole.
     built: tuple[dict[str, str], dict[str, int]] = ({}, {})
     answered: tuple[str, str, bytes] | None = None  # (key, seen, body) last answered
     building: threading.Lock = field(default_factory=threading.Lock)
@@ -138,15 +144,17 @@ class _Feeds:
 
 
 FEEDS = _Feeds()
+NUMBERS = "numbers"  # the part of an answer that is not a chart: the status and the numbers
 
 
 def answer(feed: _Feed, seen: str) -> bytes | None:
     """The figures of the job's latest frame that the frame asking has not got, as JSON;
     None if it has them all, or the job has no frame yet.
 
-    Each figure has a version, raised whenever it is rebuilt into something new; the key
-    sent with the figures lists them all, and the frame sends it back as `seen`. So a curve
-    that was not rebuilt for this frame is not sent again: most frames carry the plane alone.
+    Each figure (and the numbers) has a version, raised whenever it is rebuilt into
+    something new; the key sent with the figures lists them all, and the frame sends it
+    back as `seen`. So a curve that was not rebuilt for this frame is not sent again: most
+    frames carry the plane and the numbers alone.
     """
     job = feed.job()
     if job is None:
@@ -162,20 +170,20 @@ def answer(feed: _Feed, seen: str) -> bytes | None:
                 _rebuild(feed, job, (frame.number, feed.version))
             finally:
                 feed.building.release()
-    figures, versions = feed.built
-    key = ".".join(str(versions[name]) for name in figures)
-    if not figures or key == seen:
+    parts, versions = feed.built
+    key = ".".join(str(versions[name]) for name in parts)
+    if not parts or key == seen:
         return None
     if feed.answered is not None and feed.answered[:2] == (key, seen):
         return feed.answered[2]
-    had = dict(zip(figures, seen.split("."))) if seen else {}
-    # The figures are JSON already: written into the body as they are, not quoted as strings.
+    had = dict(zip(parts, seen.split("."))) if seen else {}
+    # The parts are JSON already: written into the body as they are, not quoted as strings.
     changed = ",".join(
-        f"{json.dumps(name)}:{figure}"
-        for name, figure in figures.items()
-        if had.get(name) != str(versions[name])
+        f"{json.dumps(name)}:{part}"
+        for name, part in parts.items()
+        if name != NUMBERS and had.get(name) != str(versions[name])
     )
-    body = f'{{"key":"{key}","figures":{{{changed}}}}}'.encode()
+    body = f'{{"key":"{key}","figures":{{{changed}}},"run":{parts[NUMBERS]}}}'.encode()
     feed.answered = (key, seen, body)
     return body
 
@@ -183,22 +191,32 @@ def answer(feed: _Feed, seen: str) -> bytes | None:
 def _rebuild(feed: _Feed, job: Job, state: tuple[int, int]) -> None:
     # Imported here, not at the top: `app.py` imports this module before Streamlit's runtime
     # exists, and a component declared then (the charts' frame) would not be served.
-    from ui.live import charts, view_state
+    from ui.live import charts, live_maths, metrics_row, view_state
 
     view = view_state.from_job(job)
     with use_language(feed.language):
-        figures = charts.build(view, feed.layers, feed.cache)
-    last_figures, versions = feed.built
+        parts = charts.build(view, feed.layers, feed.cache)
+        numbers = dataclasses.asdict(metrics_row.live_numbers(view))
+        maths = live_maths.maths(view, feed.layers)
+    # After the charts, so that a key's last number is the numbers' version.
+    parts[NUMBERS] = json.dumps({"status": view.status, **numbers, "maths": maths})
+    last_parts, versions = feed.built
     versions = dict(versions)
-    for name, figure in figures.items():
-        if figure is not last_figures.get(name):  # the cache hands back the same string
+    for name, part in parts.items():
+        # The figure cache hands back the very same string for a figure it kept.
+        if part is not last_parts.get(name) and part != last_parts.get(name):
             versions[name] = versions.get(name, 0) + 1
-    feed.built, feed.state = (figures, versions), state
+    feed.built, feed.state = (parts, versions), state
 
 
-def respond(request: Request) -> Response:
+async def respond(request: Request) -> Response:
     """GET /api/charts/<token>?seen=<key>: 200 with new figures, 204 when there are none
-    new, 404 for an address that is not (or no longer) a feed."""
+    new, 404 for an address that is not (or no longer) a feed.
+
+    Answered on the server's event loop, not in a worker thread: most asks are a 204 or
+    a body already built, where the hand-over to a thread and back cost more than the
+    answer; a frame's figures take a few milliseconds once per frame, and hold the GIL
+    in a thread all the same."""
     token = request.path_params.get("token", "")
     feed = FEEDS.get(token) if _TOKEN.fullmatch(token) else None
     if feed is None:

@@ -31,6 +31,7 @@ from gan_core.targets import mixture_modes
 from gan_core.training.history import LogRows, log_rows
 from gan_core.training.losses import EQUILIBRIUM_D_LOSS, get_loss
 from ui import present_mode
+from ui.live.metrics_row import Numbers
 from ui.live.plotly_frame import Chart, Sizing, show
 from ui.live.view_state import ViewState
 
@@ -112,17 +113,36 @@ def layer_toggles() -> frozenset[str]:
     return frozenset(chosen or ())
 
 
-def render(view: ViewState, layers: frozenset[str], feed: str | None = None) -> None:
+def render(
+    view: ViewState,
+    layers: frozenset[str],
+    feed: str | None = None,
+    numbers: Numbers | None = None,
+    maths: dict | None = None,
+) -> None:
     """Draw the charts. With a `feed` (the address of this page's chart feed, while a run
     trains) the frame fetches each new frame's figures from there itself, and the page
-    sends only the charts' places and sizes; otherwise the figures go with the page."""
+    sends only the charts' places and sizes; otherwise the figures go with the page.
+    `numbers` are the ones the page drew above the charts: the frame writes them back
+    over any it wrote from the feed, so the page's latest always stands. `maths` are the
+    formulas the frame draws below the charts (`live_maths`), None for none."""
     present = present_mode.on()
     figures = {} if feed else build(view, layers, st.session_state.setdefault(CACHE_KEY, {}))
     charts = [
         Chart(chart_id, figures.get(chart_id, ""), height, column, least)
         for chart_id, (height, column, least) in _places(present).items()
     ]
-    show(charts, COLUMNS, key=FRAME_KEY, sizing=_sizing(present), feed=feed)
+    sizing = _sizing(present)
+    show(
+        charts,
+        COLUMNS,
+        FRAME_KEY,
+        sizing,
+        feed=feed,
+        status=view.status,
+        numbers=numbers,
+        maths=maths,
+    )
 
 
 def build(view: ViewState, layers: frozenset[str], cache: dict) -> dict[str, str]:

@@ -2,12 +2,15 @@
 
 A fragment re-runs itself while a run is going, reading the job's latest frame (the worker
 never touches Streamlit, and the script never trains). Where the server serves chart feeds
-(`chart_feed`, the server started on `app.py`) the charts fetch their frames from the feed
-themselves and the fragment reruns every POLL_NUMBERS_S, for the status and the numbers;
-elsewhere it reruns every POLL_RUNNING_S and sends the charts' figures itself. While
-paused it polls slowly, only to keep the job's heartbeat alive. When the run has ended the
-fragment asks once for a full rerun, which draws the page in its static form (buttons
-included) with no timer at all.
+(`chart_feed`, the server started on `app.py`) the charts' frame fetches each frame from
+the feed itself, figures, maths and numbers (which it writes into the numbers' own
+elements), and asks the page to run again as soon as the run's status moves on. So while a
+run trains the fragment reruns only every POLL_FED_S, for the notes and the job's heartbeat.
+Without a feed the fragment reruns every POLL_RUNNING_S and sends the figures itself.
+While paused it polls slowly, only to keep the job's heartbeat alive. Whenever the
+fragment finds that it should poll at another rate (the run started, or ended) it asks
+once for a full rerun, which sets the new rate; an ended run is drawn in its static form
+(buttons included) with no timer at all.
 """
 
 from __future__ import annotations
@@ -35,9 +38,10 @@ from ui.session.guard import guarded
 from ui.session.session_job import JobHolder
 
 POLL_RUNNING_S = 0.2  # five redraws a second: a margin over the four asked for
-# With a chart feed the charts keep their five frames a second without the script: the
-# numbers beside them (step, losses, speed) read well enough redrawn once a second.
+# With a chart feed, the charts and the numbers keep their five frames a second without the
+# script. Queued or starting, the place in the queue and the status still come from it.
 POLL_NUMBERS_S = 1.0
+POLL_FED_S = 5.0  # running with a feed: the notes and the heartbeat (180 s) only
 POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
 # Queued among them: keep the heartbeat and the place in the queue fresh.
 FAST_POLLING = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
@@ -48,8 +52,10 @@ def poll_interval(holder: JobHolder) -> float | None:
     if job is None or not job.alive:
         return None
     status = job.frame().status
+    if status in FAST_POLLING and chart_feed.FEEDS.served:
+        return POLL_FED_S if status == RunStatus.RUNNING else POLL_NUMBERS_S
     if status in FAST_POLLING:
-        return POLL_NUMBERS_S if chart_feed.FEEDS.served else POLL_RUNNING_S
+        return POLL_RUNNING_S
     return POLL_PAUSED_S if status == RunStatus.PAUSED else None
 
 
@@ -68,8 +74,9 @@ def render(holder: JobHolder, config: GanConfig) -> None:
                 return
             job.heartbeat()
             view = view_state.from_job(job)
-            if interval is not None and view.ended:
-                # Ended since the page was drawn: redraw all of it once, without the timer.
+            if poll_interval(holder) != interval:
+                # Started or ended since the page was drawn: redraw all of it once, which
+                # sets the new rate (an ended run's page has no timer at all).
                 st.rerun(scope="app")
             _draw(view, holder, config)
 
@@ -84,13 +91,16 @@ def _draw(view: view_state.ViewState, holder: JobHolder, config: GanConfig) -> N
     with st.container():
         _settings_note(holder, config)
         _recording_note(holder)
+    numbers = metrics_row.live_numbers(view)
     with st.container():
-        metrics_row.render(view)
+        metrics_row.render(view, numbers)
     layers = charts.layer_toggles()
     shown = replay.shown(holder, view)  # at the replay slider's step, if any
-    charts.render(shown, layers, feed=_chart_feed(holder, view, layers))
+    feed = _chart_feed(holder, view, layers)
+    maths = live_maths.maths(shown, layers)
+    charts.render(shown, layers, feed=feed, numbers=numbers, maths=maths)
     replay.controls(holder, view)
-    live_maths.render(shown, layers)
+    live_maths.note(shown, layers)
 
 
 def _chart_feed(holder: JobHolder, view: view_state.ViewState, layers: frozenset) -> str | None:

@@ -1,8 +1,15 @@
-"""The numbers under the status: progress with ETA, then big metrics for a projector."""
+"""The numbers under the status: progress with ETA, then big metrics for a projector.
+
+`live_numbers` is what they read, in the reader's language: the page draws it, and while a
+run trains the chart feed sends it with each frame, so the charts' frame can write the new
+values into these same elements between the page's (slow) reruns. Each value therefore
+sits in a container of its own key, which the frame finds it by.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -27,40 +34,68 @@ def format_duration(seconds: float) -> str:
     return _("{hours} h {minutes} min").format(hours=hours, minutes=f"{minutes:02d}")
 
 
-def render(view: ViewState) -> None:
+PROGRESS_KEY = "live_progress"
+STEP_KEY, EPOCH_KEY, SPEED_KEY, DISTANCE_KEY, SIGNAL_KEY = (
+    "metric_step",
+    "metric_epoch",
+    "metric_speed",
+    "metric_distance",
+    "metric_signal",
+)
+
+
+@dataclass(frozen=True)
+class Numbers:
+    percent: int  # of the run's steps done, as the progress bar shows it (0-100)
+    progress: str  # the bar's text: the share, the total and the ETA
+    metrics: dict[str, str]  # each metric's value as shown, by its container's key
+
+
+def live_numbers(view: ViewState) -> Numbers:
     snapshot, config = view.snapshot, view.config
     step = snapshot.step if snapshot else 0
     total = config.total_steps
     progress = min(1.0, step / total) if total else 0.0
     eta = format_duration(view.eta_seconds) if view.status == RunStatus.RUNNING else "—"
-    st.progress(
-        progress,
-        text=_("{share} of {total} steps · ETA {eta}").format(
-            share=f"{progress:.0%}", total=f"{total:,}", eta=eta
-        ),
+    text = _("{share} of {total} steps · ETA {eta}").format(
+        share=f"{progress:.0%}", total=f"{total:,}", eta=eta
     )
+    epoch = min(step // config.steps_per_epoch + 1, config.epochs)
+    running = view.status == RunStatus.RUNNING and view.steps_per_second > 0
+    frechet = snapshot.metrics.get("frechet", math.nan) if snapshot else math.nan
+    signal = _accuracy(view) if get_loss(config.loss).accuracy_meaningful else _score_gap(view)
+    metrics = {
+        STEP_KEY: step_text(step, snapshot.lone_updates if snapshot else ""),
+        EPOCH_KEY: f"{epoch:,} / {config.epochs:,}",
+        SPEED_KEY: f"{view.steps_per_second:,.0f}" if running else "—",
+        DISTANCE_KEY: format_distance(frechet),
+        SIGNAL_KEY: signal,
+    }
+    return Numbers(int(progress * 100), text, metrics)  # st.progress's own rounding
+
+
+def render(view: ViewState, numbers: Numbers) -> None:
+    """The numbers of `view`, as `live_numbers` gave them."""
+    snapshot, config = view.snapshot, view.config
+    value = numbers.metrics
+    st.container(key=PROGRESS_KEY).progress(numbers.percent, text=numbers.progress)
 
     # The accuracy pair ("100% / 98%") is the widest value: give it the room.
     columns = st.columns([0.9, 1.0, 0.9, 1.0, 1.4])
-    lone = snapshot.lone_updates if snapshot else ""
-    columns[0].container(key="metric_step").metric(
+    columns[0].container(key=STEP_KEY).metric(
         _("Step"),
-        step_text(step, lone),
+        value[STEP_KEY],
         help=_(
             "Whole iterations (D, then G). A D step or G step alone is half a step, shown "
             "as “+ D” or “+ G” until the other network's update completes the iteration."
         ),
     )
-    epoch = min(step // config.steps_per_epoch + 1, config.epochs)
-    columns[1].metric(_("Epoch"), f"{epoch:,} / {config.epochs:,}")
-    running = view.status == RunStatus.RUNNING and view.steps_per_second > 0
-    speed = f"{view.steps_per_second:,.0f}" if running else "—"
-    columns[2].metric(_("Steps / s"), speed)
-    frechet = snapshot.metrics.get("frechet", math.nan) if snapshot else math.nan
+    columns[1].container(key=EPOCH_KEY).metric(_("Epoch"), value[EPOCH_KEY])
+    columns[2].container(key=SPEED_KEY).metric(_("Steps / s"), value[SPEED_KEY])
     exact = bool(snapshot and snapshot.metrics.get("frechet_exact"))
-    columns[3].metric(
+    columns[3].container(key=DISTANCE_KEY).metric(
         _("Fréchet² (exact)") if exact else _("Fréchet² (fitted)"),
-        format_distance(frechet),
+        value[DISTANCE_KEY],
         help=_(
             "Squared Fréchet (2-Wasserstein) distance from G's output to the target. "
             "Exact: G is affine and the target Gaussian, so G's law is known in closed form."
@@ -72,18 +107,18 @@ def render(view: ViewState) -> None:
         ),
     )
     if get_loss(config.loss).accuracy_meaningful:
-        columns[4].metric(
+        columns[4].container(key=SIGNAL_KEY).metric(
             _("D accuracy (real / fake)"),
-            _accuracy(view),
+            value[SIGNAL_KEY],
             help=_(
                 "Share of 100 real and 100 fake points D classifies correctly; "
                 "{even} is a coin toss."
             ).format(even="50% / 50%"),  # no % in the catalog: gettext reads it as a format
         )
     else:
-        columns[4].metric(
+        columns[4].container(key=SIGNAL_KEY).metric(
             _("Critic's score gap"),
-            _score_gap(view),
+            value[SIGNAL_KEY],
             help=_(
                 "The critic's mean score on 100 real points minus on 100 fake ones. Its "
                 "score has no fixed zero, so no accuracy means anything; the gap is what the "

@@ -55,12 +55,21 @@ def show(
     key: str,
     sizing: Sizing = Sizing(),
     feed: str | None = None,
+    status: str = "",
+    numbers: object = None,
+    maths: dict | None = None,
 ) -> None:
     """Draw `charts` in columns of the given relative widths; later calls update them.
 
     With a `feed` (an address on this server, `chart_feed`), the frame asks it for each
     new frame's figures, FEED_INTERVAL_MS apart at most, and draws those: the page itself
-    then sends only the charts' places, and need not run at the charts' frame rate.
+    then sends only the charts' places, and need not run at the charts' frame rate. The
+    feed brings the numbers above the charts too, which the frame writes into the page's
+    elements, and the run's status: when that is no longer `status`, the one the page
+    drew, the frame asks the page to run again (its component value changes). The page's
+    own `numbers` (a dataclass), if given, are written back over the feed's. `maths`, if
+    given, are formulas drawn below the charts (a tree of MathML tags, `live_maths`); a
+    feed sends them with each frame.
 
     The frame sizes the charts that fit the window from the browser's own window height,
     which only the browser knows, and again whenever the window is resized. It also
@@ -71,6 +80,9 @@ def show(
         charts=[asdict(chart) for chart in charts],
         sizing=asdict(sizing),
         feed=feed,
+        status=status,
+        numbers=asdict(numbers) if numbers is not None else None,
+        maths=maths,
         feed_interval_ms=FEED_INTERVAL_MS,
         key=key,
         default=None,

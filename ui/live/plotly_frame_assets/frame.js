@@ -3,7 +3,9 @@
 // Streamlit posts a "render" message with the latest figures on every script run. While a
 // run trains the message may name a feed instead (ui/live/chart_feed.py): then this frame
 // fetches each new frame's figures from the feed itself, a few times a second, and the
-// page's messages bring only the charts' places and sizes. Each
+// page's messages bring only the charts' places and sizes. The feed brings the numbers
+// above the charts as well, written into the page's own elements (see showNumbers), and
+// the run's status, so the page is asked to run again once the run moves on. Each
 // chart keeps its own div, and a new figure goes through Plotly.react, which keeps the
 // viewer's zoom (uirevision) and reuses the plot's WebGL context. A figure drawn at the
 // same size is not drawn again; if frames arrive faster than they can be drawn, the
@@ -31,6 +33,15 @@ let measure = null; // a canvas context, to measure a title's width before drawi
 let feedUrl = null; // the feed being fetched from, if any
 let feedSeen = ""; // the key of the feed's figures last received
 let feedFigures = {}; // chart id -> figure, the latest the feed sent of each
+let rerunAsked = null; // the run's status for which the page was last asked to run again
+let feedMaths; // the maths the feed last sent (undefined: none yet, null: none to draw)
+let mathsShown = null; // the JSON of the maths drawn, so the same are not drawn again
+const MATHML = "http://www.w3.org/1998/Math/MathML";
+// The MathML a formula may use (ui/live/live_maths.py), and the attributes it may set.
+const MATH_TAGS = new Set([
+  "mrow", "mi", "mn", "mo", "msub", "msup", "mover", "mtable", "mtr", "mtd", "mtext", "mspace",
+]);
+const MATH_ATTRIBUTES = new Set(["mathvariant", "stretchy", "width"]);
 
 function send(type, data) {
   window.parent.postMessage({ isStreamlitMessage: true, type: type, ...data }, "*");
@@ -166,6 +177,7 @@ async function draw(args) {
     watchZoom(element, chart.id);
     drawn[chart.id] = { source: source, size: size };
   }
+  showMaths(args.feed && feedMaths !== undefined ? feedMaths : args.maths, args.sizing.font_scale);
   setHeight();
 }
 
@@ -250,6 +262,108 @@ try {
   // A page that cannot be read: the charts keep their sizes.
 }
 
+// The numbers above the charts are the page's own Streamlit elements, each in a container
+// of a known key (ui/live/metrics_row.py). Between the page's reruns the frame writes each
+// frame's values into them: the text of a text node already there, and the progress bar's
+// offset, as the page's own rerun would set them; that rerun then takes them over. The
+// values are text, never markup. A page that cannot be read keeps the page's values.
+function showNumbers(numbers, source) {
+  let page = null;
+  try {
+    page = window.parent.document;
+  } catch (error) {
+    return;
+  }
+  for (const [key, text] of Object.entries(numbers.metrics)) {
+    const value = page.querySelector(`.st-key-${key} [data-testid="stMetricValue"] p`);
+    setText(value, text, source);
+  }
+  const progress = page.querySelector(`.st-key-live_progress [data-testid="stProgress"]`);
+  if (!progress) return;
+  const text = progress.querySelector('[data-testid="stMarkdownContainer"] p');
+  setText(text, numbers.progress, source);
+  const bar = progress.querySelector('[role="progressbar"]');
+  const fill = bar && bar.querySelector('[data-testid="stProgressBarTrack"] > div');
+  if (bar) bar.setAttribute("aria-valuenow", String(numbers.percent));
+  if (fill) fill.style.transform = `translateX(-${100 - numbers.percent}%)`;
+}
+
+function setText(element, text, source) {
+  const node = element && element.firstChild;
+  if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) {
+    if (node.nodeValue !== text) node.nodeValue = text;
+    element.dataset.shownFrom = source; // "feed" or "page": whose value it is (for tests)
+  }
+}
+
+// The page drew the run's status itself (args.status). Once the run's status moves on
+// (running to finished, diverged, stopped…) ask the page, once per status, to run again:
+// it then redraws what the frame does not draw (the status, the buttons, the replay).
+function followStatus(status) {
+  const drawnStatus = (pending || latest || {}).status;
+  if (!drawnStatus || status === drawnStatus || status === rerunAsked) return;
+  rerunAsked = status;
+  send("streamlit:setComponentValue", { value: status, dataType: "json" });
+}
+
+// The maths below the charts: titles and captions as text, formulas as MathML, which the
+// browser typesets itself. Each node is [tag, child...]; a tag off the list becomes an
+// mrow, and every text is a text node, so nothing sent is ever read as markup.
+function showMaths(maths, scale) {
+  const element = document.getElementById("maths");
+  const shown = JSON.stringify([maths || null, scale]);
+  if (shown === mathsShown) return;
+  mathsShown = shown;
+  element.replaceChildren();
+  element.hidden = !maths;
+  if (!maths) return;
+  element.style.fontSize = 16 * scale + "px";
+  const blocks = (parent, list) => {
+    for (const block of list) {
+      if (block.caption !== undefined) {
+        const caption = document.createElement("p");
+        caption.className = "caption";
+        caption.textContent = block.caption;
+        parent.appendChild(caption);
+      } else {
+        const math = document.createElementNS(MATHML, "math");
+        math.setAttribute("display", "block");
+        const lines = block.formulas.map((line) => ["mtr", ["mtd", line]]);
+        math.appendChild(mathNode(["mtable", ...lines]));
+        parent.appendChild(math);
+      }
+    }
+  };
+  for (const column of maths.columns) {
+    const part = document.createElement("div");
+    const title = document.createElement("h4");
+    title.textContent = column.title;
+    part.appendChild(title);
+    blocks(part, column.blocks);
+    element.appendChild(part);
+  }
+  const after = document.createElement("div");
+  after.className = "after";
+  blocks(after, maths.after);
+  element.appendChild(after);
+}
+
+function mathNode(node) {
+  if (typeof node === "string") return document.createTextNode(node);
+  const [tag, ...children] = node;
+  const element = document.createElementNS(MATHML, MATH_TAGS.has(tag) ? tag : "mrow");
+  for (const child of children) {
+    if (child !== null && typeof child === "object" && !Array.isArray(child)) {
+      for (const [name, value] of Object.entries(child)) {
+        if (MATH_ATTRIBUTES.has(name)) element.setAttribute(name, String(value));
+      }
+    } else {
+      element.appendChild(mathNode(child));
+    }
+  }
+  return element;
+}
+
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
@@ -279,6 +393,9 @@ async function pollFeed(url) {
       if (feedUrl !== url) return;
       feedSeen = data.key;
       feedFigures = { ...feedFigures, ...data.figures }; // only those that changed come
+      showNumbers(data.run, "feed");
+      feedMaths = data.run.maths;
+      followStatus(data.run.status);
       pending = pending || latest;
       await drawNewest();
     }
@@ -293,8 +410,10 @@ window.addEventListener("message", (event) => {
     feedUrl = args.feed || null;
     feedSeen = "";
     feedFigures = {};
+    feedMaths = undefined;
     if (feedUrl) pollFeed(feedUrl);
   }
+  if (args.numbers) showNumbers(args.numbers, "page"); // the page's latest stand
   pending = args;
   drawNewest();
 });
