@@ -151,6 +151,20 @@ def test_a_feed_sends_the_numbers_and_the_runs_status(client, feeds, paused_job)
     assert "步" in chinese["run"]["progress"]
 
 
+def test_an_ask_before_the_next_frame_waits_for_it(client, feeds, paused_job, monkeypatch):
+    monkeypatch.setattr(chart_feed, "WAIT_S", 60.0)  # a busy machine may step slowly
+    token = feeds.open("page-1", paused_job, LAYERS, "en")
+    key = client.get(path(token)).json()["key"]
+    answers: list[Answer] = []
+    asking = threading.Thread(target=lambda: answers.append(client.get(path(token), {"seen": key})))
+    asking.start()
+    assert wait_for(lambda: feeds.get(token).waiting)  # asked, and waiting: no 204 yet
+    step_once(paused_job)
+    asking.join(30)
+    assert answers and answers[0].status_code == 200
+    assert answers[0].json()["run"]["metrics"]["metric_step"] == "1"
+
+
 def test_new_layers_or_language_are_sent_at_once(client, feeds, paused_job):
     token = feeds.open("page-1", paused_job, LAYERS, "en")
     key = client.get(path(token)).json()["key"]

@@ -29,6 +29,7 @@ Served only when the server runs `app.py` (which adds `routes()`): a server star
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import re
@@ -49,6 +50,8 @@ from gan_core.jobs.protocol import Job
 
 ROUTE = "/api/charts/{token}"
 FEED_IDLE_S = 30.0
+WAIT_S = 1.0  # the longest an ask waits for the job's next frame
+CHECK_S = 0.04  # how often a waiting ask looks for it
 MAX_FEEDS = 256
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{24}")
 _SEEN = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12}){0,7}")
@@ -76,6 +79,7 @@ class _Feed:
     built: tuple[dict[str, str], dict[str, int]] = ({}, {})
     answered: tuple[str, str, bytes] | None = None  # (key, seen, body) last answered
     building: threading.Lock = field(default_factory=threading.Lock)
+    waiting: bool = False  # an ask is waiting for the next frame (one at a time)
 
 
 class _Feeds:
@@ -211,18 +215,32 @@ def _rebuild(feed: _Feed, job: Job, state: tuple[int, int]) -> None:
 
 async def respond(request: Request) -> Response:
     """GET /api/charts/<token>?seen=<key>: 200 with new figures, 204 when there are none
-    new, 404 for an address that is not (or no longer) a feed.
+    new after WAIT_S, 404 for an address that is not (or no longer) a feed.
 
-    Answered on the server's event loop, not in a worker thread: most asks are a 204 or
-    a body already built, where the hand-over to a thread and back cost more than the
-    answer; a frame's figures take a few milliseconds once per frame, and hold the GIL
-    in a thread all the same."""
+    An ask that comes before the job's next frame waits for it, up to WAIT_S, rather than
+    being told "nothing new" and asking again: each request costs the server about a
+    millisecond of Streamlit's own middleware, whatever it carries. One ask per feed
+    waits at a time; any other is answered at once.
+
+    Answered on the server's event loop, not in a worker thread: the waiting costs a
+    check every CHECK_S, and a frame's figures take a few milliseconds once per frame,
+    holding the GIL in a thread all the same."""
     token = request.path_params.get("token", "")
     feed = FEEDS.get(token) if _TOKEN.fullmatch(token) else None
     if feed is None:
         return Response(status_code=404, headers=_HEADERS)
     seen = request.query_params.get("seen", "")
-    body = answer(feed, seen if _SEEN.fullmatch(seen) else "")
+    seen = seen if _SEEN.fullmatch(seen) else ""
+    body = answer(feed, seen)
+    if body is None and not feed.waiting:
+        feed.waiting = True
+        try:
+            deadline = time.monotonic() + WAIT_S
+            while body is None and time.monotonic() < deadline and feed.job() is not None:
+                await asyncio.sleep(CHECK_S)
+                body = answer(feed, seen)
+        finally:
+            feed.waiting = False
     if body is None:
         return Response(status_code=204, headers=_HEADERS)
     return Response(body, media_type="application/json", headers=_HEADERS)
