@@ -80,6 +80,7 @@ PRESENT_FONT_SCALE = 1.2
 FRAME_KEY = "live_charts"
 CURVES = ("loss", "accuracy", "distance")  # the right-hand column, top to bottom
 CACHE_KEY = "figure_cache"
+ROWS_KEY = "log rows"  # in the figure cache: (the history last read, its LogRows)
 CURVE_SHARE = 0.25  # of wall time, at most, spent rebuilding curves during a run
 # During a run a curve gains a point or two a frame, a change no one sees at five frames a
 # second: rebuilt at most this often, the curves cost the server a fraction of the plane.
@@ -174,9 +175,12 @@ def build(view: ViewState, layers: frozenset[str], cache: dict) -> dict[str, str
         "distance": lambda: distance_spec(view.history, exact, uirevision=f"distance {run}"),
     }
     options = (equilibrium, exact, config.loss, run, language)
-    # Frames bring a new history object every time, new rows or not (a long run logs a
-    # row only every few hundred steps): the curves are keyed on the rows it holds.
-    rows = log_rows(view.history)
+    # A frame may bring a new history object, new rows or not (a long run logs a row only
+    # every few hundred steps): the curves are keyed on the rows it holds. Reading them
+    # costs pandas a third of a millisecond, so not again for the history last read.
+    last = cache.get(ROWS_KEY)
+    rows = last[1] if last is not None and last[0] is view.history else log_rows(view.history)
+    cache[ROWS_KEY] = (view.history, rows)
     for name, build_curve in curves.items():
         figures[name] = _figure(cache, name, (rows,), options, build_curve, throttle=running)
     return figures

@@ -15,13 +15,14 @@ elements from a fixed list of MathML tags and writes every text as text, never a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from gan_core.i18n import _
+from gan_core.i18n import _, current_language
 from gan_core.targets import covariance_factor
 from gan_core.training.models import noise_variance
 from gan_core.training.snapshot import FIT_SAMPLES, Snapshot
@@ -44,7 +45,7 @@ def maths(view: ViewState, layers: Iterable[str]) -> dict[str, Any] | None:
     return {
         "columns": [
             {"title": _("Generator"), "blocks": _generator(view, snapshot)},
-            {"title": _("Target"), "blocks": _target(view, snapshot)},
+            {"title": _("Target"), "blocks": _target(view.config.target.kind, snapshot)},
         ],
         "after": _divergence(snapshot),
     }
@@ -164,15 +165,27 @@ def _generator(view: ViewState, snapshot: Snapshot) -> list[Block]:
     return [shape, caption(uniform), moments]
 
 
-def _target(view: ViewState, snapshot: Snapshot) -> list[Block]:
-    mean, cov = matrix(snapshot.target_mean), matrix(snapshot.target_cov)
-    if view.config.target.kind != "gaussian":
+def _target(kind: str, snapshot: Snapshot) -> list[Block]:
+    """The target's formulas: the same in every frame of a run, so made once."""
+    mean = tuple(np.asarray(snapshot.target_mean, dtype=float).ravel())
+    cov = tuple(np.asarray(snapshot.target_cov, dtype=float).ravel())
+    return _target_formulas(kind, mean, cov, current_language())
+
+
+@functools.lru_cache(maxsize=32)
+def _target_formulas(
+    kind: str, mean_values: tuple[float, ...], cov_values: tuple[float, ...], language: str
+) -> list[Block]:
+    # Shared by every caller: the blocks are only ever read (sent as JSON).
+    target_mean, target_cov = np.array(mean_values), np.array(cov_values).reshape(2, 2)
+    mean, cov = matrix(target_mean), matrix(target_cov)
+    if kind != "gaussian":
         whole = _("Not of the form x = zA + b: the mean and covariance of the whole target.")
         return [
             caption(whole),
             formulas(equation(symbol("μ"), mean), equation(symbol("Σ"), cov)),
         ]
-    root = matrix(covariance_factor(snapshot.target_cov))
+    root = matrix(covariance_factor(target_cov))
     half: Node = ["msup", symbol("Σ"), ["mrow", ["mn", "1"], ["mo", "/"], ["mn", "2"]]]
     return [
         formulas(
