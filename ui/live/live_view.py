@@ -41,7 +41,7 @@ POLL_RUNNING_S = 0.2  # five redraws a second: a margin over the four asked for
 # With a chart feed, the charts and the numbers keep their five frames a second without the
 # script. Queued or starting, the place in the queue and the status still come from it.
 POLL_NUMBERS_S = 1.0
-POLL_FED_S = 5.0  # running with a feed: the notes and the heartbeat (180 s) only
+POLL_FED_S = 10.0  # running with a feed: the notes and the heartbeat (180 s) only
 POLL_PAUSED_S = 5.0  # heartbeat only: nothing changes while paused
 # Queued among them: keep the heartbeat and the place in the queue fresh.
 FAST_POLLING = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
