@@ -163,6 +163,14 @@ def test_an_ask_before_the_next_frame_waits_for_it(client, feeds, paused_job, mo
     asking.join(30)
     assert answers and answers[0].status_code == 200
     assert answers[0].json()["run"]["metrics"]["metric_step"] == "1"
+    # A feed closed meanwhile (the run ended, the page moved on) ends the wait: nothing new.
+    key = answers[0].json()["key"]
+    asking = threading.Thread(target=lambda: answers.append(client.get(path(token), {"seen": key})))
+    asking.start()
+    assert wait_for(lambda: feeds.get(token).waiting)
+    feeds.close("page-1")
+    asking.join(30)  # far less than the wait it was allowed
+    assert not asking.is_alive() and answers[1].status_code == 204
 
 
 def test_new_layers_or_language_are_sent_at_once(client, feeds, paused_job):

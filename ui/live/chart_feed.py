@@ -130,6 +130,11 @@ class _Feeds:
     def __len__(self) -> int:
         return len(self._by_token)
 
+    def holds(self, feed: _Feed) -> bool:
+        """Whether `feed` is still open (not closed, replaced or dropped), without renewing it."""
+        with self._lock:
+            return self._by_token.get(feed.token) is feed
+
     def _renew(self, feed: _Feed) -> None:
         feed.touched = time.monotonic()
         self._by_token[feed.token] = feed
@@ -236,7 +241,8 @@ async def respond(request: Request) -> Response:
         feed.waiting = True
         try:
             deadline = time.monotonic() + WAIT_S
-            while body is None and time.monotonic() < deadline and feed.job() is not None:
+            # A feed closed meanwhile (the run ended, the page moved on) stops the wait.
+            while body is None and time.monotonic() < deadline and _open(feed):
                 await asyncio.sleep(CHECK_S)
                 body = answer(feed, seen)
         finally:
@@ -244,6 +250,10 @@ async def respond(request: Request) -> Response:
     if body is None:
         return Response(status_code=204, headers=_HEADERS)
     return Response(body, media_type="application/json", headers=_HEADERS)
+
+
+def _open(feed: _Feed) -> bool:
+    return FEEDS.holds(feed) and feed.job() is not None
 
 
 def routes(base_path: str = "") -> list[Route]:
