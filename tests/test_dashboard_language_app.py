@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
 from gan_core.i18n import use_language
 from gan_core.presets import PRESETS
 from tests import test_dashboard_app as dashboard
@@ -188,3 +190,28 @@ def test_the_whole_chinese_dashboard_leaves_no_english(apps):
     switch = {"English", "Language / 语言"}
     assert [t for t in english_in(visible_texts(at)) if t not in switch] == []
     assert "训练" in [b.label for b in at.button]
+
+
+def send_back(box, words: str):
+    """`box` (an AppTest selectbox) as a browser sends it with `words` as its choice, words
+    the list may not offer (AppTest's own `set_value` takes only the options shown)."""
+    state = WidgetState(id=box.id, string_value=words)
+    box.__class__ = type("SentBack", (type(box),), {"_widget_state": property(lambda _: state)})
+    return box
+
+
+def test_a_choice_sent_back_in_the_language_before_a_switch_changes_nothing(apps):
+    # A browser that still holds a list's label from before the switch sends those words
+    # back as the choice (a selectbox's choice travels as its label): the preset's title
+    # in English, the loss's name in English, to a page now in Chinese.
+    at = apps({"lang": "zh"})
+    with_settings = at.number_input(key="w.epochs").set_value(12).run()
+    config_before = query(with_settings)
+    with reading("zh"):
+        send_back(at.selectbox(key="preset"), "The seed tutorial").run()
+        send_back(at.selectbox(key="w.loss"), "Least squares").run()
+    assert errors(at) == []
+    assert at.session_state["preset"] == "tutorial"  # not a new choice: nothing loaded
+    assert at.session_state["w.loss"] == "least_squares"  # the option the words named
+    assert query(at)["epochs"] == config_before["epochs"] == "12"  # the edit is kept
+    assert query(at)["loss"] == "least_squares"

@@ -15,11 +15,20 @@ run itself (a job held in the session) goes on untouched.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from gan_core.config import ConfigError, quote_value
-from gan_core.i18n import LANGUAGES, _, current_language, parse_language, set_language_provider
+from gan_core.i18n import (
+    LANGUAGES,
+    _,
+    current_language,
+    parse_language,
+    set_language_provider,
+    use_language,
+)
 from ui.plain_text import plain
 
 LINK_KEY = "lang"  # the link's parameter
@@ -37,6 +46,27 @@ def _session_language() -> str | None:
 
 
 set_language_provider(_session_language)
+
+
+def settle_choice(key: str, options: Sequence[str], label: Callable[[str], str]) -> bool:
+    """Put a selectbox's state back on one of its options if it holds an option's label;
+    True if it did.
+
+    A selectbox's choice travels between the browser and the server as the label shown.
+    A browser that still holds a label from before a language switch sends back words the
+    widget no longer offers, and Streamlit keeps them as the choice. Called before the
+    widget is drawn (or from its change callback), this finds the option those words
+    named, in any language. Words that name none are left for the settings' own checks."""
+    value = st.session_state.get(key)
+    if value is None or value in options:
+        return False
+    for language in LANGUAGES:
+        with use_language(language):
+            named = [option for option in options if label(option) == value]
+        if named:
+            st.session_state[key] = named[0]
+            return True
+    return False
 
 
 def parse_link_value(value: str | list[str]) -> str:

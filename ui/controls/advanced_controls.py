@@ -19,6 +19,7 @@ from gan_core.i18n import N_, _
 from gan_core.training.losses import get_loss
 from ui.controls.control_section import Section
 from ui.controls.layers_text import format_layers, parse_layers
+from ui.language import settle_choice
 from ui.session.config_state import seed
 
 # Option values stay the config's names; these are what the lists show (translated there).
@@ -56,19 +57,29 @@ def _shown(labels: dict[str, str]):
     return lambda value: _(labels[value])
 
 
+def settled(name: str, value: str, labels: dict[str, str]) -> str:
+    """`seed`'s key, its state put back on an option if it holds a label (`settle_choice`)."""
+    key = seed(name, value)
+    settle_choice(key, list(labels), _shown(labels))
+    return key
+
+
 def render(config: GanConfig) -> Section:
     section = Section(fields=frozenset(FIELDS))
     changes = section.changes
     with st.expander(_("Advanced"), key=ADVANCED_KEY):
         st.markdown("**" + _("Objective and optimiser") + "**")
         changes["loss"] = st.selectbox(
-            _("Loss"), LOSSES, key=seed("loss", config.loss), format_func=_shown(LOSS_LABELS)
+            _("Loss"),
+            LOSSES,
+            key=settled("loss", config.loss, LOSS_LABELS),
+            format_func=_shown(LOSS_LABELS),
         )
         left, right = st.columns(2)
         changes["optimizer"] = left.selectbox(
             _("Optimiser"),
             OPTIMIZERS,
-            key=seed("optimizer", config.optimizer),
+            key=settled("optimizer", config.optimizer, OPTIMIZER_LABELS),
             format_func=_shown(OPTIMIZER_LABELS),
         )
         changes["d_steps"] = right.number_input(
@@ -137,7 +148,7 @@ def render(config: GanConfig) -> Section:
         changes["noise"] = right.selectbox(
             _("Distribution"),
             NOISE_KINDS,
-            key=seed("noise", config.noise),
+            key=settled("noise", config.noise, NOISE_LABELS),
             format_func=_shown(NOISE_LABELS),
         )
         section.open_slot()
