@@ -193,8 +193,8 @@ def test_the_whole_chinese_dashboard_leaves_no_english(apps):
 
 
 def send_back(box, words: str):
-    """`box` (an AppTest selectbox) as a browser sends it with `words` as its choice, words
-    the list may not offer (AppTest's own `set_value` takes only the options shown)."""
+    """`box` (an AppTest selectbox or radio) as a browser sends it with `words` as its
+    choice, words it may not offer (AppTest's own `set_value` takes only the options shown)."""
     state = WidgetState(id=box.id, string_value=words)
     box.__class__ = type("SentBack", (type(box),), {"_widget_state": property(lambda _: state)})
     return box
@@ -210,8 +210,13 @@ def test_a_choice_sent_back_in_the_language_before_a_switch_changes_nothing(apps
     with reading("zh"):
         send_back(at.selectbox(key="preset"), "The seed tutorial").run()
         send_back(at.selectbox(key="w.loss"), "Least squares").run()
+        send_back(at.radio(key="w.target_kind"), "Gaussian").run()
+        send_back(at.radio(key="cov_form"), "Full matrix").run()
     assert errors(at) == []
     assert at.session_state["preset"] == "tutorial"  # not a new choice: nothing loaded
     assert at.session_state["w.loss"] == "least_squares"  # the option the words named
     assert query(at)["epochs"] == config_before["epochs"] == "12"  # the edit is kept
     assert query(at)["loss"] == "least_squares"
+    assert at.session_state["w.target_kind"] == "gaussian"  # a radio's choice travels alike
+    assert at.session_state["cov_form"] == "matrix"
+    assert at.number_input(key="w.cov_b").value == 1.95  # the matrix form is shown

@@ -23,6 +23,7 @@ from gan_core.i18n import N_, _, format_decimal, ngettext
 from gan_core.points_io import parse_points
 from ui.controls.control_section import Section, target_kept
 from ui.controls.covariance_forms import from_sigmas, to_sigmas
+from ui.language import settle_choice
 from ui.plain_text import NAME_LIMIT, cut, plain_name
 from ui.session import notices
 from ui.session.config_state import POINTS_KEY, seed
@@ -40,15 +41,25 @@ MAX_SIGMA = math.sqrt(MAX_VARIANCE)
 SHOWN = "%.6g"  # σ of the seed's covariance is √1.01 = 1.00498756…: show it short
 
 
+def _kind_label(kind: str) -> str:
+    return _(KIND_LABELS[kind])
+
+
+def _form_label(form: str) -> str:
+    return _(FORMS[form])
+
+
 def render(config: GanConfig) -> Section:
     section = Section(fields=frozenset({"target"}))
     st.subheader(_("Target"))
     target = config.target
+    kind_key = seed("target_kind", target.kind)
+    settle_choice(kind_key, list(TARGET_KINDS), _kind_label)
     kind = st.radio(
         _("Distribution"),
         TARGET_KINDS,
-        key=seed("target_kind", target.kind),
-        format_func=lambda kind: _(KIND_LABELS[kind]),
+        key=kind_key,
+        format_func=_kind_label,
         horizontal=True,
     )
     try:
@@ -72,11 +83,12 @@ def _gaussian(target: Target) -> Target:
     number = dict(min_value=-MAX_ABS_COORD, max_value=MAX_ABS_COORD, step=0.1, format=SHOWN)
     mean_x = left.number_input(_("Mean x"), key=seed("mean_x", target.mean[0]), **number)
     mean_y = right.number_input(_("Mean y"), key=seed("mean_y", target.mean[1]), **number)
+    settle_choice(FORM_KEY, list(FORMS), _form_label)
     form = st.radio(
         _("Covariance as"),
         list(FORMS),
         key=FORM_KEY,
-        format_func=lambda form: _(FORMS[form]),
+        format_func=_form_label,
         horizontal=True,
         persist_state="page",
     )
